@@ -1,0 +1,24 @@
+package dev.switchboard.protocol.codec;
+
+import dev.switchboard.protocol.event.ClientEvent;
+import dev.switchboard.protocol.event.ErrorDetail;
+
+/** The outcome of decoding one client frame: an event, or the error to answer with. */
+public sealed interface ClientDecoding {
+
+    /**
+     * The frame decoded to an event (possibly an {@link dev.switchboard.protocol.event.UnknownClientEvent}).
+     *
+     * @param event the event
+     */
+    record Decoded(ClientEvent event) implements ClientDecoding {
+    }
+
+    /**
+     * The frame was refused.
+     *
+     * @param error the error to send, naming the problem and, when it could be read, the client's event id
+     */
+    record Rejected(ErrorDetail error) implements ClientDecoding {
+    }
+}

@@ -1,0 +1,252 @@
+package dev.switchboard.protocol.codec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import dev.switchboard.protocol.event.ClientEvent;
+import dev.switchboard.protocol.event.ErrorDetail;
+import dev.switchboard.protocol.event.ServerEvent;
+import dev.switchboard.protocol.event.UnknownClientEvent;
+import dev.switchboard.protocol.event.UnknownServerEvent;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Encodes and decodes Realtime events. Immutable and thread-safe.
+ *
+ * <p>Strict on input shapes: a string where a number belongs (or the reverse) is an error, not a coercion.
+ * Unknown fields inside known events are ignored so clients written against newer Realtime versions keep
+ * working; unknown event types decode to {@link UnknownClientEvent}.
+ */
+public final class EventCodec {
+    /** Error codes produced by decoding. Documented in {@code docs/protocol.md}. */
+    public static final String INVALID_JSON = "invalid_json";
+    /** A required parameter (such as {@code type}) is missing. */
+    public static final String MISSING_PARAMETER = "missing_required_parameter";
+    /** A parameter has the wrong shape or an invalid value. */
+    public static final String INVALID_VALUE = "invalid_value";
+
+    private static final int MAX_DETAIL_CHARS = 200;
+
+    private final ObjectMapper mapper;
+    private final ObjectWriter serverWriter;
+    private final Map<String, Class<?>> clientTypes;
+    private final Map<String, Class<?>> serverTypes;
+
+    private EventCodec() {
+        JsonMapper jsonMapper = JsonMapper.builder()
+                .addModule(new Jdk8Module())
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .serializationInclusion(JsonInclude.Include.NON_ABSENT)
+                .build();
+        for (LogicalType type : new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Boolean,
+            LogicalType.Float}) {
+            jsonMapper.coercionConfigFor(type)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        }
+        this.mapper = jsonMapper;
+        this.serverWriter = mapper.writerFor(ServerEvent.class);
+        this.clientTypes = subtypes(ClientEvent.class);
+        this.serverTypes = subtypes(ServerEvent.class);
+    }
+
+    /** A codec with Switchboard's Jackson configuration. Create once and share. */
+    public static EventCodec create() {
+        return new EventCodec();
+    }
+
+    private static Map<String, Class<?>> subtypes(Class<?> base) {
+        JsonSubTypes annotation = base.getAnnotation(JsonSubTypes.class);
+        return Stream.of(annotation.value()).collect(Collectors.toUnmodifiableMap(JsonSubTypes.Type::name,
+                JsonSubTypes.Type::value));
+    }
+
+    /** The mapper, configured as this codec uses it (snake_case, Optional support). Do not reconfigure it. */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** Wire names of every modelled client event type. */
+    public java.util.Set<String> clientTypes() {
+        return clientTypes.keySet();
+    }
+
+    /** Wire names of every modelled server event type. */
+    public java.util.Set<String> serverTypes() {
+        return serverTypes.keySet();
+    }
+
+    /**
+     * Decodes one client text frame. Never throws: bad input becomes {@link ClientDecoding.Rejected} whose
+     * message names the problem (but never echoes the frame back).
+     */
+    public ClientDecoding decodeClient(String text) {
+        JsonNode node;
+        try {
+            node = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            return reject(INVALID_JSON, "frame is not valid JSON: " + brief(e.getOriginalMessage()), "", null);
+        }
+        if (!(node instanceof ObjectNode object)) {
+            return reject(INVALID_JSON, "frame must be a JSON object", "", null);
+        }
+        return decodeClient(object);
+    }
+
+    private ClientDecoding decodeClient(ObjectNode object) {
+        JsonNode idNode = object.get("event_id");
+        if (idNode != null && !idNode.isTextual() && !idNode.isNull()) {
+            return reject(INVALID_VALUE, "event_id must be a string", "", "event_id");
+        }
+        String eventId = idNode == null || idNode.isNull() ? "" : idNode.asText();
+        JsonNode typeNode = object.get("type");
+        if (typeNode == null || typeNode.isNull()) {
+            return reject(MISSING_PARAMETER, "missing required parameter 'type'", eventId, "type");
+        }
+        if (!typeNode.isTextual() || typeNode.asText().isEmpty()) {
+            return reject(INVALID_VALUE, "'type' must be a non-empty string", eventId, "type");
+        }
+        String type = typeNode.asText();
+        if (!clientTypes.containsKey(type)) {
+            return new ClientDecoding.Decoded(new UnknownClientEvent(eventId, type, object));
+        }
+        try {
+            return new ClientDecoding.Decoded(mapper.treeToValue(object, ClientEvent.class));
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return reject(INVALID_VALUE, type + ": " + brief(cause.getMessage()), eventId, path(e));
+        } catch (JsonMappingException e) {
+            String where = path(e);
+            String message = where == null
+                    ? type + ": invalid event: " + brief(e.getOriginalMessage())
+                    : type + ": field '" + where + "' has the wrong shape or value: " + brief(e.getOriginalMessage());
+            return reject(INVALID_VALUE, message, eventId, where);
+        } catch (JsonProcessingException e) {
+            return reject(INVALID_JSON, type + ": " + brief(e.getOriginalMessage()), eventId, null);
+        }
+    }
+
+    private static ClientDecoding reject(String code, String message, String eventId, String param) {
+        ErrorDetail error = ErrorDetail.invalidRequest(code, message, eventId);
+        return new ClientDecoding.Rejected(param == null ? error : error.withParam(param));
+    }
+
+    private static String path(JsonMappingException e) {
+        if (e.getPath().isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
+
+    private static String brief(String message) {
+        if (message == null) {
+            return "malformed input";
+        }
+        String oneLine = message.replace('\n', ' ').replace('\r', ' ');
+        return oneLine.length() <= MAX_DETAIL_CHARS ? oneLine : oneLine.substring(0, MAX_DETAIL_CHARS) + "…";
+    }
+
+    /**
+     * Encodes a server event for the wire with its {@code event_id} and {@code seq}.
+     *
+     * @param eventId a broker-generated id of JSON-safe characters (letters, digits, {@code _}, {@code -})
+     * @param seq the sequence number, or a negative value for connection-level events outside the seq stream
+     */
+    public String encodeServer(ServerEvent event, String eventId, long seq) {
+        String body = encodeServer(event);
+        StringBuilder sb = new StringBuilder(body.length() + eventId.length() + 32);
+        sb.append(body, 0, body.length() - 1).append(",\"event_id\":\"").append(eventId).append('"');
+        if (seq >= 0) {
+            sb.append(",\"seq\":").append(seq);
+        }
+        return sb.append('}').toString();
+    }
+
+    /** Encodes a server event without envelope fields. */
+    public String encodeServer(ServerEvent event) {
+        try {
+            if (event instanceof UnknownServerEvent unknown) {
+                ObjectNode copy = unknown.raw().deepCopy();
+                copy.remove("seq");
+                return mapper.writeValueAsString(copy);
+            }
+            return serverWriter.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            // Records of our own vocabulary always serialise; failing here is a bug.
+            throw new IllegalStateException("cannot encode " + event.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Encodes a client event (for clients and the load-test harness). */
+    public String encodeClient(ClientEvent event) {
+        try {
+            if (event instanceof UnknownClientEvent unknown) {
+                return mapper.writeValueAsString(unknown.raw());
+            }
+            ObjectNode node = mapper.valueToTree(event);
+            if (event.eventId().isEmpty()) {
+                node.remove("event_id");
+            }
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot encode " + event.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * Decodes a server frame as a client sees it.
+     *
+     * @return the frame, or empty when the text is not a JSON object with a string {@code type}
+     */
+    public Optional<ServerFrame> decodeServer(String text) {
+        try {
+            JsonNode node = mapper.readTree(text);
+            if (!(node instanceof ObjectNode object) || !object.path("type").isTextual()) {
+                return Optional.empty();
+            }
+            String type = object.get("type").asText();
+            long seq = object.path("seq").isIntegralNumber() ? object.get("seq").asLong() : -1;
+            String eventId = object.path("event_id").asText("");
+            ServerEvent event = serverTypes.containsKey(type)
+                    ? mapper.treeToValue(object, ServerEvent.class)
+                    : new UnknownServerEvent(type, object);
+            return Optional.of(new ServerFrame(type, eventId, seq, event));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

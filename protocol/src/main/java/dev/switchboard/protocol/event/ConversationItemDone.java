@@ -1,0 +1,9 @@
+package dev.switchboard.protocol.event;
+
+import java.util.Optional;
+
+/**
+ * {@code conversation.item.done}.
+ */
+public record ConversationItemDone(Optional<String> previousItemId, ConversationItem item) implements ServerEvent {
+}

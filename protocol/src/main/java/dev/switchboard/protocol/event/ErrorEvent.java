@@ -1,0 +1,7 @@
+package dev.switchboard.protocol.event;
+
+/**
+ * {@code error}.
+ */
+public record ErrorEvent(ErrorDetail error) implements ServerEvent {
+}

@@ -1,0 +1,7 @@
+package dev.switchboard.protocol.event;
+
+/**
+ * {@code response.created}.
+ */
+public record ResponseCreated(RealtimeResponse response) implements ServerEvent {
+}

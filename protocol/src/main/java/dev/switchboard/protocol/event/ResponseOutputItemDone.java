@@ -1,0 +1,7 @@
+package dev.switchboard.protocol.event;
+
+/**
+ * {@code response.output_item.done}.
+ */
+public record ResponseOutputItemDone(String responseId, int outputIndex, ConversationItem item) implements ServerEvent {
+}

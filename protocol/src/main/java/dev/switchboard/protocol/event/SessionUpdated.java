@@ -1,0 +1,7 @@
+package dev.switchboard.protocol.event;
+
+/**
+ * {@code session.updated: the effective session after an update}.
+ */
+public record SessionUpdated(SessionConfig session) implements ServerEvent {
+}
