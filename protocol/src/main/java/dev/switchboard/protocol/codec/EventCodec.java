@@ -1,7 +1,9 @@
 package dev.switchboard.protocol.codec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -19,6 +21,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import dev.switchboard.protocol.event.ClientEvent;
 import dev.switchboard.protocol.event.ErrorDetail;
+import dev.switchboard.protocol.event.InvalidFieldException;
 import dev.switchboard.protocol.event.ServerEvent;
 import dev.switchboard.protocol.event.UnknownClientEvent;
 import dev.switchboard.protocol.event.UnknownServerEvent;
@@ -55,7 +58,12 @@ public final class EventCodec {
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                // Not FAIL_ON_MISSING_CREATOR_PROPERTIES: it makes every absent optional field an error.
+                // Compact constructors reject missing required fields instead.
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // A null inside a list or map ("content": [null]) is a shape error with a path, not an NPE
+                // from List.copyOf in a compact constructor.
+                .defaultSetterInfo(JsonSetter.Value.forContentNulls(Nulls.FAIL))
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .serializationInclusion(JsonInclude.Include.NON_ABSENT)
                 .build();
@@ -137,6 +145,13 @@ public final class EventCodec {
             return new ClientDecoding.Decoded(mapper.treeToValue(object, ClientEvent.class));
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof InvalidFieldException field) {
+                // The path ends at the record that refused the value; the exception names the field within it.
+                String where = path(e);
+                String param = where == null ? field.field() : where + "." + field.field();
+                return reject(field.missing() ? MISSING_PARAMETER : INVALID_VALUE,
+                        type + ": " + brief(field.getMessage()), eventId, param);
+            }
             return reject(INVALID_VALUE, type + ": " + brief(cause.getMessage()), eventId, path(e));
         } catch (JsonMappingException e) {
             String where = path(e);
@@ -187,6 +202,18 @@ public final class EventCodec {
      * @param seq the sequence number, or a negative value for connection-level events outside the seq stream
      */
     public String encodeServer(ServerEvent event, String eventId, long seq) {
+        if (event instanceof UnknownServerEvent unknown) {
+            // A relayed upstream event carries the upstream's event_id: replace it rather than append a duplicate
+            // key. Removing first puts the envelope fields last, as for modelled events.
+            ObjectNode copy = unknown.raw().deepCopy();
+            copy.remove("event_id");
+            copy.remove("seq");
+            copy.put("event_id", eventId);
+            if (seq >= 0) {
+                copy.put("seq", seq);
+            }
+            return writeTree(copy, event);
+        }
         String body = encodeServer(event);
         StringBuilder sb = new StringBuilder(body.length() + eventId.length() + 32);
         sb.append(body, 0, body.length() - 1).append(",\"event_id\":\"").append(eventId).append('"');
@@ -207,6 +234,14 @@ public final class EventCodec {
             return serverWriter.writeValueAsString(event);
         } catch (JsonProcessingException e) {
             // Records of our own vocabulary always serialise; failing here is a bug.
+            throw new IllegalStateException("cannot encode " + event.getClass().getSimpleName(), e);
+        }
+    }
+
+    private String writeTree(ObjectNode node, ServerEvent event) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode " + event.getClass().getSimpleName(), e);
         }
     }

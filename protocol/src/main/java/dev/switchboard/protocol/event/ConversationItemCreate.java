@@ -15,7 +15,7 @@ public record ConversationItemCreate(String eventId, Optional<String> previousIt
         eventId = Defaults.string(eventId);
         previousItemId = Defaults.optional(previousItemId);
         if (item == null) {
-            throw new IllegalArgumentException("missing required field 'item'");
+            throw InvalidFieldException.missing("item", "item");
         }
     }
 

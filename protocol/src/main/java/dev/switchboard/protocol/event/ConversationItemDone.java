@@ -6,4 +6,8 @@ import java.util.Optional;
  * {@code conversation.item.done}.
  */
 public record ConversationItemDone(Optional<String> previousItemId, ConversationItem item) implements ServerEvent {
+    public ConversationItemDone {
+        previousItemId = Defaults.optional(previousItemId);
+        Defaults.nonNull(item, "item");
+    }
 }

@@ -6,4 +6,9 @@ package dev.switchboard.protocol.event;
 public record ResponseContentPartDone(String responseId, String itemId, int outputIndex, int contentIndex,
                                        ContentPart part)
         implements ServerEvent {
+    public ResponseContentPartDone {
+        Defaults.nonNull(responseId, "response_id");
+        Defaults.nonNull(itemId, "item_id");
+        Defaults.nonNull(part, "part");
+    }
 }

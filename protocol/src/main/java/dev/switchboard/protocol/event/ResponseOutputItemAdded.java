@@ -5,4 +5,8 @@ package dev.switchboard.protocol.event;
  */
 public record ResponseOutputItemAdded(String responseId, int outputIndex, ConversationItem item)
         implements ServerEvent {
+    public ResponseOutputItemAdded {
+        Defaults.nonNull(responseId, "response_id");
+        Defaults.nonNull(item, "item");
+    }
 }

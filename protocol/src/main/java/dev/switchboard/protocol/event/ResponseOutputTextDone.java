@@ -5,4 +5,9 @@ package dev.switchboard.protocol.event;
  */
 public record ResponseOutputTextDone(String responseId, String itemId, int outputIndex, int contentIndex, String text)
         implements ServerEvent {
+    public ResponseOutputTextDone {
+        Defaults.nonNull(responseId, "response_id");
+        Defaults.nonNull(itemId, "item_id");
+        Defaults.nonNull(text, "text");
+    }
 }

@@ -36,17 +36,18 @@ public record ResponseParams(
         metadata = Defaults.map(metadata);
         conversation = Defaults.optional(conversation);
         outputModalities = Defaults.optional(outputModalities).map(List::copyOf);
-        maxOutputTokens = Defaults.optional(maxOutputTokens);
+        maxOutputTokens = Defaults.optionalJson(maxOutputTokens);
         tools = Defaults.optional(tools).map(List::copyOf);
-        toolChoice = Defaults.optional(toolChoice);
+        toolChoice = Defaults.optionalJson(toolChoice);
         if (metadata.size() > MAX_METADATA_PAIRS) {
-            throw new IllegalArgumentException("response.metadata may hold at most 16 pairs");
+            throw InvalidFieldException.invalid("metadata", "response.metadata may hold at most 16 pairs");
         }
         conversation.ifPresent(c -> {
             if (!c.equals("auto") && !c.equals("none")) {
-                throw new IllegalArgumentException("response.conversation must be 'auto' or 'none'");
+                throw InvalidFieldException.invalid("conversation", "response.conversation must be 'auto' or 'none'");
             }
         });
+        maxOutputTokens.ifPresent(Defaults::checkMaxOutputTokens);
     }
 
     /** No overrides. */

@@ -37,22 +37,14 @@ public record SessionConfig(
         instructions = Defaults.optional(instructions);
         outputModalities = Defaults.optional(outputModalities).map(List::copyOf);
         tools = Defaults.optional(tools).map(List::copyOf);
-        toolChoice = Defaults.optional(toolChoice);
-        maxOutputTokens = Defaults.optional(maxOutputTokens);
-        maxOutputTokens.ifPresent(SessionConfig::checkMaxOutputTokens);
+        toolChoice = Defaults.optionalJson(toolChoice);
+        maxOutputTokens = Defaults.optionalJson(maxOutputTokens);
+        maxOutputTokens.ifPresent(Defaults::checkMaxOutputTokens);
         type.ifPresent(t -> {
             if (!t.equals("realtime")) {
-                throw new IllegalArgumentException("session.type must be 'realtime' but was '" + t + "'");
+                throw InvalidFieldException.invalid("type", "session.type must be 'realtime' but was '" + t + "'");
             }
         });
-    }
-
-    private static void checkMaxOutputTokens(JsonNode value) {
-        boolean ok = (value.isIntegralNumber() && value.asLong() >= 1 && value.asLong() <= 4096)
-                || (value.isTextual() && value.asText().equals("inf"));
-        if (!ok) {
-            throw new IllegalArgumentException("max_output_tokens must be an integer 1..4096 or \"inf\"");
-        }
     }
 
     /** An empty patch. */

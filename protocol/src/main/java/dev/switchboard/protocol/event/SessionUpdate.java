@@ -10,7 +10,7 @@ public record SessionUpdate(String eventId, SessionConfig session) implements Cl
     public SessionUpdate {
         eventId = Defaults.string(eventId);
         if (session == null) {
-            throw new IllegalArgumentException("missing required field 'session'");
+            throw InvalidFieldException.missing("session", "session");
         }
     }
 

@@ -1,0 +1,175 @@
+package dev.switchboard.bridge.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.bridge.sse.SseEvent;
+import dev.switchboard.bridge.sse.SseEventMapper;
+import dev.switchboard.bridge.upstream.UpstreamEvent;
+import dev.switchboard.bridge.upstream.UpstreamOutcome;
+import dev.switchboard.bridge.upstream.UpstreamRequest;
+import dev.switchboard.protocol.close.CloseReason;
+import dev.switchboard.protocol.event.ConversationItem;
+import dev.switchboard.protocol.event.Usage;
+import java.io.EOFException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+
+/**
+ * Maps chat-completion chunks to upstream events, and every OpenAI failure to an outcome in
+ * {@link #onHttpError} and {@link #onFailure}. Confined to one stream's read loop.
+ */
+final class OpenAiChunkMapper implements SseEventMapper {
+    private static final int MAX_MESSAGE_CHARS = 500;
+
+    private final ObjectMapper mapper;
+    private final UpstreamRequest request;
+    private final LongAdder malformedChunks;
+    private String finishReason = "";
+    private Usage usage;
+    private String model;
+    private long deltas;
+
+    OpenAiChunkMapper(ObjectMapper mapper, UpstreamRequest request, LongAdder malformedChunks) {
+        this.mapper = mapper;
+        this.request = request;
+        this.malformedChunks = malformedChunks;
+        this.model = request.model();
+    }
+
+    @Override
+    public void onEvent(SseEvent event, long receivedNanos, Consumer<UpstreamEvent> out) {
+        String data = event.data();
+        if (data.equals("[DONE]")) {
+            out.accept(new UpstreamEvent.End(completed()));
+            return;
+        }
+        JsonNode chunk;
+        try {
+            chunk = mapper.readTree(data);
+        } catch (JsonProcessingException e) {
+            malformedChunks.increment();
+            return;
+        }
+        if (chunk.hasNonNull("error")) {
+            out.accept(new UpstreamEvent.End(new UpstreamOutcome.Failed(CloseReason.UPSTREAM_STREAM_BROKEN,
+                    "provider error mid-stream: " + errorMessage(chunk), Optional.empty())));
+            return;
+        }
+        if (chunk.path("model").isTextual()) {
+            model = chunk.get("model").asText();
+        }
+        JsonNode usageNode = chunk.get("usage");
+        if (usageNode != null && usageNode.isObject()) {
+            usage = Usage.of(usageNode.path("prompt_tokens").asLong(0), usageNode.path("completion_tokens").asLong(0));
+        }
+        JsonNode choice = chunk.path("choices").path(0);
+        JsonNode content = choice.path("delta").path("content");
+        if (content.isTextual() && !content.asText().isEmpty()) {
+            deltas++;
+            out.accept(new UpstreamEvent.TextDelta(content.asText(), receivedNanos));
+        }
+        if (choice.path("finish_reason").isTextual()) {
+            finishReason = choice.get("finish_reason").asText();
+        }
+    }
+
+    private UpstreamOutcome.Completed completed() {
+        Usage reported = usage != null ? usage : Usage.of(estimatePromptTokens(), deltas);
+        return new UpstreamOutcome.Completed(finishReason.isEmpty() ? "stop" : finishReason, reported, model);
+    }
+
+    private long estimatePromptTokens() {
+        long chars = request.instructions().length();
+        for (ConversationItem item : request.items()) {
+            chars += item.text().length();
+        }
+        return Math.max(1, chars / 4);
+    }
+
+    @Override
+    public UpstreamOutcome onEndOfStream() {
+        if (!finishReason.isEmpty()) {
+            // The answer finished but the stream lacked [DONE]: finalise rather than wait.
+            return completed();
+        }
+        return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_STREAM_BROKEN,
+                "the provider stream ended before the answer finished", Optional.empty());
+    }
+
+    @Override
+    public UpstreamOutcome onHttpError(int status, HttpFields headers, String body) {
+        String message = "provider answered HTTP " + status + providerMessage(body);
+        Optional<Duration> retryAfter = retryAfter(headers);
+        CloseReason reason;
+        if (status == 429) {
+            reason = CloseReason.UPSTREAM_RATE_LIMITED;
+        } else if (status == 401 || status == 403) {
+            reason = CloseReason.UPSTREAM_AUTH;
+        } else if (status == 408) {
+            reason = CloseReason.UPSTREAM_TIMEOUT;
+        } else if (status >= 400 && status < 500) {
+            reason = CloseReason.UPSTREAM_REJECTED;
+        } else {
+            reason = CloseReason.UPSTREAM_UNAVAILABLE;
+        }
+        return new UpstreamOutcome.Failed(reason, message, retryAfter);
+    }
+
+    @Override
+    public UpstreamOutcome onFailure(Throwable failure, boolean beforeHeaders) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof TimeoutException) {
+            return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_TIMEOUT,
+                    beforeHeaders ? "the provider did not answer in time" : "the provider stream stalled",
+                    Optional.empty());
+        }
+        if (beforeHeaders || root instanceof ConnectException) {
+            return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_UNAVAILABLE,
+                    "the provider could not be reached (" + root.getClass().getSimpleName() + ")", Optional.empty());
+        }
+        String what = root instanceof EOFException ? "closed" : "failed (" + root.getClass().getSimpleName() + ")";
+        return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_STREAM_BROKEN,
+                "the provider connection " + what + " mid-stream", Optional.empty());
+    }
+
+    private String providerMessage(String body) {
+        try {
+            JsonNode node = mapper.readTree(body);
+            String message = node == null ? "" : errorMessage(node);
+            return message.isEmpty() ? "" : ": " + message;
+        } catch (JsonProcessingException e) {
+            return "";
+        }
+    }
+
+    /** The provider's own error text (OpenAI {@code error.message}, code), clipped; never headers or keys. */
+    private static String errorMessage(JsonNode node) {
+        JsonNode error = node.path("error");
+        String message = error.isTextual() ? error.asText() : error.path("message").asText("");
+        String code = error.path("code").asText("");
+        String text = code.isEmpty() ? message : message + " (" + code + ")";
+        return text.length() <= MAX_MESSAGE_CHARS ? text : text.substring(0, MAX_MESSAGE_CHARS) + "…";
+    }
+
+    private static Optional<Duration> retryAfter(HttpFields headers) {
+        String value = headers.get(HttpHeader.RETRY_AFTER);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package dev.switchboard.bridge.sse;
+
+import dev.switchboard.bridge.upstream.StreamTimeouts;
+import dev.switchboard.bridge.upstream.Upstream;
+import dev.switchboard.bridge.upstream.UpstreamEvent;
+import dev.switchboard.bridge.upstream.UpstreamListener;
+import dev.switchboard.bridge.upstream.UpstreamOutcome;
+import dev.switchboard.protocol.close.CloseReason;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+/**
+ * A provider SSE response driven by Jetty's demand-based {@link Content.Source}: no thread waits on a socket.
+ *
+ * <p>Design: every trigger (headers arrived, content available, resume, cancel, failure, timeout) calls
+ * {@link #drain()}, which runs the read loop on the calling thread unless another thread is already in it
+ * (a work-in-progress counter makes the loop single-threaded and lets a concurrent trigger cause one more
+ * pass). Only the loop touches the parser, the mapper, the pending queue and the listener, so callbacks are
+ * never concurrent. The loop reads a chunk only when no parsed events are pending and the stream is not paused,
+ * which bounds held events to one network read.
+ */
+public final class SseStream implements Upstream {
+    private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
+    private static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+    private final Request request;
+    private final SseEventMapper mapper;
+    private final UpstreamListener listener;
+    private final SseParser parser = new SseParser(MAX_LINE_BYTES);
+    private final AtomicInteger wip = new AtomicInteger();
+    // Loop-confined state.
+    private final ArrayDeque<UpstreamEvent> pending = new ArrayDeque<>();
+    private boolean endQueued;
+    private boolean ended;
+    private boolean discardRest;
+    private ByteArrayOutputStream errorBody;
+    // Written by Jetty or broker threads, read by the loop.
+    private volatile Content.Source source;
+    private volatile int status;
+    private volatile HttpFields headers = HttpFields.EMPTY;
+    private volatile boolean demanding;
+    private volatile boolean paused;
+    private volatile boolean cancelRequested;
+    private volatile boolean firstTokenSeen;
+    private volatile boolean firstTokenTimedOut;
+    private volatile Throwable failure;
+    private volatile Scheduler.Task firstTokenTask;
+    private final StreamTimeouts timeouts;
+
+    private SseStream(Request request, SseEventMapper mapper, UpstreamListener listener, StreamTimeouts timeouts) {
+        this.request = request;
+        this.mapper = mapper;
+        this.listener = listener;
+        this.timeouts = timeouts;
+    }
+
+    /**
+     * Sends {@code request} and streams its SSE response to {@code listener}.
+     *
+     * @param client the shared client whose scheduler runs the first-token deadline
+     * @param request a prepared, unsent request; this method installs its response listeners
+     */
+    public static SseStream open(HttpClient client, Request request, SseEventMapper mapper,
+                                 UpstreamListener listener, StreamTimeouts timeouts) {
+        SseStream stream = new SseStream(request, mapper, listener, timeouts);
+        request.idleTimeout(timeouts.idle().toMillis(), TimeUnit.MILLISECONDS);
+        request.onResponseContentSource((response, contentSource) -> {
+            stream.status = response.getStatus();
+            stream.headers = response.getHeaders();
+            stream.source = contentSource;
+            stream.drain();
+        });
+        stream.firstTokenTask = client.getScheduler().schedule(stream::onFirstTokenDeadline,
+                timeouts.firstToken().toMillis(), TimeUnit.MILLISECONDS);
+        request.send(result -> {
+            if (result.isFailed()) {
+                stream.failure = result.getFailure();
+                stream.drain();
+            }
+        });
+        return stream;
+    }
+
+    @Override
+    public void pause() {
+        paused = true;
+    }
+
+    @Override
+    public void resume() {
+        paused = false;
+        drain();
+    }
+
+    @Override
+    public void retryDelivery() {
+        drain();
+    }
+
+    @Override
+    public void cancel() {
+        if (!cancelRequested) {
+            cancelRequested = true;
+            request.abort(new CancellationException("cancelled by the broker"));
+            drain();
+        }
+    }
+
+    private void onFirstTokenDeadline() {
+        if (!firstTokenSeen) {
+            firstTokenTimedOut = true;
+            request.abort(new TimeoutException("no first token within " + timeouts.firstToken().toMillis() + " ms"));
+            drain();
+        }
+    }
+
+    private void onDemand() {
+        demanding = false;
+        drain();
+    }
+
+    private void drain() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            loop();
+            missed = wip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void loop() {
+        while (true) {
+            if (ended) {
+                if (!discardRest || !discardOne()) {
+                    return;
+                }
+                continue;
+            }
+            if (cancelRequested && !endQueued) {
+                pending.clear();
+                queue(new UpstreamEvent.End(new UpstreamOutcome.Cancelled()));
+            }
+            UpstreamEvent next = pending.peek();
+            if (next != null) {
+                if (!deliver(next)) {
+                    return;
+                }
+                continue;
+            }
+            if (!endQueued && firstTokenTimedOut) {
+                queue(new UpstreamEvent.End(new UpstreamOutcome.Failed(CloseReason.UPSTREAM_TIMEOUT,
+                        "the provider sent no first token within " + timeouts.firstToken().toMillis() + " ms",
+                        Optional.empty())));
+                continue;
+            }
+            Throwable failed = failure;
+            if (failed != null) {
+                queue(new UpstreamEvent.End(mapper.onFailure(failed, source == null)));
+                continue;
+            }
+            if (paused || !readOne()) {
+                return;
+            }
+        }
+    }
+
+    /** Offers one pending event; false when the listener refused it. */
+    private boolean deliver(UpstreamEvent next) {
+        if (!listener.tryDeliver(next)) {
+            return false;
+        }
+        pending.poll();
+        if (next instanceof UpstreamEvent.TextDelta && !firstTokenSeen) {
+            firstTokenSeen = true;
+            cancelFirstTokenTask();
+        } else if (next instanceof UpstreamEvent.End end) {
+            ended = true;
+            cancelFirstTokenTask();
+            // A completed body is read to its end so the connection returns to the pool; anything else aborts.
+            discardRest = end.outcome() instanceof UpstreamOutcome.Completed && source != null;
+            if (!discardRest) {
+                request.abort(new CancellationException("stream ended"));
+            }
+        }
+        return true;
+    }
+
+    private void cancelFirstTokenTask() {
+        Scheduler.Task task = firstTokenTask;
+        if (task != null) {
+            task.cancel();
+        }
+    }
+
+    /** Reads and parses one chunk; false when no chunk is available (demand is then registered). */
+    private boolean readOne() {
+        Content.Source src = source;
+        if (src == null || demanding) {
+            return false;
+        }
+        Content.Chunk chunk = src.read();
+        if (chunk == null) {
+            demanding = true;
+            src.demand(this::onDemand);
+            return false;
+        }
+        try {
+            if (chunk.getFailure() != null) {
+                queue(new UpstreamEvent.End(mapper.onFailure(chunk.getFailure(), false)));
+                return true;
+            }
+            if (status / 100 != 2) {
+                collectErrorBody(chunk.getByteBuffer(), chunk.isLast());
+            } else {
+                parse(chunk.getByteBuffer(), chunk.isLast());
+            }
+            return true;
+        } finally {
+            chunk.release();
+        }
+    }
+
+    private void parse(ByteBuffer buffer, boolean last) {
+        long now = System.nanoTime();
+        try {
+            parser.feed(buffer, event -> {
+                if (!endQueued) {
+                    mapper.onEvent(event, now, this::queue);
+                }
+            });
+        } catch (SseFormatException e) {
+            queue(new UpstreamEvent.End(new UpstreamOutcome.Failed(CloseReason.UPSTREAM_STREAM_BROKEN,
+                    "the provider sent a malformed event stream: " + e.getMessage(), Optional.empty())));
+        }
+        if (last && !endQueued) {
+            queue(new UpstreamEvent.End(mapper.onEndOfStream()));
+        }
+    }
+
+    private void collectErrorBody(ByteBuffer buffer, boolean last) {
+        if (errorBody == null) {
+            errorBody = new ByteArrayOutputStream();
+        }
+        int room = MAX_ERROR_BODY_BYTES - errorBody.size();
+        int take = Math.min(room, buffer.remaining());
+        if (take > 0) {
+            byte[] bytes = new byte[take];
+            buffer.get(bytes);
+            errorBody.write(bytes, 0, take);
+        }
+        if (last || room <= 0) {
+            String body = errorBody.toString(StandardCharsets.UTF_8);
+            queue(new UpstreamEvent.End(mapper.onHttpError(status, headers, body)));
+        }
+    }
+
+    /** After a completed end: reads and drops the rest of the body; false when waiting for more or done. */
+    private boolean discardOne() {
+        Content.Source src = source;
+        if (src == null || demanding) {
+            return false;
+        }
+        Content.Chunk chunk = src.read();
+        if (chunk == null) {
+            demanding = true;
+            src.demand(this::onDemand);
+            return false;
+        }
+        boolean more = !chunk.isLast() && chunk.getFailure() == null;
+        chunk.release();
+        if (!more) {
+            discardRest = false;
+        }
+        return more;
+    }
+
+    private void queue(UpstreamEvent event) {
+        if (endQueued) {
+            return;
+        }
+        pending.add(event);
+        if (event instanceof UpstreamEvent.End) {
+            endQueued = true;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.switchboard.broker;
+
+import dev.switchboard.bridge.openai.OpenAiConfig;
+import dev.switchboard.bridge.openai.OpenAiConnector;
+import dev.switchboard.bridge.upstream.StreamTimeouts;
+import dev.switchboard.bridge.upstream.UpstreamConnector;
+import dev.switchboard.broker.config.BrokerConfig;
+import dev.switchboard.broker.metrics.BrokerMetrics;
+import dev.switchboard.broker.route.ModelCatalog;
+import dev.switchboard.broker.session.SessionContext;
+import dev.switchboard.broker.stream.RingShards;
+import dev.switchboard.broker.tenant.TenantRegistry;
+import dev.switchboard.broker.transport.ws.BrokerHandler;
+import dev.switchboard.protocol.codec.EventCodec;
+import dev.switchboard.simulator.ProviderSimulator;
+import dev.switchboard.simulator.SimulatorConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+
+/**
+ * A running broker. {@link #start(BrokerConfig)} returns once it serves; {@link #close()} stops everything it
+ * started, in reverse order. Thread-safe.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Duration WS_IDLE_TIMEOUT = Duration.ofMinutes(10);
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final HttpClient httpClient;
+    private final RingShards rings;
+    private final ScheduledExecutorService scheduler;
+    private final Optional<ProviderSimulator> simulator;
+    private final BrokerMetrics metrics;
+    private final BrokerHandler handler;
+
+    private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
+                   ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
+                   BrokerHandler handler) {
+        this.server = server;
+        this.connector = connector;
+        this.httpClient = httpClient;
+        this.rings = rings;
+        this.scheduler = scheduler;
+        this.simulator = simulator;
+        this.metrics = metrics;
+        this.handler = handler;
+    }
+
+    /** Starts a broker for a validated configuration. */
+    public static Broker start(BrokerConfig config) throws Exception {
+        Optional<ProviderSimulator> simulator = config.simulator().enabled()
+                ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
+                : Optional.empty();
+        HttpClient httpClient = new HttpClient();
+        httpClient.setMaxConnectionsPerDestination(100_000);
+        httpClient.setConnectTimeout(5_000);
+        QueuedThreadPool clientThreads = new QueuedThreadPool(64, 4);
+        clientThreads.setName("switchboard-upstream");
+        clientThreads.setDaemon(true);
+        httpClient.setExecutor(clientThreads);
+        httpClient.start();
+
+        Map<String, UpstreamConnector> connectors = new LinkedHashMap<>();
+        simulator.ifPresent(sim -> connectors.put(BrokerConfig.SIMULATOR_PROVIDER, new OpenAiConnector(
+                new OpenAiConfig(BrokerConfig.SIMULATOR_PROVIDER, sim.baseUri(), Optional.empty(),
+                        StreamTimeouts.defaults()), httpClient)));
+        config.providers().forEach((name, provider) -> connectors.put(name, new OpenAiConnector(
+                new OpenAiConfig(name, provider.baseUrl(), provider.apiKey(), provider.timeouts()), httpClient)));
+
+        BrokerMetrics metrics = new BrokerMetrics();
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "switchboard-retry");
+            thread.setDaemon(true);
+            return thread;
+        });
+        RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), metrics);
+        SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler);
+
+        QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
+        serverThreads.setName("switchboard-http");
+        Server server = new Server(serverThreads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(config.listen().host());
+        connector.setPort(config.listen().port());
+        connector.setAcceptQueueSize(4096);
+        server.addConnector(connector);
+        WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
+            container.setIdleTimeout(WS_IDLE_TIMEOUT);
+            // Jetty's own ceiling; frames between limits.max_frame_bytes and this get an error event instead
+            // of a 1009 close, so the session survives them.
+            container.setMaxTextMessageSize(Math.max(16L << 20, 4L * config.limits().maxFrameBytes()));
+        });
+        BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(),
+                TenantRegistry.from(config.tenants()), ModelCatalog.from(config.models(), connectors), rings,
+                context, config);
+        upgrade.setHandler(handler);
+        server.setHandler(upgrade);
+        server.setStopTimeout(5_000);
+        server.start();
+        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler);
+    }
+
+    /** The bound port. */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** {@code http://host:port}. */
+    public URI httpUri() {
+        String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    /** The embedded simulator, when enabled. */
+    public Optional<ProviderSimulator> simulator() {
+        return simulator;
+    }
+
+    /** The broker's meters. */
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Stops accepting new sessions. */
+    public void stopAccepting() {
+        handler.stopAccepting();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // Stopping is best effort; the process is going away.
+        }
+        rings.close();
+        scheduler.shutdownNow();
+        try {
+            httpClient.stop();
+        } catch (Exception e) {
+            // Best effort, as above.
+        }
+        simulator.ifPresent(ProviderSimulator::close);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.switchboard.broker;
+
+import dev.switchboard.broker.config.BrokerConfig;
+import dev.switchboard.broker.config.ConfigException;
+import dev.switchboard.broker.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar switchboard.jar [--config FILE] [--port N] [--host H]}. Without {@code --config}: dev mode,
+ * the embedded simulator and tenant {@code dev} with key {@code dev-key}. Exit codes: 0 after a clean stop, 2 for
+ * bad arguments or configuration, 1 when the server cannot start.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("simulator")) {
+            dev.switchboard.simulator.SimulatorMain.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        Path configFile = null;
+        String host = null;
+        Integer port = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--config" -> configFile = Path.of(value(args, ++i, arg));
+                case "--port" -> port = parsePort(value(args, ++i, arg));
+                case "--host" -> host = value(args, ++i, arg);
+                case "-h", "--help" -> {
+                    System.out.println(usage());
+                    return;
+                }
+                default -> fail("unknown argument '" + arg + "'\n" + usage());
+            }
+        }
+        BrokerConfig config;
+        try {
+            ConfigLoader loader = new ConfigLoader(System::getenv);
+            config = configFile == null ? loader.loadDev() : loader.load(configFile);
+        } catch (ConfigException e) {
+            fail("invalid configuration: " + e.getMessage());
+            return;
+        }
+        BrokerConfig.Listen listen = config.listen();
+        config = config.withListen(new BrokerConfig.Listen(host == null ? listen.host() : host,
+                port == null ? listen.port() : port));
+        Broker broker;
+        try {
+            broker = Broker.start(config);
+        } catch (Exception e) {
+            System.err.println("switchboard: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            stopped.countDown();
+        }, "switchboard-shutdown"));
+        System.out.println("Switchboard listening on " + broker.httpUri());
+        if (configFile == null) {
+            printDevHelp(broker);
+        }
+        System.out.flush();
+        stopped.await();
+    }
+
+    private static void printDevHelp(Broker broker) {
+        String ws = "ws://" + broker.httpUri().getAuthority() + "/v1/realtime?model=sim-chat";
+        System.out.println("Dev mode: embedded provider simulator at "
+                + broker.simulator().map(s -> s.baseUri().toString()).orElse("(off)"));
+        System.out.println("Tenant 'dev', API key: dev-key, models: sim-chat");
+        System.out.println("Try:  npx -y wscat -c '" + ws + "' -H 'Authorization: Bearer dev-key'");
+        System.out.println("then: {\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
+                + "\"content\":[{\"type\":\"input_text\",\"text\":\"Hello\"}]}}");
+        System.out.println("and:  {\"type\":\"response.create\"}");
+    }
+
+    private static String value(String[] args, int index, String flag) {
+        if (index >= args.length) {
+            fail(flag + " needs a value\n" + usage());
+        }
+        return args[index];
+    }
+
+    private static int parsePort(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port < 0 || port > 65535) {
+                fail("--port must be between 0 and 65535");
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            fail("--port must be a number");
+            return 0;
+        }
+    }
+
+    private static String usage() {
+        return "usage: java -jar switchboard.jar [--config FILE] [--port N] [--host H]\n"
+                + "       java -jar switchboard.jar simulator [--port N] [--host H]\n"
+                + "Without --config, runs in dev mode: 127.0.0.1:8080, embedded simulator, tenant 'dev' key 'dev-key'.";
+    }
+
+    private static void fail(String message) {
+        System.err.println("switchboard: " + message);
+        System.exit(2);
+    }
+}

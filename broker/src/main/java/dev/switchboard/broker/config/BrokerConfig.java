@@ -1,0 +1,131 @@
+package dev.switchboard.broker.config;
+
+import dev.switchboard.bridge.upstream.StreamTimeouts;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole broker configuration. Immutable; validated by {@link ConfigLoader}. See {@code docs/configuration.md}.
+ *
+ * @param listen where to serve
+ * @param simulator whether to start the embedded provider simulator (provider name {@code simulator})
+ * @param providers upstream providers by name
+ * @param models client-facing model names and their routes
+ * @param tenants tenants by id
+ * @param limits client input limits
+ * @param outbound per-connection outbound buffer bounds
+ * @param rings the Disruptor ring shards
+ */
+public record BrokerConfig(
+        Listen listen,
+        Simulator simulator,
+        Map<String, Provider> providers,
+        Map<String, Model> models,
+        Map<String, Tenant> tenants,
+        Limits limits,
+        Outbound outbound,
+        Rings rings) {
+
+    /** The provider name under which the embedded simulator is registered. */
+    public static final String SIMULATOR_PROVIDER = "simulator";
+
+    public BrokerConfig {
+        providers = Map.copyOf(providers);
+        models = Map.copyOf(models);
+        tenants = Map.copyOf(tenants);
+    }
+
+    /** A copy listening on {@code host}/{@code port} (command-line overrides). */
+    public BrokerConfig withListen(Listen newListen) {
+        return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings);
+    }
+
+    /**
+     * @param host bind address
+     * @param port TCP port; 0 picks a free one
+     */
+    public record Listen(String host, int port) {
+    }
+
+    /** @param enabled start the embedded simulator and register it as provider {@code simulator} */
+    public record Simulator(boolean enabled) {
+    }
+
+    /**
+     * @param kind {@code openai} (further kinds arrive with the provider bridge)
+     * @param baseUrl the API base URL
+     * @param apiKey the provider key; never logged
+     * @param timeouts stream deadlines
+     */
+    public record Provider(String kind, URI baseUrl, Optional<String> apiKey, StreamTimeouts timeouts) {
+        @Override
+        public String toString() {
+            return "Provider[kind=" + kind + ", baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isPresent() ? "***" : "none")
+                    + ", timeouts=" + timeouts + "]";
+        }
+    }
+
+    /** @param route {@code provider/upstream-model} targets in fallback order */
+    public record Model(List<Target> route) {
+        public Model {
+            route = List.copyOf(route);
+        }
+    }
+
+    /**
+     * @param provider the provider name
+     * @param model the provider's model name
+     */
+    public record Target(String provider, String model) {
+    }
+
+    /**
+     * @param keys API keys of the tenant
+     * @param models model names the tenant may use; {@code *} allows all
+     */
+    public record Tenant(List<String> keys, List<String> models) {
+        public Tenant {
+            keys = List.copyOf(keys);
+            models = List.copyOf(models);
+        }
+
+        @Override
+        public String toString() {
+            return "Tenant[keys=" + keys.size() + " key(s), models=" + models + "]";
+        }
+    }
+
+    /** @param maxFrameBytes largest client text frame accepted; larger frames get a {@code frame_too_large} error */
+    public record Limits(int maxFrameBytes) {
+        /** 1 MiB. */
+        public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 20;
+    }
+
+    /**
+     * Per-connection outbound bounds.
+     *
+     * @param highWatermarkBytes above this many unsent bytes, the active upstream stops being read
+     * @param lowWatermarkBytes below this, reading resumes
+     * @param maxBytes above this, the client is disconnected as a slow consumer
+     * @param maxFrames above this many unsent frames, likewise
+     */
+    public record Outbound(long highWatermarkBytes, long lowWatermarkBytes, long maxBytes, int maxFrames) {
+        /** 64 KiB high, 16 KiB low, 4 MiB and 8,192 frames hard limits. */
+        public static Outbound defaults() {
+            return new Outbound(64 * 1024, 16 * 1024, 4L * 1024 * 1024, 8192);
+        }
+    }
+
+    /**
+     * @param shards number of rings (and consumer threads); sessions are spread across them
+     * @param size slots per ring, a power of two
+     */
+    public record Rings(int shards, int size) {
+        /** One shard per core (at least 2), 16,384 slots each. */
+        public static Rings defaults() {
+            return new Rings(Math.max(2, Runtime.getRuntime().availableProcessors()), 16384);
+        }
+    }
+}

@@ -1,0 +1,362 @@
+package dev.switchboard.broker.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.switchboard.bridge.upstream.StreamTimeouts;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates the YAML configuration. {@code ${NAME}} in any string is replaced by the environment
+ * variable {@code NAME} (an unset variable is an error). Durations are written {@code 500ms}, {@code 30s},
+ * {@code 2m}. Every error names the key and the rule.
+ */
+public final class ConfigLoader {
+    /** The dev-mode configuration shipped in the jar. */
+    public static final String DEV_RESOURCE = "/switchboard-dev.yaml";
+
+    private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Set<String> KINDS = Set.of("openai");
+    private static final Set<String> TOP_LEVEL = Set.of("listen", "simulator", "providers", "models", "tenants",
+            "limits", "outbound", "rings");
+
+    private final Function<String, String> env;
+
+    /** @param env looks up environment variables (tests pass a map's {@code get}) */
+    public ConfigLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    /** Loads a YAML file. */
+    public BrokerConfig load(Path file) throws ConfigException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file.toString());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Loads the built-in dev-mode configuration. */
+    public BrokerConfig loadDev() throws ConfigException {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEV_RESOURCE)) {
+            if (in == null) {
+                throw new ConfigException("the dev configuration " + DEV_RESOURCE + " is missing from the jar");
+            }
+            return parse(in, "dev mode");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the dev configuration: " + e.getMessage());
+        }
+    }
+
+    /** Parses YAML text (for tests). */
+    public BrokerConfig parse(String yaml) throws ConfigException {
+        return parse(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                "inline");
+    }
+
+    private BrokerConfig parse(InputStream in, String source) throws ConfigException {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(in);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException(source + " is not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + source + ": " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = new ObjectMapper().createObjectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("the configuration must be a YAML mapping");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!TOP_LEVEL.contains(key)) {
+                throw new ConfigException(key + " is not a known key (known: " + String.join(", ",
+                        new java.util.TreeSet<>(TOP_LEVEL)) + ")");
+            }
+        }
+        BrokerConfig config = new BrokerConfig(listen(root.path("listen")),
+                new BrokerConfig.Simulator(bool(root.path("simulator").path("enabled"), "simulator.enabled", false)),
+                providers(root.path("providers")), models(root.path("models")), tenants(root.path("tenants")),
+                limits(root.path("limits")), outbound(root.path("outbound")), rings(root.path("rings")));
+        validate(config);
+        return config;
+    }
+
+    private BrokerConfig.Listen listen(JsonNode node) throws ConfigException {
+        String host = string(node.path("host"), "listen.host").orElse("127.0.0.1");
+        int port = (int) integer(node.path("port"), "listen.port", 8080);
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("listen.port must be between 0 and 65535");
+        }
+        return new BrokerConfig.Listen(host, port);
+    }
+
+    private Map<String, BrokerConfig.Provider> providers(JsonNode node) throws ConfigException {
+        Map<String, BrokerConfig.Provider> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : entries(node, "providers")) {
+            String key = "providers." + e.getKey();
+            if (e.getKey().equals(BrokerConfig.SIMULATOR_PROVIDER)) {
+                throw new ConfigException(key + ": the name 'simulator' is reserved for the embedded simulator");
+            }
+            JsonNode p = e.getValue();
+            String kind = string(p.path("kind"), key + ".kind")
+                    .orElseThrow(() -> new ConfigException(key + ".kind is required (one of " + KINDS + ")"));
+            if (!KINDS.contains(kind)) {
+                throw new ConfigException(key + ".kind must be one of " + KINDS + " but was '" + kind + "'");
+            }
+            String base = string(p.path("base_url"), key + ".base_url")
+                    .orElseThrow(() -> new ConfigException(key + ".base_url is required"));
+            JsonNode t = p.path("timeouts");
+            StreamTimeouts defaults = StreamTimeouts.defaults();
+            StreamTimeouts timeouts;
+            try {
+                timeouts = new StreamTimeouts(duration(t.path("connect"), key + ".timeouts.connect", defaults.connect()),
+                        duration(t.path("first_token"), key + ".timeouts.first_token", defaults.firstToken()),
+                        duration(t.path("idle"), key + ".timeouts.idle", defaults.idle()));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(key + "." + ex.getMessage());
+            }
+            out.put(e.getKey(), new BrokerConfig.Provider(kind, uri(base, key + ".base_url"),
+                    string(p.path("api_key"), key + ".api_key"), timeouts));
+        }
+        return out;
+    }
+
+    private Map<String, BrokerConfig.Model> models(JsonNode node) throws ConfigException {
+        Map<String, BrokerConfig.Model> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : entries(node, "models")) {
+            String key = "models." + e.getKey() + ".route";
+            List<BrokerConfig.Target> route = new ArrayList<>();
+            for (String target : strings(e.getValue().path("route"), key)) {
+                int slash = target.indexOf('/');
+                if (slash <= 0 || slash == target.length() - 1) {
+                    throw new ConfigException(key + " entries must be 'provider/model' but one was '" + target + "'");
+                }
+                route.add(new BrokerConfig.Target(target.substring(0, slash), target.substring(slash + 1)));
+            }
+            if (route.isEmpty()) {
+                throw new ConfigException(key + " must list at least one provider/model target");
+            }
+            out.put(e.getKey(), new BrokerConfig.Model(route));
+        }
+        return out;
+    }
+
+    private Map<String, BrokerConfig.Tenant> tenants(JsonNode node) throws ConfigException {
+        Map<String, BrokerConfig.Tenant> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : entries(node, "tenants")) {
+            String key = "tenants." + e.getKey();
+            List<String> keys = strings(e.getValue().path("keys"), key + ".keys");
+            if (keys.isEmpty()) {
+                throw new ConfigException(key + ".keys must list at least one key");
+            }
+            out.put(e.getKey(), new BrokerConfig.Tenant(keys, strings(e.getValue().path("models"), key + ".models")));
+        }
+        return out;
+    }
+
+    private BrokerConfig.Limits limits(JsonNode node) throws ConfigException {
+        long max = integer(node.path("max_frame_bytes"), "limits.max_frame_bytes",
+                BrokerConfig.Limits.DEFAULT_MAX_FRAME_BYTES);
+        if (max < 1024 || max > 64L * 1024 * 1024) {
+            throw new ConfigException("limits.max_frame_bytes must be between 1024 and 67108864");
+        }
+        return new BrokerConfig.Limits((int) max);
+    }
+
+    private BrokerConfig.Outbound outbound(JsonNode node) throws ConfigException {
+        BrokerConfig.Outbound d = BrokerConfig.Outbound.defaults();
+        long high = integer(node.path("high_watermark_bytes"), "outbound.high_watermark_bytes", d.highWatermarkBytes());
+        long low = integer(node.path("low_watermark_bytes"), "outbound.low_watermark_bytes", d.lowWatermarkBytes());
+        long max = integer(node.path("max_bytes"), "outbound.max_bytes", d.maxBytes());
+        long frames = integer(node.path("max_frames"), "outbound.max_frames", d.maxFrames());
+        if (low <= 0 || low >= high) {
+            throw new ConfigException("outbound.low_watermark_bytes must be > 0 and < outbound.high_watermark_bytes");
+        }
+        if (max <= high) {
+            throw new ConfigException("outbound.max_bytes must be > outbound.high_watermark_bytes");
+        }
+        if (frames < 16 || frames > 1_000_000) {
+            throw new ConfigException("outbound.max_frames must be between 16 and 1000000");
+        }
+        return new BrokerConfig.Outbound(high, low, max, (int) frames);
+    }
+
+    private BrokerConfig.Rings rings(JsonNode node) throws ConfigException {
+        BrokerConfig.Rings d = BrokerConfig.Rings.defaults();
+        long shards = integer(node.path("shards"), "rings.shards", d.shards());
+        long size = integer(node.path("size"), "rings.size", d.size());
+        if (shards < 1 || shards > 64) {
+            throw new ConfigException("rings.shards must be between 1 and 64");
+        }
+        if (size < 64 || size > (1 << 22) || Long.bitCount(size) != 1) {
+            throw new ConfigException("rings.size must be a power of two between 64 and 4194304");
+        }
+        return new BrokerConfig.Rings((int) shards, (int) size);
+    }
+
+    private static void validate(BrokerConfig config) throws ConfigException {
+        for (Map.Entry<String, BrokerConfig.Model> m : config.models().entrySet()) {
+            for (BrokerConfig.Target target : m.getValue().route()) {
+                boolean known = config.providers().containsKey(target.provider())
+                        || (target.provider().equals(BrokerConfig.SIMULATOR_PROVIDER) && config.simulator().enabled());
+                if (!known) {
+                    throw new ConfigException("models." + m.getKey() + ".route names provider '" + target.provider()
+                            + "', which is not configured" + (target.provider().equals(BrokerConfig.SIMULATOR_PROVIDER)
+                            ? " (set simulator.enabled: true)" : ""));
+                }
+            }
+        }
+        Map<String, String> keyOwners = new java.util.HashMap<>();
+        for (Map.Entry<String, BrokerConfig.Tenant> t : config.tenants().entrySet()) {
+            for (String model : t.getValue().models()) {
+                if (!model.equals("*") && !config.models().containsKey(model)) {
+                    throw new ConfigException("tenants." + t.getKey() + ".models names model '" + model
+                            + "', which is not configured under models");
+                }
+            }
+            for (String key : t.getValue().keys()) {
+                if (key.isBlank()) {
+                    throw new ConfigException("tenants." + t.getKey() + ".keys must not contain an empty key");
+                }
+                String other = keyOwners.putIfAbsent(key, t.getKey());
+                if (other != null) {
+                    throw new ConfigException("tenants." + t.getKey() + ".keys: a key is also used by tenant " + other
+                            + "; keys must be unique");
+                }
+            }
+        }
+    }
+
+    private List<Map.Entry<String, JsonNode>> entries(JsonNode node, String key) throws ConfigException {
+        if (node.isMissingNode() || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isObject()) {
+            throw new ConfigException(key + " must be a mapping");
+        }
+        List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
+        node.fields().forEachRemaining(out::add);
+        return out;
+    }
+
+    private Optional<String> string(JsonNode node, String key) throws ConfigException {
+        if (node.isMissingNode() || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isValueNode() || node.isBoolean()) {
+            throw new ConfigException(key + " must be a string");
+        }
+        return Optional.of(substitute(node.asText(), key));
+    }
+
+    private List<String> strings(JsonNode node, String key) throws ConfigException {
+        if (node.isMissingNode() || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new ConfigException(key + " must be a list");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            out.add(string(node.get(i), key + "[" + i + "]").orElseThrow(
+                    () -> new ConfigException(key + " must not contain empty entries")));
+        }
+        return out;
+    }
+
+    private long integer(JsonNode node, String key, long fallback) throws ConfigException {
+        if (node.isMissingNode() || node.isNull()) {
+            return fallback;
+        }
+        if (node.isIntegralNumber()) {
+            return node.asLong();
+        }
+        if (node.isTextual()) {
+            try {
+                return Long.parseLong(substitute(node.asText(), key).trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + " must be an integer");
+            }
+        }
+        throw new ConfigException(key + " must be an integer");
+    }
+
+    private boolean bool(JsonNode node, String key, boolean fallback) throws ConfigException {
+        if (node.isMissingNode() || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isBoolean()) {
+            throw new ConfigException(key + " must be true or false");
+        }
+        return node.asBoolean();
+    }
+
+    private Duration duration(JsonNode node, String key, Duration fallback) throws ConfigException {
+        Optional<String> text = string(node, key);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        Matcher m = DURATION.matcher(text.get().trim());
+        if (!m.matches()) {
+            throw new ConfigException(key + " must be a duration such as 500ms, 30s, 2m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+        if (d.isZero()) {
+            throw new ConfigException(key + " must be > 0");
+        }
+        return d;
+    }
+
+    private static URI uri(String text, String key) throws ConfigException {
+        try {
+            URI uri = new URI(text);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                throw new ConfigException(key + " must be an http or https URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key + " is not a valid URL");
+        }
+    }
+
+    private String substitute(String value, String key) throws ConfigException {
+        Matcher m = ENV.matcher(value);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String replacement = env.apply(m.group(1));
+            if (replacement == null) {
+                throw new ConfigException(key + " refers to environment variable " + m.group(1) + ", which is not set");
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+}

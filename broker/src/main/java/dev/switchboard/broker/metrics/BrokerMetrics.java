@@ -1,0 +1,152 @@
+package dev.switchboard.broker.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The broker's meters. Meter handles are cached per tag combination so the hot path does no registry lookups.
+ *
+ * <ul>
+ *   <li>{@code broker.response.ttft} — client-visible time to first token: {@code response.create} received to
+ *       first delta handed to the connection; tags {@code model}, {@code provider}</li>
+ *   <li>{@code broker.response.ttft.added} — the broker's share of it: first upstream delta read to first delta
+ *       handed to the connection; tags {@code model}, {@code provider}</li>
+ *   <li>{@code bridge.upstream.ttft} — upstream request sent to first upstream delta read; tag {@code provider}</li>
+ *   <li>{@code broker.sessions.active}, {@code broker.responses} (tags {@code outcome}, {@code model}),
+ *       {@code broker.ring.occupancy} (tag {@code shard}), {@code broker.backpressure.pauses},
+ *       {@code broker.client.errors} (tag {@code code}), {@code broker.deltas.discarded},
+ *       {@code broker.connections.slow_consumer}</li>
+ * </ul>
+ */
+public final class BrokerMetrics {
+    private static final Duration MIN_EXPECTED = Duration.ofMillis(1);
+    private static final Duration MAX_EXPECTED = Duration.ofSeconds(60);
+
+    private final PrometheusMeterRegistry registry;
+    private final AtomicInteger activeSessions = new AtomicInteger();
+    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Counter backpressurePauses;
+    private final Counter discardedDeltas;
+    private final Counter slowConsumers;
+
+    /** Creates the meters in a new Prometheus registry. */
+    public BrokerMetrics() {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        Gauge.builder("broker.sessions.active", activeSessions, AtomicInteger::get)
+                .description("Sessions with an open client connection").register(registry);
+        backpressurePauses = Counter.builder("broker.backpressure.pauses")
+                .description("Times an upstream stopped being read because its client connection was full")
+                .register(registry);
+        discardedDeltas = Counter.builder("broker.deltas.discarded")
+                .description("Deltas of already-ended responses dropped before reaching the client")
+                .register(registry);
+        slowConsumers = Counter.builder("broker.connections.slow_consumer")
+                .description("Connections closed because the client read too slowly").register(registry);
+    }
+
+    /** The registry, for {@code /metrics} and for binding other meters (caches, JVM). */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** A session's connection opened. */
+    public void sessionOpened() {
+        activeSessions.incrementAndGet();
+    }
+
+    /** A session's connection closed. */
+    public void sessionClosed() {
+        activeSessions.decrementAndGet();
+    }
+
+    /** Currently open sessions. */
+    public int activeSessions() {
+        return activeSessions.get();
+    }
+
+    /** Records client-visible and broker-added time to first token. */
+    public void firstToken(String model, String provider, long clientNanos, long addedNanos) {
+        timer("broker.response.ttft", "Client-visible time to first token", model, provider)
+                .record(clientNanos, TimeUnit.NANOSECONDS);
+        timer("broker.response.ttft.added", "Broker-added time to first token", model, provider)
+                .record(addedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Records upstream time to first token. */
+    public void upstreamFirstToken(String provider, long nanos) {
+        timer("bridge.upstream.ttft", "Upstream time to first token", "", provider).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer timer(String name, String description, String model, String provider) {
+        return timers.computeIfAbsent(name + '|' + model + '|' + provider, k -> {
+            Timer.Builder builder = Timer.builder(name).description(description).tag("provider", provider)
+                    .publishPercentileHistogram().minimumExpectedValue(MIN_EXPECTED)
+                    .maximumExpectedValue(MAX_EXPECTED);
+            if (!model.isEmpty()) {
+                builder.tag("model", model);
+            }
+            return builder.register(registry);
+        });
+    }
+
+    /** A response ended with {@code outcome} ({@code completed}, {@code cancelled}, {@code failed}, ...). */
+    public void responseEnded(String model, String outcome) {
+        counter("broker.responses", "Responses by final status", "outcome", outcome, "model", model).increment();
+    }
+
+    /** An error event was sent to a client for bad input. */
+    public void clientError(String code) {
+        counter("broker.client.errors", "Error events sent for client input", "code", code, "", "").increment();
+    }
+
+    private Counter counter(String name, String description, String k1, String v1, String k2, String v2) {
+        return counters.computeIfAbsent(name + '|' + v1 + '|' + v2, k -> {
+            Counter.Builder builder = Counter.builder(name).description(description).tag(k1, v1);
+            if (!k2.isEmpty()) {
+                builder.tag(k2, v2);
+            }
+            return builder.register(registry);
+        });
+    }
+
+    /** An upstream was paused for backpressure. */
+    public void backpressurePaused() {
+        backpressurePauses.increment();
+    }
+
+    /** A stale delta was dropped. */
+    public void deltaDiscarded() {
+        discardedDeltas.increment();
+    }
+
+    /** A slow consumer was disconnected. */
+    public void slowConsumerClosed() {
+        slowConsumers.increment();
+    }
+
+    /** Registers a ring's occupancy gauge. */
+    public void ringOccupancy(int shard, Supplier<Number> occupancy) {
+        Gauge.builder("broker.ring.occupancy", occupancy).description("Slots in use in a shard's ring buffer")
+                .tag("shard", Integer.toString(shard)).register(registry);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.switchboard.broker.session;
+
+import dev.switchboard.protocol.close.CloseReason;
+
+/** The session's view of its client connection. Implemented by the WebSocket transport. */
+public interface ClientChannel {
+
+    /**
+     * Queues one text frame for the client without blocking.
+     *
+     * @return {@code false} when the frame was not queued: the connection is closed, or it exceeded its
+     *     outbound bounds, in which case the channel closes itself with {@link CloseReason#SLOW_CONSUMER}
+     */
+    boolean trySend(String frame);
+
+    /** Closes the connection with {@code reason}'s close code. Idempotent. */
+    void close(CloseReason reason, String message);
+}

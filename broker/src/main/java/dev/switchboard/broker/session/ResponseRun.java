@@ -1,0 +1,81 @@
+package dev.switchboard.broker.session;
+
+import dev.switchboard.bridge.upstream.Upstream;
+import dev.switchboard.bridge.upstream.UpstreamEvent;
+import dev.switchboard.bridge.upstream.UpstreamListener;
+import dev.switchboard.broker.stream.Shard;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One response in progress. Its identity is also the ring tag of its upstream events: the session drops events
+ * whose tag is not its active run, which is how a cancelled response's queued deltas vanish.
+ *
+ * <p>Mutable fields are confined to the shard thread, except {@link #upstream}, which the scheduler reads to
+ * resume after a full ring.
+ */
+final class ResponseRun implements UpstreamListener {
+    private static final long RESUME_DELAY_MICROS = 500;
+
+    final String id;
+    final String model;
+    final String provider;
+    final long requestedNanos;
+    final Map<String, String> metadata;
+    final List<String> modalities;
+    final StringBuilder text = new StringBuilder();
+    final String itemId;
+    boolean itemOpen;
+    long upstreamOpenedNanos;
+    long deltas;
+
+    private final RealtimeSession session;
+    private final Shard shard;
+    private final ScheduledExecutorService scheduler;
+    private volatile Upstream upstream;
+
+    ResponseRun(RealtimeSession session, Shard shard, ScheduledExecutorService scheduler, String model,
+                String provider, long requestedNanos, Map<String, String> metadata, List<String> modalities) {
+        this.id = Ids.next("resp_");
+        this.itemId = Ids.next("item_");
+        this.session = session;
+        this.shard = shard;
+        this.scheduler = scheduler;
+        this.model = model;
+        this.provider = provider;
+        this.requestedNanos = requestedNanos;
+        this.metadata = metadata;
+        this.modalities = modalities;
+    }
+
+    void attach(Upstream stream) {
+        this.upstream = stream;
+    }
+
+    Upstream upstream() {
+        return upstream;
+    }
+
+    /** Called on the upstream's thread; a full ring refuses and schedules a retry, so nothing is lost. */
+    @Override
+    public boolean tryDeliver(UpstreamEvent event) {
+        if (shard.tryPublishUpstream(session, this, event)) {
+            return true;
+        }
+        scheduleResume();
+        return false;
+    }
+
+    private void scheduleResume() {
+        scheduler.schedule(() -> {
+            Upstream current = upstream;
+            if (current == null) {
+                scheduleResume();
+            } else {
+                current.retryDelivery();
+            }
+        }, RESUME_DELAY_MICROS, TimeUnit.MICROSECONDS);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.switchboard.broker.stream;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import dev.switchboard.broker.metrics.BrokerMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import com.lmax.disruptor.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's ring shards. A session is pinned to {@code shardFor(n)} for its whole life.
+ *
+ * <p>The consumer uses a blocking wait strategy: on a 2-core machine a spinning consumer per shard would starve
+ * Jetty's I/O threads, and the measured wake-up cost is well inside the TTFT budget (see docs/benchmarks.md).
+ * A subscriber that throws is a bug: the exception is logged and counted, the slot is cleared, and the shard
+ * keeps serving its other sessions.
+ */
+public final class RingShards implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RingShards.class);
+
+    private final List<Disruptor<Slot>> disruptors = new ArrayList<>();
+    private final List<Shard> shards = new ArrayList<>();
+
+    /**
+     * Starts {@code count} rings of {@code size} slots, each with one consumer thread.
+     */
+    public RingShards(int count, int size, BrokerMetrics metrics) {
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            Disruptor<Slot> disruptor = new Disruptor<>(Slot::new, size, runnable -> {
+                Thread thread = new Thread(runnable, "switchboard-shard-" + index);
+                thread.setDaemon(true);
+                return thread;
+            }, ProducerType.MULTI, new BlockingWaitStrategy());
+            EventHandler<Slot> handler = (slot, sequence, endOfBatch) -> {
+                try {
+                    Shard.dispatch(slot);
+                } finally {
+                    slot.clear();
+                }
+            };
+            disruptor.handleEventsWith(handler);
+            disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler(index));
+            disruptor.start();
+            Shard shard = new Shard(index, disruptor.getRingBuffer());
+            metrics.ringOccupancy(index, shard::occupancy);
+            disruptors.add(disruptor);
+            shards.add(shard);
+        }
+    }
+
+    /** The shard for the {@code n}-th session. */
+    public Shard shardFor(long n) {
+        return shards.get((int) Math.floorMod(n, (long) shards.size()));
+    }
+
+    /** Drains and stops every consumer (waits up to 5 s per ring). */
+    @Override
+    public void close() {
+        for (Disruptor<Slot> disruptor : disruptors) {
+            try {
+                disruptor.shutdown(5, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                disruptor.halt();
+            }
+        }
+    }
+
+    private static final class LoggingExceptionHandler implements ExceptionHandler<Slot> {
+        private final int shard;
+
+        LoggingExceptionHandler(int shard) {
+            this.shard = shard;
+        }
+
+        @Override
+        public void handleEventException(Throwable ex, long sequence, Slot event) {
+            LOG.error("shard {} failed to handle a slot; the shard continues", shard, ex);
+        }
+
+        @Override
+        public void handleOnStartException(Throwable ex) {
+            LOG.error("shard {} failed to start", shard, ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(Throwable ex) {
+            LOG.warn("shard {} failed during shutdown", shard, ex);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.switchboard.broker.stream;
+
+import dev.switchboard.bridge.upstream.UpstreamEvent;
+import dev.switchboard.protocol.codec.ClientDecoding;
+
+/**
+ * Receives a session's events on its shard's consumer thread. Calls for one subscriber are never concurrent and
+ * arrive in publication order per producer. Implementations must not block.
+ */
+public interface RingSubscriber {
+
+    /** A client frame, decoded or rejected, received at {@code receivedNanos} ({@link System#nanoTime()}). */
+    void onClientFrame(ClientDecoding frame, long receivedNanos);
+
+    /** An upstream event; {@code source} identifies the stream that produced it. */
+    void onUpstreamEvent(Object source, UpstreamEvent event);
+
+    /** A connection life-cycle signal; {@code argument} depends on the signal. */
+    void onControl(Control signal, Object argument);
+
+    /** Connection life-cycle signals. */
+    enum Control {
+        /** A client connection attached; the argument is the connection. */
+        OPENED,
+        /** The client connection closed; the argument is the connection. */
+        CLOSED
+    }
+}

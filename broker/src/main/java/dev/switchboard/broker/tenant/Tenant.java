@@ -1,0 +1,21 @@
+package dev.switchboard.broker.tenant;
+
+import java.util.Set;
+
+/**
+ * One tenant.
+ *
+ * @param id the tenant id from the configuration (never used as a metric tag)
+ * @param models model names the tenant may use
+ * @param allModels whether the tenant may use every configured model ({@code "*"})
+ */
+public record Tenant(String id, Set<String> models, boolean allModels) {
+    public Tenant {
+        models = Set.copyOf(models);
+    }
+
+    /** Whether the tenant may use {@code model}. */
+    public boolean mayUse(String model) {
+        return allModels || models.contains(model);
+    }
+}

@@ -1,0 +1,167 @@
+package dev.switchboard.broker.transport.ws;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.broker.config.BrokerConfig;
+import dev.switchboard.broker.metrics.BrokerMetrics;
+import dev.switchboard.broker.route.ModelCatalog;
+import dev.switchboard.broker.route.Route;
+import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.session.SessionContext;
+import dev.switchboard.broker.stream.RingShards;
+import dev.switchboard.broker.tenant.Tenant;
+import dev.switchboard.broker.tenant.TenantRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+
+/**
+ * Routes HTTP requests: {@code GET /healthz}, {@code GET /metrics} and the {@code /v1/realtime} upgrade.
+ *
+ * <p>The upgrade authenticates before anything else: a bearer token, or for browsers the subprotocol
+ * {@code openai-insecure-api-key.KEY} next to {@code realtime}, which is then the selected subprotocol. A
+ * missing or unknown key is refused with 401, an unknown model with 404, a model the tenant may not use with
+ * 403, each with an OpenAI-style JSON error body.
+ */
+public final class BrokerHandler extends Handler.Abstract {
+    /** The path of the Realtime WebSocket endpoint. */
+    public static final String REALTIME_PATH = "/v1/realtime";
+    private static final String KEY_PROTOCOL_PREFIX = "openai-insecure-api-key.";
+    private static final String REALTIME_PROTOCOL = "realtime";
+
+    private final ServerWebSocketContainer container;
+    private final TenantRegistry tenants;
+    private final ModelCatalog catalog;
+    private final RingShards rings;
+    private final SessionContext context;
+    private final BrokerConfig config;
+    private final ObjectMapper json = new ObjectMapper();
+    private final AtomicLong sessionCounter = new AtomicLong();
+    private volatile boolean accepting = true;
+
+    /** Creates the handler; {@code container} must belong to the same server. */
+    public BrokerHandler(ServerWebSocketContainer container, TenantRegistry tenants, ModelCatalog catalog,
+                         RingShards rings, SessionContext context, BrokerConfig config) {
+        this.container = container;
+        this.tenants = tenants;
+        this.catalog = catalog;
+        this.rings = rings;
+        this.context = context;
+        this.config = config;
+    }
+
+    /** Stops accepting new sessions ({@code /healthz} then answers 503). */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        switch (path) {
+            case "/healthz" -> {
+                int status = accepting ? 200 : 503;
+                writeText(response, callback, status, "text/plain; charset=utf-8", accepting ? "ok\n" : "draining\n");
+            }
+            case "/metrics" -> writeText(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8",
+                    context.metrics().scrape());
+            case REALTIME_PATH -> upgrade(request, response, callback);
+            default -> writeError(response, callback, 404, "not_found", "no route for " + path);
+        }
+        return true;
+    }
+
+    private void upgrade(Request request, Response response, Callback callback) {
+        if (!accepting) {
+            writeError(response, callback, 503, "service_unavailable", "the broker is draining; reconnect shortly");
+            return;
+        }
+        if (!HttpMethod.GET.is(request.getMethod())) {
+            writeError(response, callback, 405, "method_not_allowed", REALTIME_PATH + " takes GET (WebSocket)");
+            return;
+        }
+        List<String> protocols = subprotocols(request);
+        Optional<String> key = bearer(request).or(() -> protocols.stream()
+                .filter(p -> p.startsWith(KEY_PROTOCOL_PREFIX))
+                .map(p -> p.substring(KEY_PROTOCOL_PREFIX.length())).findFirst());
+        Optional<Tenant> tenant = key.flatMap(tenants::authenticate);
+        if (tenant.isEmpty()) {
+            writeError(response, callback, 401, "invalid_api_key", key.isEmpty()
+                    ? "missing API key: send 'Authorization: Bearer KEY' or the subprotocol "
+                    + KEY_PROTOCOL_PREFIX + "KEY"
+                    : "invalid API key");
+            return;
+        }
+        Fields query = Request.extractQueryParameters(request);
+        String model = query.getValue("model");
+        if (model == null || model.isEmpty()) {
+            writeError(response, callback, 400, "missing_model", "the 'model' query parameter is required");
+            return;
+        }
+        Optional<Route> route = catalog.route(model);
+        if (route.isEmpty()) {
+            writeError(response, callback, 404, "model_not_found", "model '" + model + "' does not exist");
+            return;
+        }
+        if (!tenant.get().mayUse(model)) {
+            writeError(response, callback, 403, "model_not_allowed", "this key may not use model '" + model + "'");
+            return;
+        }
+        boolean selectRealtime = protocols.contains(REALTIME_PROTOCOL);
+        boolean upgraded = container.upgrade((upgradeRequest, upgradeResponse, upgradeCallback) -> {
+            if (selectRealtime) {
+                upgradeResponse.setAcceptedSubProtocol(REALTIME_PROTOCOL);
+            }
+            RealtimeSession session = new RealtimeSession(tenant.get(), route.get(),
+                    rings.shardFor(sessionCounter.getAndIncrement()), context);
+            return new WsConnection(session, context.codec(), context.metrics(), context.scheduler(),
+                    config.outbound(), config.limits().maxFrameBytes());
+        }, request, response, callback);
+        if (!upgraded) {
+            writeError(response, callback, 426, "upgrade_required", REALTIME_PATH + " is a WebSocket endpoint");
+        }
+    }
+
+    private static Optional<String> bearer(Request request) {
+        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String key = header.substring(7).trim();
+        return key.isEmpty() ? Optional.empty() : Optional.of(key);
+    }
+
+    private static List<String> subprotocols(Request request) {
+        return request.getHeaders().getValuesList(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL).stream()
+                .flatMap(v -> java.util.Arrays.stream(v.split(",")))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private void writeError(Response response, Callback callback, int status, String code, String message) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode error = body.putObject("error");
+        error.put("type", status == 401 ? "invalid_request_error" : status >= 500 ? "server_error"
+                : "invalid_request_error");
+        error.put("code", code);
+        error.put("message", message);
+        writeText(response, callback, status, "application/json", body.toString());
+    }
+
+    private static void writeText(Response response, Callback callback, int status, String contentType,
+                                  String body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+    }
+}

@@ -1,0 +1,133 @@
+package dev.switchboard.broker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/** A real Jetty WebSocket client for tests: records every server frame as JSON, in arrival order. */
+public final class RealtimeClient implements Session.Listener.AutoDemanding, AutoCloseable {
+    static final Duration WAIT = Duration.ofSeconds(20);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    private final List<JsonNode> all = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private volatile Session session;
+
+    static RealtimeClient connect(WebSocketClient client, URI uri, String key) throws Exception {
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        request.setHeader("Authorization", "Bearer " + key);
+        return connect(client, uri, request);
+    }
+
+    static RealtimeClient connect(WebSocketClient client, URI uri, ClientUpgradeRequest request) throws Exception {
+        RealtimeClient listener = new RealtimeClient();
+        client.connect(listener, uri, request).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return listener;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session opened) {
+        this.session = opened;
+    }
+
+    @Override
+    public void onWebSocketText(String message) {
+        try {
+            JsonNode node = JSON.readTree(message);
+            all.add(node);
+            frames.add(node);
+        } catch (Exception e) {
+            throw new IllegalStateException("server sent a frame that is not JSON: " + message, e);
+        }
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        closed.complete(statusCode);
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        closed.complete(-1);
+    }
+
+    void send(String json) {
+        session.sendText(json, Callback.NOOP);
+    }
+
+    void sendBinary(byte[] bytes) {
+        session.sendBinary(ByteBuffer.wrap(bytes), Callback.NOOP);
+    }
+
+    /** The next frame, waiting at most {@link #WAIT}. */
+    JsonNode next() throws InterruptedException {
+        JsonNode node = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (node == null) {
+            throw new AssertionError("no frame from the server within " + WAIT + "; received so far: " + all);
+        }
+        return node;
+    }
+
+    /** Frames up to and including the first of {@code type}. */
+    List<JsonNode> until(String type) throws InterruptedException {
+        return until(node -> type.equals(node.path("type").asText()));
+    }
+
+    List<JsonNode> until(Predicate<JsonNode> last) throws InterruptedException {
+        List<JsonNode> out = new ArrayList<>();
+        while (true) {
+            JsonNode node = next();
+            out.add(node);
+            if (last.test(node)) {
+                return out;
+            }
+        }
+    }
+
+    /** Every frame received so far, including ones already taken with {@link #next()}. */
+    List<JsonNode> received() {
+        synchronized (all) {
+            return List.copyOf(all);
+        }
+    }
+
+    int awaitClose() throws Exception {
+        return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        Session current = session;
+        if (current != null && current.isOpen()) {
+            current.close();
+        }
+    }
+
+    static String userMessage(String text) {
+        return "{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
+                + "\"content\":[{\"type\":\"input_text\",\"text\":" + JSON.valueToTree(text) + "}]}}";
+    }
+
+    static String responseCreate(String eventId, String metadataJson) {
+        return "{\"type\":\"response.create\",\"event_id\":\"" + eventId + "\",\"response\":{\"metadata\":"
+                + metadataJson + "}}";
+    }
+}
