@@ -1,0 +1,96 @@
+package dev.switchboard.broker.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class ConfigLoaderTest {
+    private static final String VALID = """
+            listen: {host: 0.0.0.0, port: 9000}
+            providers:
+              openai:
+                kind: openai
+                base_url: https://api.openai.com/v1
+                api_key: ${OPENAI_API_KEY}
+                timeouts: {connect: 500ms, first_token: 2s, idle: 1m}
+            models:
+              chat-default:
+                route: [openai/gpt-4o-mini]
+            tenants:
+              acme:
+                keys: [sk-acme-1]
+                models: [chat-default]
+            """;
+
+    private final ConfigLoader loader = new ConfigLoader(Map.of("OPENAI_API_KEY", "sk-real")::get);
+
+    @Test
+    void a_complete_file_parses_with_env_substitution_and_durations() throws Exception {
+        BrokerConfig config = loader.parse(VALID);
+        assertEquals(new BrokerConfig.Listen("0.0.0.0", 9000), config.listen());
+        BrokerConfig.Provider openai = config.providers().get("openai");
+        assertEquals("sk-real", openai.apiKey().orElseThrow());
+        assertEquals(Duration.ofMillis(500), openai.timeouts().connect());
+        assertEquals(Duration.ofMinutes(1), openai.timeouts().idle());
+        assertEquals("gpt-4o-mini", config.models().get("chat-default").route().get(0).model());
+        assertFalse(openai.toString().contains("sk-real"), "a printed config must not show the key");
+    }
+
+    @Test
+    void the_dev_configuration_ships_in_the_jar() throws Exception {
+        BrokerConfig dev = loader.loadDev();
+        assertTrue(dev.simulator().enabled());
+        assertEquals(8080, dev.listen().port());
+        assertEquals(java.util.List.of("dev-key"), dev.tenants().get("dev").keys());
+        assertTrue(dev.models().containsKey("sim-chat"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+        "api_key: ${OPENAI_API_KEY}|providers.openai.api_key refers to environment variable MISSING",
+        "timeouts: {connect: 500ms, first_token: 2s, idle: 1m}|timeouts.idle must be a duration",
+        "kind: openai|providers.openai.kind must be one of",
+        "route: [openai/gpt-4o-mini]|models.chat-default.route names provider 'nope'",
+        "models: [chat-default]|tenants.acme.models names model 'ghost'",
+        "listen: {host: 0.0.0.0, port: 9000}|listen.port must be between 0 and 65535",
+    })
+    void invalid_files_are_refused_with_the_key_and_the_rule(String line, String expected) {
+        String broken = VALID.replace(line, switch (line.substring(0, 4)) {
+            case "api_" -> "api_key: ${MISSING}";
+            case "time" -> "timeouts: {connect: 500ms, first_token: 2s, idle: soon}";
+            case "kind" -> "kind: carrier-pigeon";
+            case "rout" -> "route: [nope/gpt-4o-mini]";
+            case "mode" -> "models: [ghost]";
+            default -> "listen: {host: 0.0.0.0, port: 70000}";
+        });
+        ConfigException error = assertThrows(ConfigException.class, () -> loader.parse(broken));
+        assertTrue(error.getMessage().contains(expected), error.getMessage());
+    }
+
+    @Test
+    void unknown_top_level_keys_and_bad_watermarks_are_refused() {
+        ConfigException typo = assertThrows(ConfigException.class, () -> loader.parse(VALID + "tennants: {}\n"));
+        assertTrue(typo.getMessage().startsWith("tennants is not a known key"), typo.getMessage());
+        ConfigException marks = assertThrows(ConfigException.class, () -> loader.parse(VALID
+                + "outbound: {high_watermark_bytes: 1000, low_watermark_bytes: 2000}\n"));
+        assertTrue(marks.getMessage().contains("outbound.low_watermark_bytes"), marks.getMessage());
+    }
+
+    @Test
+    void a_key_shared_by_two_tenants_is_refused_without_printing_it() {
+        ConfigException error = assertThrows(ConfigException.class, () -> loader.parse(VALID
+                + "  other:\n    keys: [sk-acme-1]\n    models: ['*']\n"));
+        assertTrue(error.getMessage().contains("keys must be unique"), error.getMessage());
+        assertFalse(error.getMessage().contains("sk-acme-1"));
+    }
+}
