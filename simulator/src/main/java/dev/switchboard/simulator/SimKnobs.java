@@ -1,0 +1,107 @@
+package dev.switchboard.simulator;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Per-request steering read from {@code metadata} string values, so any OpenAI client can drive the simulator.
+ *
+ * <ul>
+ *   <li>{@code sim_tokens}: exact number of completion tokens, 0–{@value #MAX_TOKENS}</li>
+ *   <li>{@code sim_ttft_ms}: delay from request to first token, 0–{@value #MAX_TTFT_MS} ms</li>
+ *   <li>{@code sim_tokens_per_second}: pacing; 0 means the default of 40, otherwise from
+ *       {@value #MIN_TOKENS_PER_SECOND} to 1e9 (100000 means effectively no delay)</li>
+ * </ul>
+ *
+ * <p>Any other {@code sim_} key is rejected so that a typo fails loudly instead of being silently ignored.
+ *
+ * @param tokens          exact completion token count, or empty for the seed-derived default
+ * @param ttftMs          delay from request arrival to the first token, milliseconds
+ * @param tokensPerSecond pacing rate, always positive
+ */
+record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond) {
+
+    static final String PREFIX = "sim_";
+    static final String TOKENS = "sim_tokens";
+    static final String TTFT_MS = "sim_ttft_ms";
+    static final String TOKENS_PER_SECOND = "sim_tokens_per_second";
+
+    static final int MAX_TOKENS = 100_000;
+    static final long MAX_TTFT_MS = 60_000;
+    static final double MIN_TOKENS_PER_SECOND = 0.1;
+    static final double MAX_TOKENS_PER_SECOND = 1_000_000_000d;
+    static final long DEFAULT_TTFT_MS = 150;
+    static final double DEFAULT_TOKENS_PER_SECOND = 40;
+
+    private static final Set<String> KNOWN = Set.of(TOKENS, TTFT_MS, TOKENS_PER_SECOND);
+
+    SimKnobs {
+        if (tokens.isPresent() && (tokens.getAsInt() < 0 || tokens.getAsInt() > MAX_TOKENS)) {
+            throw new IllegalArgumentException("tokens out of range: " + tokens);
+        }
+        if (ttftMs < 0 || ttftMs > MAX_TTFT_MS) {
+            throw new IllegalArgumentException("ttftMs out of range: " + ttftMs);
+        }
+        if (!(tokensPerSecond >= MIN_TOKENS_PER_SECOND && tokensPerSecond <= MAX_TOKENS_PER_SECOND)) {
+            throw new IllegalArgumentException("tokensPerSecond out of range: " + tokensPerSecond);
+        }
+    }
+
+    /** Parses the knobs in {@code metadata}, or returns the error naming the first invalid field. */
+    static ParseResult<SimKnobs> parse(Map<String, String> metadata) {
+        for (String key : metadata.keySet()) {
+            if (key.startsWith(PREFIX) && !KNOWN.contains(key)) {
+                return ParseResult.invalid(OpenAiError.invalidValue("metadata." + key,
+                        "unknown simulator knob; expected one of " + TOKENS + ", " + TTFT_MS + ", "
+                                + TOKENS_PER_SECOND));
+            }
+        }
+        Optional<Long> tokens = parseLong(metadata.get(TOKENS), MAX_TOKENS);
+        if (metadata.containsKey(TOKENS) && tokens.isEmpty()) {
+            return ParseResult.invalid(OpenAiError.invalidValue("metadata." + TOKENS,
+                    "expected an integer from 0 to " + MAX_TOKENS));
+        }
+        Optional<Long> ttft = parseLong(metadata.get(TTFT_MS), MAX_TTFT_MS);
+        if (metadata.containsKey(TTFT_MS) && ttft.isEmpty()) {
+            return ParseResult.invalid(OpenAiError.invalidValue("metadata." + TTFT_MS,
+                    "expected an integer number of milliseconds from 0 to " + MAX_TTFT_MS));
+        }
+        Optional<Double> rate = parseRate(metadata.get(TOKENS_PER_SECOND));
+        if (metadata.containsKey(TOKENS_PER_SECOND) && rate.isEmpty()) {
+            return ParseResult.invalid(OpenAiError.invalidValue("metadata." + TOKENS_PER_SECOND,
+                    "expected 0 (the default of 40) or a number from 0.1 to 1e9"));
+        }
+        OptionalInt exactTokens = tokens.map(t -> OptionalInt.of(t.intValue())).orElse(OptionalInt.empty());
+        double tokensPerSecond = rate.filter(r -> r > 0).orElse(DEFAULT_TOKENS_PER_SECOND);
+        return ParseResult.valid(new SimKnobs(exactTokens, ttft.orElse(DEFAULT_TTFT_MS), tokensPerSecond));
+    }
+
+    private static Optional<Long> parseLong(@Nullable String value, long max) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            long parsed = Long.parseLong(value.trim());
+            return parsed >= 0 && parsed <= max ? Optional.of(parsed) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Double> parseRate(@Nullable String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            double parsed = Double.parseDouble(value.trim());
+            boolean valid = parsed == 0
+                    || (parsed >= MIN_TOKENS_PER_SECOND && parsed <= MAX_TOKENS_PER_SECOND);
+            return valid ? Optional.of(parsed) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
