@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param ttftNanos          delay from request arrival to the first token
  * @param tokenIntervalNanos delay between consecutive tokens, at least 1
  * @param includeUsage       whether a streamed response ends with a usage chunk
+ * @param stamp              whether content deltas carry an emit-time stamp ({@code sim_stamp})
  */
 record GenerationPlan(
         String completionId,
@@ -26,7 +27,8 @@ record GenerationPlan(
         int promptTokens,
         long ttftNanos,
         long tokenIntervalNanos,
-        boolean includeUsage) {
+        boolean includeUsage,
+        boolean stamp) {
 
     static final String STOP = "stop";
     static final String LENGTH = "length";
@@ -55,7 +57,8 @@ record GenerationPlan(
         long intervalNanos = Math.max(1L, Math.round(1_000_000_000d / knobs.tokensPerSecond()));
         String id = String.format("chatcmpl-%016x%08x", seed, sequence & 0xffff_ffffL);
         return new GenerationPlan(id, createdEpochSeconds, request.model(), seed, tokens, finishReason,
-                promptTokens(request), knobs.ttftMs() * 1_000_000L, intervalNanos, request.includeUsage());
+                promptTokens(request), knobs.ttftMs() * 1_000_000L, intervalNanos, request.includeUsage(),
+                knobs.stamp());
     }
 
     int totalTokens() {

@@ -22,6 +22,7 @@ final class OpenAiChunkEncoder implements StreamEncoder {
     private final byte[] contentPrefix;
     private final byte[] contentSuffix;
     private final byte[] trailer;
+    private final boolean stamp;
 
     OpenAiChunkEncoder(GenerationPlan plan) {
         String envelope = "data: {\"id\":" + quote(plan.completionId())
@@ -40,13 +41,17 @@ final class OpenAiChunkEncoder implements StreamEncoder {
                         + plan.completionTokens() + ",\"total_tokens\":" + plan.totalTokens() + "}}\n\n"
                 : "";
         this.trailer = bytes(finish + usage + "data: [DONE]\n\n");
+        this.stamp = plan.stamp();
     }
 
     @Override
     public ByteBuffer encode(boolean withRole, Token[] tokens, int count, boolean withTrailer) {
+        // The stamp goes inside the JSON string, after its opening quote: "[[t=MICROS]]token text".
+        byte[] stampBytes = stamp ? bytes("\"[[t=" + epochMicros() + "]]") : null;
         int size = withRole ? roleChunk.length : 0;
         for (int i = 0; i < count; i++) {
             size += contentPrefix.length + tokens[i].jsonUtf8().length + contentSuffix.length;
+            size += stampBytes == null ? 0 : stampBytes.length - 1;
         }
         size += withTrailer ? trailer.length : 0;
         ByteBuffer buffer = ByteBuffer.allocate(size);
@@ -54,12 +59,22 @@ final class OpenAiChunkEncoder implements StreamEncoder {
             buffer.put(roleChunk);
         }
         for (int i = 0; i < count; i++) {
-            buffer.put(contentPrefix).put(tokens[i].jsonUtf8()).put(contentSuffix);
+            byte[] json = tokens[i].jsonUtf8();
+            if (stampBytes == null) {
+                buffer.put(contentPrefix).put(json).put(contentSuffix);
+            } else {
+                buffer.put(contentPrefix).put(stampBytes).put(json, 1, json.length - 1).put(contentSuffix);
+            }
         }
         if (withTrailer) {
             buffer.put(trailer);
         }
         return buffer.flip();
+    }
+
+    private static long epochMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     private static String quote(String value) {

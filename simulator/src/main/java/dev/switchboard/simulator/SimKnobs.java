@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code sim_ttft_ms}: delay from request to first token, 0–{@value #MAX_TTFT_MS} ms</li>
  *   <li>{@code sim_tokens_per_second}: pacing; 0 means the default of 40, otherwise from
  *       {@value #MIN_TOKENS_PER_SECOND} to 1e9 (100000 means effectively no delay)</li>
+ *   <li>{@code sim_stamp}: {@code true} prefixes every content delta with {@code [[t=MICROS]]}, the
+ *       simulator's wall clock in microseconds since the epoch taken just before the chunk is written, so a
+ *       client on the same machine can measure the latency a broker adds (the load-test harness does)</li>
  * </ul>
  *
  * <p>Any other {@code sim_} key is rejected so that a typo fails loudly instead of being silently ignored.
@@ -21,13 +24,15 @@ import org.jspecify.annotations.Nullable;
  * @param tokens          exact completion token count, or empty for the seed-derived default
  * @param ttftMs          delay from request arrival to the first token, milliseconds
  * @param tokensPerSecond pacing rate, always positive
+ * @param stamp           whether content deltas carry an emit-time stamp
  */
-record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond) {
+record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean stamp) {
 
     static final String PREFIX = "sim_";
     static final String TOKENS = "sim_tokens";
     static final String TTFT_MS = "sim_ttft_ms";
     static final String TOKENS_PER_SECOND = "sim_tokens_per_second";
+    static final String STAMP = "sim_stamp";
 
     static final int MAX_TOKENS = 100_000;
     static final long MAX_TTFT_MS = 60_000;
@@ -36,7 +41,7 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond) {
     static final long DEFAULT_TTFT_MS = 150;
     static final double DEFAULT_TOKENS_PER_SECOND = 40;
 
-    private static final Set<String> KNOWN = Set.of(TOKENS, TTFT_MS, TOKENS_PER_SECOND);
+    private static final Set<String> KNOWN = Set.of(TOKENS, TTFT_MS, TOKENS_PER_SECOND, STAMP);
 
     SimKnobs {
         if (tokens.isPresent() && (tokens.getAsInt() < 0 || tokens.getAsInt() > MAX_TOKENS)) {
@@ -56,7 +61,7 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond) {
             if (key.startsWith(PREFIX) && !KNOWN.contains(key)) {
                 return ParseResult.invalid(OpenAiError.invalidValue("metadata." + key,
                         "unknown simulator knob; expected one of " + TOKENS + ", " + TTFT_MS + ", "
-                                + TOKENS_PER_SECOND));
+                                + TOKENS_PER_SECOND + ", " + STAMP));
             }
         }
         Optional<Long> tokens = parseLong(metadata.get(TOKENS), MAX_TOKENS);
@@ -74,9 +79,14 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond) {
             return ParseResult.invalid(OpenAiError.invalidValue("metadata." + TOKENS_PER_SECOND,
                     "expected 0 (the default of 40) or a number from 0.1 to 1e9"));
         }
+        String stamp = metadata.getOrDefault(STAMP, "false").trim();
+        if (!stamp.equals("true") && !stamp.equals("false")) {
+            return ParseResult.invalid(OpenAiError.invalidValue("metadata." + STAMP, "expected true or false"));
+        }
         OptionalInt exactTokens = tokens.map(t -> OptionalInt.of(t.intValue())).orElse(OptionalInt.empty());
         double tokensPerSecond = rate.filter(r -> r > 0).orElse(DEFAULT_TOKENS_PER_SECOND);
-        return ParseResult.valid(new SimKnobs(exactTokens, ttft.orElse(DEFAULT_TTFT_MS), tokensPerSecond));
+        return ParseResult.valid(new SimKnobs(exactTokens, ttft.orElse(DEFAULT_TTFT_MS), tokensPerSecond,
+                stamp.equals("true")));
     }
 
     private static Optional<Long> parseLong(@Nullable String value, long max) {

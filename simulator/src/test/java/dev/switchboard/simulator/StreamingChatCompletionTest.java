@@ -233,4 +233,28 @@ class StreamingChatCompletionTest {
         node.fieldNames().forEachRemaining(names::add);
         return names;
     }
+
+    @Test
+    void sim_stamp_prefixes_every_delta_with_its_emit_time_and_leaves_the_text_otherwise_equal() throws Exception {
+        long before = java.time.Instant.now().toEpochMilli() * 1000;
+        ContentResponse plain = http.postChat(simulator, ChatBodies.fastStream("Stamp me", Map.of("sim_tokens", "8")));
+        ContentResponse stamped = http.postChat(simulator, ChatBodies.fastStream("Stamp me",
+                Map.of("sim_tokens", "8", "sim_stamp", "true")));
+        long after = (java.time.Instant.now().toEpochMilli() + 1) * 1000;
+        List<JsonNode> plainChunks = StreamedCompletion.parse(plain.getContentAsString()).chunks();
+        List<JsonNode> stampedChunks = StreamedCompletion.parse(stamped.getContentAsString()).chunks();
+        assertEquals(plainChunks.size(), stampedChunks.size());
+        java.util.regex.Pattern marker = java.util.regex.Pattern.compile("^\\[\\[t=(\\d+)]](.*)$",
+                java.util.regex.Pattern.DOTALL);
+        for (int i = 1; i < plainChunks.size() - 1; i++) {
+            String text = stampedChunks.get(i).path("choices").path(0).path("delta").path("content").asText();
+            java.util.regex.Matcher m = marker.matcher(text);
+            assertTrue(m.matches(), text);
+            long micros = Long.parseLong(m.group(1));
+            assertTrue(micros >= before && micros <= after, () -> micros + " not within the request");
+            assertEquals(plainChunks.get(i).path("choices").path(0).path("delta").path("content").asText(), m.group(2));
+        }
+        ContentResponse bad = http.postChat(simulator, ChatBodies.fastStream("x", Map.of("sim_stamp", "yes")));
+        assertEquals(400, bad.getStatus());
+    }
 }

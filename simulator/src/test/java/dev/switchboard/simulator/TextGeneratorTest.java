@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TextGeneratorTest {
 
-    private static final SimKnobs DEFAULTS = new SimKnobs(OptionalInt.empty(), 150, 40);
+    private static final SimKnobs DEFAULTS = new SimKnobs(OptionalInt.empty(), 150, 40, false);
 
     @Test
     void the_same_seed_always_yields_the_same_tokens() {
