@@ -127,6 +127,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
 
     @Override
     public void onUpstreamEvent(Object source, UpstreamEvent event) {
+        ((ResponseRun) source).onConsumed(1);
         ResponseRun run = active;
         if (run == null || source != run) {
             if (event instanceof UpstreamEvent.TextDelta) {
@@ -147,13 +148,22 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
         } else if (event instanceof UpstreamEvent.End end) {
             finish(run);
             UpstreamOutcome outcome = end.outcome();
+            Optional<ConversationItem> output;
             if (outcome instanceof UpstreamOutcome.Completed completed) {
-                responses.closeCompleted(run, completed).ifPresent(conversation::append);
+                output = responses.closeCompleted(run, completed);
             } else if (outcome instanceof UpstreamOutcome.Failed failed) {
-                responses.closeFailed(run, failed).ifPresent(conversation::append);
+                output = responses.closeFailed(run, failed);
             } else {
-                responses.closeCancelled(run, "upstream_cancelled").ifPresent(conversation::append);
+                output = responses.closeCancelled(run, "upstream_cancelled");
             }
+            keep(run, output);
+        }
+    }
+
+    /** Out-of-band responses ({@code conversation: none}) do not join the conversation. */
+    private void keep(ResponseRun run, Optional<ConversationItem> output) {
+        if (run.joinsConversation) {
+            output.ifPresent(conversation::append);
         }
     }
 
@@ -228,6 +238,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
                 maxTokens(params.maxOutputTokens().or(config::maxOutputTokens)),
                 params.tools().orElse(config.tools().orElse(List.of())),
                 params.toolChoice().or(config::toolChoice));
+        run.joinsConversation = !params.conversation().filter("none"::equals).isPresent();
         active = run;
         responses.created(run);
         run.upstreamOpenedNanos = System.nanoTime();
@@ -253,7 +264,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
         // ring for it is dropped on arrival; response.done is then the last event of this response.
         finish(run);
         run.upstream().cancel();
-        responses.closeCancelled(run, "client_cancelled").ifPresent(conversation::append);
+        keep(run, responses.closeCancelled(run, "client_cancelled"));
         return null;
     }
 

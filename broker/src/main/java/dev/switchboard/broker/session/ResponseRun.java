@@ -18,6 +18,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ResponseRun implements UpstreamListener {
     private static final long RESUME_DELAY_MICROS = 500;
+    /**
+     * Events of this run allowed in the ring at once. Without a per-stream credit a fast provider could fill a
+     * shared ring (delaying every other session of the shard) and overshoot its connection's watermark by a
+     * whole ring; with it, one stream holds at most this many slots.
+     */
+    static final int RING_CREDIT = 256;
 
     final String id;
     final String model;
@@ -28,6 +34,7 @@ final class ResponseRun implements UpstreamListener {
     final StringBuilder text = new StringBuilder();
     final String itemId;
     boolean itemOpen;
+    boolean joinsConversation = true;
     long upstreamOpenedNanos;
     long deltas;
 
@@ -35,6 +42,8 @@ final class ResponseRun implements UpstreamListener {
     private final Shard shard;
     private final ScheduledExecutorService scheduler;
     private volatile Upstream upstream;
+    private final java.util.concurrent.atomic.AtomicInteger inRing = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean starved;
 
     ResponseRun(RealtimeSession session, Shard shard, ScheduledExecutorService scheduler, String model,
                 String provider, long requestedNanos, Map<String, String> metadata, List<String> modalities) {
@@ -61,11 +70,41 @@ final class ResponseRun implements UpstreamListener {
     /** Called on the upstream's thread; a full ring refuses and schedules a retry, so nothing is lost. */
     @Override
     public boolean tryDeliver(UpstreamEvent event) {
+        if (inRing.incrementAndGet() > RING_CREDIT && !(event instanceof UpstreamEvent.End)) {
+            inRing.decrementAndGet();
+            starved = true;
+            // Re-check: the consumer may have drained below the threshold before it could see the flag.
+            if (inRing.get() <= RING_CREDIT / 2) {
+                onConsumed(0);
+            }
+            return false;
+        }
         if (shard.tryPublishUpstream(session, this, event)) {
             return true;
         }
+        inRing.decrementAndGet();
         scheduleResume();
         return false;
+    }
+
+    /**
+     * The consumer took one of this run's events off the ring (shard thread). Once half the credit is free
+     * again, a refused upstream is re-offered its event on the scheduler, not on the shard thread, so provider
+     * parsing never runs on a ring consumer.
+     */
+    void onConsumed(int taken) {
+        int left = inRing.addAndGet(-taken);
+        if (starved && left <= RING_CREDIT / 2) {
+            starved = false;
+            scheduler.execute(() -> {
+                Upstream current = upstream;
+                if (current == null) {
+                    scheduleResume();
+                } else {
+                    current.retryDelivery();
+                }
+            });
+        }
     }
 
     private void scheduleResume() {
