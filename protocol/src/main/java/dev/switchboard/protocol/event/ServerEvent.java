@@ -19,6 +19,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ResponseContentPartAdded.class, name = "response.content_part.added"),
     @JsonSubTypes.Type(value = ResponseOutputTextDelta.class, name = "response.output_text.delta"),
     @JsonSubTypes.Type(value = ResponseOutputTextDone.class, name = "response.output_text.done"),
+    @JsonSubTypes.Type(value = ResponseFunctionCallArgumentsDelta.class,
+            name = "response.function_call_arguments.delta"),
+    @JsonSubTypes.Type(value = ResponseFunctionCallArgumentsDone.class,
+            name = "response.function_call_arguments.done"),
     @JsonSubTypes.Type(value = ResponseContentPartDone.class, name = "response.content_part.done"),
     @JsonSubTypes.Type(value = ResponseOutputItemDone.class, name = "response.output_item.done"),
     @JsonSubTypes.Type(value = ResponseDone.class, name = "response.done"),
@@ -26,7 +30,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 public sealed interface ServerEvent
         permits ErrorEvent, SessionCreated, SessionUpdated, ConversationItemAdded, ConversationItemDone,
         ResponseCreated, ResponseOutputItemAdded, ResponseContentPartAdded, ResponseOutputTextDelta,
-        ResponseOutputTextDone, ResponseContentPartDone, ResponseOutputItemDone, ResponseDone,
+        ResponseOutputTextDone, ResponseFunctionCallArgumentsDelta, ResponseFunctionCallArgumentsDone,
+        ResponseContentPartDone, ResponseOutputItemDone, ResponseDone,
         UnknownServerEvent {
 
     /**
