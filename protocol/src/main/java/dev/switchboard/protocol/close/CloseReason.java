@@ -27,6 +27,10 @@ public enum CloseReason {
     UPSTREAM_RATE_LIMITED(4429, "upstream_rate_limited", true),
     /** The provider refused the request as invalid (a 4xx other than auth and rate limits). */
     UPSTREAM_REJECTED(4400, "upstream_rejected", false),
+    /** The prompt does not fit the model's context window: never retried on the same model. */
+    UPSTREAM_CONTEXT_LENGTH(4413, "upstream_context_length_exceeded", false),
+    /** The provider's content policy refused the request: never retried anywhere; its reason is passed on. */
+    UPSTREAM_CONTENT_POLICY(4451, "upstream_content_policy", false),
     /** The provider refused the broker's credentials. */
     UPSTREAM_AUTH(4401, "upstream_auth_failed", false),
     /** The provider's stream ended without its terminator, or sent an in-band error mid-stream. */
