@@ -13,6 +13,20 @@ public sealed interface UpstreamEvent {
     }
 
     /**
+     * A fragment of a function (tool) call. The first fragment of a call carries its id and name; later ones
+     * may leave them empty and carry only argument text.
+     *
+     * @param index the call's index among this answer's calls, from 0
+     * @param callId the provider's call id, or empty on continuation fragments
+     * @param name the function name, or empty on continuation fragments
+     * @param argumentsDelta a fragment of the JSON arguments text, possibly empty
+     * @param receivedNanos {@link System#nanoTime()} when the bytes carrying it were read from the provider
+     */
+    record ToolCallDelta(int index, String callId, String name, String argumentsDelta, long receivedNanos)
+            implements UpstreamEvent {
+    }
+
+    /**
      * The terminal event.
      *
      * @param outcome how the stream ended

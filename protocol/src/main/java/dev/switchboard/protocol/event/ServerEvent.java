@@ -26,12 +26,13 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ResponseContentPartDone.class, name = "response.content_part.done"),
     @JsonSubTypes.Type(value = ResponseOutputItemDone.class, name = "response.output_item.done"),
     @JsonSubTypes.Type(value = ResponseDone.class, name = "response.done"),
+    @JsonSubTypes.Type(value = ResponseFailover.class, name = "switchboard.response.failover"),
 })
 public sealed interface ServerEvent
         permits ErrorEvent, SessionCreated, SessionUpdated, ConversationItemAdded, ConversationItemDone,
         ResponseCreated, ResponseOutputItemAdded, ResponseContentPartAdded, ResponseOutputTextDelta,
         ResponseOutputTextDone, ResponseFunctionCallArgumentsDelta, ResponseFunctionCallArgumentsDone,
-        ResponseContentPartDone, ResponseOutputItemDone, ResponseDone,
+        ResponseContentPartDone, ResponseOutputItemDone, ResponseDone, ResponseFailover,
         UnknownServerEvent {
 
     /**
