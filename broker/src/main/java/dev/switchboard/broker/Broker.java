@@ -6,7 +6,10 @@ import dev.switchboard.bridge.upstream.StreamTimeouts;
 import dev.switchboard.bridge.upstream.UpstreamConnector;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
+import dev.switchboard.broker.route.CircuitBreaker;
 import dev.switchboard.broker.route.ModelCatalog;
+import dev.switchboard.broker.route.Provider;
+import dev.switchboard.broker.route.RetryPolicy;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.TenantRegistry;
@@ -70,19 +73,13 @@ public final class Broker implements AutoCloseable {
         httpClient.setExecutor(clientThreads);
         httpClient.start();
 
-        Map<String, UpstreamConnector> connectors = new LinkedHashMap<>();
-        simulator.ifPresent(sim -> connectors.put(BrokerConfig.SIMULATOR_PROVIDER, new OpenAiConnector(
-                new OpenAiConfig(BrokerConfig.SIMULATOR_PROVIDER, sim.baseUri(), Optional.empty(),
-                        StreamTimeouts.defaults()), httpClient)));
-        config.providers().forEach((name, provider) -> connectors.put(name, new OpenAiConnector(
-                new OpenAiConfig(name, provider.baseUrl(), provider.apiKey(), provider.timeouts()), httpClient)));
-
         BrokerMetrics metrics = new BrokerMetrics();
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "switchboard-retry");
             thread.setDaemon(true);
             return thread;
         });
+        Map<String, Provider> providers = providers(config, simulator, httpClient, metrics);
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), metrics);
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler);
 
@@ -101,13 +98,40 @@ public final class Broker implements AutoCloseable {
             container.setMaxTextMessageSize(Math.max(16L << 20, 4L * config.limits().maxFrameBytes()));
         });
         BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(),
-                TenantRegistry.from(config.tenants()), ModelCatalog.from(config.models(), connectors), rings,
+                TenantRegistry.from(config.tenants()), ModelCatalog.from(config.models(), providers), rings,
                 context, config);
         upgrade.setHandler(handler);
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
         return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler);
+    }
+
+    private static Map<String, Provider> providers(BrokerConfig config, Optional<ProviderSimulator> simulator,
+                                                   HttpClient httpClient, BrokerMetrics metrics) {
+        Map<String, Provider> providers = new LinkedHashMap<>();
+        simulator.ifPresent(sim -> providers.put(BrokerConfig.SIMULATOR_PROVIDER, provider(
+                BrokerConfig.SIMULATOR_PROVIDER, new OpenAiConnector(new OpenAiConfig(BrokerConfig.SIMULATOR_PROVIDER,
+                        sim.baseUri(), Optional.empty(), StreamTimeouts.defaults()), httpClient),
+                BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults(), true, metrics)));
+        config.providers().forEach((name, p) -> {
+            URI base = p.onSimulator()
+                    ? URI.create("http://127.0.0.1:" + simulator.orElseThrow().port() + p.baseUrl().getPath())
+                    : p.baseUrl();
+            UpstreamConnector connector = new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()),
+                    httpClient);
+            providers.put(name, provider(name, connector, p.retry(), p.breaker(), p.continuation().equals("prefill"),
+                    metrics));
+        });
+        return providers;
+    }
+
+    private static Provider provider(String name, UpstreamConnector connector, BrokerConfig.Retry retry,
+                                     BrokerConfig.Breaker breaker, boolean prefill, BrokerMetrics metrics) {
+        CircuitBreaker circuit = new CircuitBreaker(breaker.failureThreshold(), breaker.openFor(), System::nanoTime);
+        metrics.circuitState(name, () -> circuit.state().ordinal());
+        return new Provider(name, connector, new RetryPolicy(retry.maxRetries(), retry.backoff(), retry.maxBackoff(),
+                retry.maxRetryAfter()), circuit, prefill);
     }
 
     /** The bound port. */

@@ -2,6 +2,7 @@ package dev.switchboard.broker.config;
 
 import dev.switchboard.bridge.upstream.StreamTimeouts;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,16 +55,51 @@ public record BrokerConfig(
     }
 
     /**
-     * @param kind {@code openai} (further kinds arrive with the provider bridge)
-     * @param baseUrl the API base URL
+     * @param kind {@code openai} or {@code anthropic}
+     * @param baseUrl the API base URL; {@code simulator:/PATH} means PATH on the embedded simulator
      * @param apiKey the provider key; never logged
      * @param timeouts stream deadlines
+     * @param retry retries on this provider before the route moves on
+     * @param breaker this provider's circuit breaker
+     * @param continuation {@code prefill} (continue a partial answer from an assistant prefill) or
+     *     {@code restart}
      */
-    public record Provider(String kind, URI baseUrl, Optional<String> apiKey, StreamTimeouts timeouts) {
+    public record Provider(String kind, URI baseUrl, Optional<String> apiKey, StreamTimeouts timeouts, Retry retry,
+                           Breaker breaker, String continuation) {
         @Override
         public String toString() {
             return "Provider[kind=" + kind + ", baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isPresent() ? "***" : "none")
-                    + ", timeouts=" + timeouts + "]";
+                    + ", timeouts=" + timeouts + ", retry=" + retry + ", breaker=" + breaker + ", continuation="
+                    + continuation + "]";
+        }
+
+        /** Whether {@link #baseUrl()} points into the embedded simulator. */
+        public boolean onSimulator() {
+            return "simulator".equals(baseUrl.getScheme());
+        }
+    }
+
+    /**
+     * @param maxRetries retries on the same provider before moving on
+     * @param backoff the first retry's base delay, doubling per retry
+     * @param maxBackoff cap on the backoff
+     * @param maxRetryAfter the longest provider Retry-After honoured by waiting
+     */
+    public record Retry(int maxRetries, Duration backoff, Duration maxBackoff, Duration maxRetryAfter) {
+        /** 2 retries, 100 ms to 2 s, Retry-After up to 5 s. */
+        public static Retry defaults() {
+            return new Retry(2, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * @param failureThreshold consecutive failures that open the breaker
+     * @param openFor how long it stays open before one probe is let through
+     */
+    public record Breaker(int failureThreshold, Duration openFor) {
+        /** 5 failures, 30 s open. */
+        public static Breaker defaults() {
+            return new Breaker(5, Duration.ofSeconds(30));
         }
     }
 

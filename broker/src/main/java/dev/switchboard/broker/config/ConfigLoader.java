@@ -34,6 +34,7 @@ public final class ConfigLoader {
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Set<String> KINDS = Set.of("openai");
+    private static final Set<String> CONTINUATIONS = Set.of("prefill", "restart");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "simulator", "providers", "models", "tenants",
             "limits", "outbound", "rings");
 
@@ -135,10 +136,41 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException ex) {
                 throw new ConfigException(key + "." + ex.getMessage());
             }
+            String continuation = string(p.path("continuation"), key + ".continuation")
+                    .orElse(kind.equals("openai") && !base.startsWith("simulator:") ? "restart" : "prefill");
+            if (!CONTINUATIONS.contains(continuation)) {
+                throw new ConfigException(key + ".continuation must be one of " + CONTINUATIONS);
+            }
             out.put(e.getKey(), new BrokerConfig.Provider(kind, uri(base, key + ".base_url"),
-                    string(p.path("api_key"), key + ".api_key"), timeouts));
+                    string(p.path("api_key"), key + ".api_key"), timeouts, retry(p.path("retry"), key + ".retry"),
+                    breaker(p.path("circuit_breaker"), key + ".circuit_breaker"), continuation));
         }
         return out;
+    }
+
+    private BrokerConfig.Retry retry(JsonNode node, String key) throws ConfigException {
+        BrokerConfig.Retry d = BrokerConfig.Retry.defaults();
+        long max = integer(node.path("max_retries"), key + ".max_retries", d.maxRetries());
+        if (max < 0 || max > 10) {
+            throw new ConfigException(key + ".max_retries must be between 0 and 10");
+        }
+        Duration backoff = duration(node.path("backoff"), key + ".backoff", d.backoff());
+        Duration maxBackoff = duration(node.path("max_backoff"), key + ".max_backoff", d.maxBackoff());
+        if (maxBackoff.compareTo(backoff) < 0) {
+            throw new ConfigException(key + ".max_backoff must be >= " + key + ".backoff");
+        }
+        return new BrokerConfig.Retry((int) max, backoff, maxBackoff,
+                duration(node.path("max_retry_after"), key + ".max_retry_after", d.maxRetryAfter()));
+    }
+
+    private BrokerConfig.Breaker breaker(JsonNode node, String key) throws ConfigException {
+        BrokerConfig.Breaker d = BrokerConfig.Breaker.defaults();
+        long threshold = integer(node.path("failure_threshold"), key + ".failure_threshold", d.failureThreshold());
+        if (threshold < 1 || threshold > 1000) {
+            throw new ConfigException(key + ".failure_threshold must be between 1 and 1000");
+        }
+        return new BrokerConfig.Breaker((int) threshold, duration(node.path("open_for"), key + ".open_for",
+                d.openFor()));
     }
 
     private Map<String, BrokerConfig.Model> models(JsonNode node) throws ConfigException {
@@ -215,6 +247,12 @@ public final class ConfigLoader {
     }
 
     private static void validate(BrokerConfig config) throws ConfigException {
+        for (Map.Entry<String, BrokerConfig.Provider> p : config.providers().entrySet()) {
+            if (p.getValue().onSimulator() && !config.simulator().enabled()) {
+                throw new ConfigException("providers." + p.getKey() + ".base_url points into the embedded simulator, "
+                        + "which is off (set simulator.enabled: true)");
+            }
+        }
         for (Map.Entry<String, BrokerConfig.Model> m : config.models().entrySet()) {
             for (BrokerConfig.Target target : m.getValue().route()) {
                 boolean known = config.providers().containsKey(target.provider())
@@ -336,8 +374,9 @@ public final class ConfigLoader {
     private static URI uri(String text, String key) throws ConfigException {
         try {
             URI uri = new URI(text);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-                throw new ConfigException(key + " must be an http or https URL");
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+                    && !"simulator".equals(uri.getScheme())) {
+                throw new ConfigException(key + " must be an http or https URL (or simulator:/PATH)");
             }
             return uri;
         } catch (URISyntaxException e) {

@@ -144,6 +144,24 @@ public final class BrokerMetrics {
         slowConsumers.increment();
     }
 
+    /** An upstream attempt is retried on the same provider. */
+    public void upstreamRetried(String provider) {
+        counter("bridge.upstream.retries", "Attempts retried on the same provider", "provider", provider, "", "")
+                .increment();
+    }
+
+    /** A response moved from {@code provider} to the route's next target. */
+    public void upstreamFailedOver(String provider, String mode) {
+        counter("bridge.upstream.failovers", "Responses moved to the next target of their route", "provider",
+                provider, "mode", mode).increment();
+    }
+
+    /** Registers a provider's circuit state gauge: 0 closed, 1 open, 2 half-open. */
+    public void circuitState(String provider, Supplier<Number> state) {
+        Gauge.builder("bridge.circuit.state", state).description("Circuit breaker state: 0 closed, 1 open, 2 half open")
+                .tag("provider", provider).register(registry);
+    }
+
     /** Registers a ring's occupancy gauge. */
     public void ringOccupancy(int shard, Supplier<Number> occupancy) {
         Gauge.builder("broker.ring.occupancy", occupancy).description("Slots in use in a shard's ring buffer")

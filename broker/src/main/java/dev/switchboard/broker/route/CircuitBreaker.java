@@ -62,6 +62,15 @@ public final class CircuitBreaker {
         }
     }
 
+    /** Whether {@link #tryAcquire()} would admit a request now, without admitting one. */
+    public synchronized boolean allowsRequest() {
+        return switch (state) {
+            case CLOSED -> true;
+            case OPEN -> nanoTicker.getAsLong() - openedAtNanos >= openForNanos;
+            default -> !probeInFlight;
+        };
+    }
+
     /** A request admitted by {@link #tryAcquire()} succeeded. */
     public synchronized void onSuccess() {
         state = State.CLOSED;

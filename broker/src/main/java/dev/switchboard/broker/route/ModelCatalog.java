@@ -1,6 +1,5 @@
 package dev.switchboard.broker.route;
 
-import dev.switchboard.bridge.upstream.UpstreamConnector;
 import dev.switchboard.broker.config.BrokerConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,18 +19,18 @@ public final class ModelCatalog {
     /**
      * Builds the catalog.
      *
-     * @param connectors connectors by provider name; must contain every provider the models name
+     * @param providers providers by name; must contain every provider the models name
      */
-    public static ModelCatalog from(Map<String, BrokerConfig.Model> models, Map<String, UpstreamConnector> connectors) {
+    public static ModelCatalog from(Map<String, BrokerConfig.Model> models, Map<String, Provider> providers) {
         Map<String, Route> routes = new LinkedHashMap<>();
         models.forEach((name, model) -> {
             List<Route.Target> targets = new ArrayList<>();
             for (BrokerConfig.Target target : model.route()) {
-                UpstreamConnector connector = connectors.get(target.provider());
-                if (connector == null) {
-                    throw new IllegalStateException("no connector for provider " + target.provider());
+                Provider provider = providers.get(target.provider());
+                if (provider == null) {
+                    throw new IllegalStateException("no provider " + target.provider());
                 }
-                targets.add(new Route.Target(connector, target.model()));
+                targets.add(new Route.Target(provider, target.model()));
             }
             routes.put(name, new Route(name, targets));
         });

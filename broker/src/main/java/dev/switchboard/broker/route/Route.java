@@ -1,6 +1,5 @@
 package dev.switchboard.broker.route;
 
-import dev.switchboard.bridge.upstream.UpstreamConnector;
 import java.util.List;
 
 /**
@@ -23,9 +22,9 @@ public record Route(String model, List<Target> targets) {
     }
 
     /**
-     * @param connector the provider connector
+     * @param provider the provider
      * @param upstreamModel the provider's model name
      */
-    public record Target(UpstreamConnector connector, String upstreamModel) {
+    public record Target(Provider provider, String upstreamModel) {
     }
 }

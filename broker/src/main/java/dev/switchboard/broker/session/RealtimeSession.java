@@ -6,6 +6,8 @@ import dev.switchboard.bridge.upstream.Upstream;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
+import dev.switchboard.broker.route.Provider;
+import dev.switchboard.broker.route.RetryPolicy;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.Shard;
@@ -31,6 +33,8 @@ import dev.switchboard.protocol.event.UnknownClientEvent;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Realtime session: configuration, conversation, the active response and the {@code seq} counter.
@@ -112,6 +116,11 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
                     }
                 }
             }
+            case RETRY -> {
+                if (argument == active) {
+                    startAttempt(active);
+                }
+            }
         }
     }
 
@@ -130,40 +139,139 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
         ((ResponseRun) source).onConsumed(1);
         ResponseRun run = active;
         if (run == null || source != run) {
-            if (event instanceof UpstreamEvent.TextDelta) {
+            if (!(event instanceof UpstreamEvent.End)) {
                 context.metrics().deltaDiscarded();
             }
             return;
         }
         if (event instanceof UpstreamEvent.TextDelta delta) {
-            if (run.deltas == 0) {
-                context.metrics().upstreamFirstToken(run.provider, delta.receivedNanos() - run.upstreamOpenedNanos);
-            }
-            responses.delta(run, delta.text());
-            if (run.deltas == 1) {
-                long now = System.nanoTime();
-                context.metrics().firstToken(run.model, run.provider, now - run.requestedNanos,
-                        now - delta.receivedNanos());
-            }
+            recordFirstToken(run, delta.receivedNanos());
+            responses.textDelta(run, delta.text());
+        } else if (event instanceof UpstreamEvent.ToolCallDelta call) {
+            recordFirstToken(run, call.receivedNanos());
+            responses.toolCallDelta(run, call);
         } else if (event instanceof UpstreamEvent.End end) {
-            finish(run);
-            UpstreamOutcome outcome = end.outcome();
-            Optional<ConversationItem> output;
-            if (outcome instanceof UpstreamOutcome.Completed completed) {
-                output = responses.closeCompleted(run, completed);
-            } else if (outcome instanceof UpstreamOutcome.Failed failed) {
-                output = responses.closeFailed(run, failed);
-            } else {
-                output = responses.closeCancelled(run, "upstream_cancelled");
-            }
-            keep(run, output);
+            onAttemptEnded(run, end.outcome());
         }
     }
 
+    private void recordFirstToken(ResponseRun run, long receivedNanos) {
+        if (!run.firstTokenRecorded) {
+            run.firstTokenRecorded = true;
+            long now = System.nanoTime();
+            context.metrics().upstreamFirstToken(run.provider(), receivedNanos - run.upstreamOpenedNanos);
+            // Recorded before the first delta is handed to the connection; the difference is negligible and it
+            // keeps the meter ahead of anything the client can observe.
+            context.metrics().firstToken(run.model, run.provider(), now - run.requestedNanos, now - receivedNanos);
+        }
+    }
+
+    private void onAttemptEnded(ResponseRun run, UpstreamOutcome outcome) {
+        if (outcome instanceof UpstreamOutcome.Completed completed) {
+            run.target().provider().breaker().onSuccess();
+            finish(run);
+            keep(run, responses.closeCompleted(run, completed));
+        } else if (outcome instanceof UpstreamOutcome.Failed failed) {
+            onAttemptFailed(run, failed);
+        } else {
+            run.target().provider().breaker().onNeutral();
+            finish(run);
+            keep(run, responses.closeCancelled(run, "upstream_cancelled"));
+        }
+    }
+
+    /** Retry, fail over or fail, as the provider's {@link RetryPolicy} decides. */
+    private void onAttemptFailed(ResponseRun run, UpstreamOutcome.Failed failed) {
+        Provider provider = run.target().provider();
+        if (RetryPolicy.countsAgainstProvider(failed.reason())) {
+            provider.breaker().onFailure();
+        } else {
+            provider.breaker().onNeutral();
+        }
+        run.lastFailure = failed;
+        flowTarget = null;
+        if (run.prefillAttempt && failed.reason() == CloseReason.UPSTREAM_REJECTED) {
+            // The target refused the continuation (no assistant prefill): restart the answer cleanly on it.
+            failOver(run, run.targetIndex, failed);
+            return;
+        }
+        RetryPolicy.Decision decision = provider.retry().decide(failed.reason(), failed.retryAfter(),
+                run.hasOutput(), run.retries, () -> ThreadLocalRandom.current().nextDouble());
+        if (decision instanceof RetryPolicy.Decision.RetrySame retry) {
+            run.retries++;
+            context.metrics().upstreamRetried(provider.name());
+            context.scheduler().schedule(() -> publishRetry(run), retry.delay().toNanos(), TimeUnit.NANOSECONDS);
+        } else if (decision instanceof RetryPolicy.Decision.NextTarget) {
+            failOverToNext(run, failed);
+        } else {
+            failResponse(run, failed);
+        }
+    }
+
+    private void publishRetry(ResponseRun run) {
+        if (!shard.tryPublishControl(this, Control.RETRY, run)) {
+            context.scheduler().schedule(() -> publishRetry(run), 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Opens an attempt on the run's current target, or moves on when that target's circuit is open. */
+    private void startAttempt(ResponseRun run) {
+        if (!run.target().provider().breaker().tryAcquire()) {
+            failOverToNext(run, run.lastFailure != null ? run.lastFailure : circuitOpen(run));
+            return;
+        }
+        run.upstreamOpenedNanos = System.nanoTime();
+        Upstream upstream = run.target().provider().connector().open(run.request(), run);
+        run.attach(upstream);
+        flowTarget = upstream;
+    }
+
+    private void failOverToNext(ResponseRun run, UpstreamOutcome.Failed failed) {
+        for (int next = run.targetIndex + 1; next < run.targetCount(); next++) {
+            if (run.target(next).provider().breaker().allowsRequest()) {
+                failOver(run, next, failed);
+                return;
+            }
+        }
+        failResponse(run, failed);
+    }
+
+    /**
+     * Moves the run to target {@code next} (possibly the same one, restarting). With output already sent, a
+     * prefill-capable target continues the text where it stopped; otherwise the open items are closed as
+     * incomplete and the answer restarts in a new item, which the failover event tells the client.
+     */
+    private void failOver(ResponseRun run, int next, UpstreamOutcome.Failed failed) {
+        String fromProvider = run.provider();
+        String fromModel = run.target().upstreamModel();
+        boolean sameTarget = next == run.targetIndex;
+        run.targetIndex = next;
+        run.retries = 0;
+        boolean canContinue = !sameTarget && run.target().provider().prefill() && run.textItem != null
+                && run.calls.isEmpty();
+        if (!canContinue) {
+            responses.abandonOpenItems(run);
+        }
+        run.prefillAttempt = canContinue;
+        responses.failover(run, fromProvider, fromModel, failed.reason().errorCode(),
+                canContinue ? "continue" : "restart");
+        startAttempt(run);
+    }
+
+    private void failResponse(ResponseRun run, UpstreamOutcome.Failed failed) {
+        finish(run);
+        keep(run, responses.closeFailed(run, failed));
+    }
+
+    private static UpstreamOutcome.Failed circuitOpen(ResponseRun run) {
+        return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_UNAVAILABLE, "provider " + run.provider()
+                + " is failing (circuit open) and the route has no other available target", Optional.empty());
+    }
+
     /** Out-of-band responses ({@code conversation: none}) do not join the conversation. */
-    private void keep(ResponseRun run, Optional<ConversationItem> output) {
+    private void keep(ResponseRun run, List<ConversationItem> output) {
         if (run.joinsConversation) {
-            output.ifPresent(conversation::append);
+            output.forEach(conversation::append);
         }
     }
 
@@ -229,23 +337,35 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
         if (badInput.isPresent()) {
             return sendError(invalid("response.input", badInput.get(), event.eventId()));
         }
-        Route.Target target = route.primary();
-        ResponseRun run = new ResponseRun(this, shard, context.scheduler(), route.model(),
-                target.connector().provider(), frameNanos, params.metadata(), List.of("text"));
-        UpstreamRequest request = new UpstreamRequest(target.upstreamModel(),
+        UpstreamRequest request = new UpstreamRequest(route.primary().upstreamModel(),
                 params.instructions().orElse(config.instructions().orElse("")),
                 params.input().orElseGet(conversation::items), params.metadata(),
                 maxTokens(params.maxOutputTokens().or(config::maxOutputTokens)),
                 params.tools().orElse(config.tools().orElse(List.of())),
                 params.toolChoice().or(config::toolChoice));
+        ResponseRun run = new ResponseRun(this, shard, context.scheduler(), route, request, frameNanos,
+                List.of("text"));
         run.joinsConversation = !params.conversation().filter("none"::equals).isPresent();
         active = run;
         responses.created(run);
-        run.upstreamOpenedNanos = System.nanoTime();
-        Upstream upstream = target.connector().open(request, run);
-        run.attach(upstream);
-        flowTarget = upstream;
+        int first = firstAvailableTarget(run);
+        if (first < 0) {
+            failResponse(run, circuitOpen(run));
+            return null;
+        }
+        run.targetIndex = first;
+        startAttempt(run);
         return null;
+    }
+
+    /** The first target whose circuit admits a request, or -1. */
+    private static int firstAvailableTarget(ResponseRun run) {
+        for (int i = 0; i < run.targetCount(); i++) {
+            if (run.target(i).provider().breaker().allowsRequest()) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override

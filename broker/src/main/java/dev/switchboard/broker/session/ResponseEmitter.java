@@ -1,5 +1,6 @@
 package dev.switchboard.broker.session;
 
+import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.protocol.event.ContentPart;
@@ -10,6 +11,9 @@ import dev.switchboard.protocol.event.ResponseContentPartAdded;
 import dev.switchboard.protocol.event.ResponseContentPartDone;
 import dev.switchboard.protocol.event.ResponseCreated;
 import dev.switchboard.protocol.event.ResponseDone;
+import dev.switchboard.protocol.event.ResponseFailover;
+import dev.switchboard.protocol.event.ResponseFunctionCallArgumentsDelta;
+import dev.switchboard.protocol.event.ResponseFunctionCallArgumentsDone;
 import dev.switchboard.protocol.event.ResponseOutputItemAdded;
 import dev.switchboard.protocol.event.ResponseOutputItemDone;
 import dev.switchboard.protocol.event.ResponseOutputTextDelta;
@@ -17,15 +21,17 @@ import dev.switchboard.protocol.event.ResponseOutputTextDone;
 import dev.switchboard.protocol.event.ServerEvent;
 import dev.switchboard.protocol.event.StatusDetails;
 import dev.switchboard.protocol.event.Usage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Emits a text response's events in Realtime order: {@code response.created}, then on the first delta
- * {@code response.output_item.added} and {@code response.content_part.added}, the deltas, and on close
- * {@code response.output_text.done}, {@code response.content_part.done}, {@code response.output_item.done}
- * (only when an item was opened) and {@code response.done}. Shard thread only.
+ * Emits a response's events in Realtime order: {@code response.created}; per output item
+ * {@code response.output_item.added}, then for a message {@code response.content_part.added}, the text deltas,
+ * {@code response.output_text.done}, {@code response.content_part.done}, or for a function call the argument
+ * deltas and {@code response.function_call_arguments.done}; then {@code response.output_item.done}; and last
+ * {@code response.done}. Shard thread only.
  */
 final class ResponseEmitter {
     private final Consumer<ServerEvent> emit;
@@ -41,18 +47,58 @@ final class ResponseEmitter {
                 Optional.empty())));
     }
 
-    void delta(ResponseRun run, String text) {
-        if (!run.itemOpen) {
-            run.itemOpen = true;
-            emit.accept(new ResponseOutputItemAdded(run.id, 0, item(run, "in_progress", List.of())));
-            emit.accept(new ResponseContentPartAdded(run.id, run.itemId, 0, 0, ContentPart.text("text", "")));
+    void textDelta(ResponseRun run, String text) {
+        OutputItem item = run.textItem;
+        if (item == null) {
+            item = OutputItem.message(run.items.size());
+            run.items.add(item);
+            run.textItem = item;
+            emit.accept(new ResponseOutputItemAdded(run.id, item.outputIndex, item.toItem(false)));
+            emit.accept(new ResponseContentPartAdded(run.id, item.itemId, item.outputIndex, 0,
+                    ContentPart.text("text", "")));
         }
         run.deltas++;
-        run.text.append(text);
-        emit.accept(new ResponseOutputTextDelta(run.id, run.itemId, 0, 0, text));
+        item.text.append(text);
+        emit.accept(new ResponseOutputTextDelta(run.id, item.itemId, item.outputIndex, 0, text));
     }
 
-    Optional<ConversationItem> closeCompleted(ResponseRun run, UpstreamOutcome.Completed completed) {
+    void toolCallDelta(ResponseRun run, UpstreamEvent.ToolCallDelta delta) {
+        OutputItem call = run.calls.get(delta.index());
+        if (call == null) {
+            String callId = delta.callId().isEmpty() ? Ids.next("call_") : delta.callId();
+            call = OutputItem.functionCall(run.items.size(), callId, delta.name());
+            run.items.add(call);
+            run.calls.put(delta.index(), call);
+            emit.accept(new ResponseOutputItemAdded(run.id, call.outputIndex, call.toItem(false)));
+        }
+        if (!delta.argumentsDelta().isEmpty()) {
+            run.deltas++;
+            call.text.append(delta.argumentsDelta());
+            emit.accept(new ResponseFunctionCallArgumentsDelta(run.id, call.itemId, call.outputIndex, call.callId,
+                    delta.argumentsDelta()));
+        }
+    }
+
+    /** Closes every open item as {@code incomplete} and marks it abandoned: a failover restarts the answer. */
+    void abandonOpenItems(ResponseRun run) {
+        for (OutputItem item : run.items) {
+            if (item.open) {
+                closeItem(run, item, "incomplete");
+                item.abandoned = true;
+            }
+        }
+        run.textItem = null;
+        run.calls.clear();
+    }
+
+    void failover(ResponseRun run, String fromProvider, String fromModel, String reason, String mode) {
+        int outputIndex = mode.equals("continue") ? run.textItem.outputIndex : run.items.size();
+        emit.accept(new ResponseFailover(run.id, fromProvider, fromModel, run.provider(),
+                run.target().upstreamModel(), reason, mode, outputIndex));
+        metrics.upstreamFailedOver(fromProvider, mode);
+    }
+
+    List<ConversationItem> closeCompleted(ResponseRun run, UpstreamOutcome.Completed completed) {
         String reason = completed.finishReason();
         boolean cut = reason.equals("length") || reason.equals("content_filter");
         Optional<StatusDetails> details = cut
@@ -63,41 +109,53 @@ final class ResponseEmitter {
                 Optional.of(completed.model()));
     }
 
-    Optional<ConversationItem> closeFailed(ResponseRun run, UpstreamOutcome.Failed failed) {
+    List<ConversationItem> closeFailed(ResponseRun run, UpstreamOutcome.Failed failed) {
         ErrorDetail error = new ErrorDetail("server_error", failed.reason().errorCode(), failed.message(),
                 Optional.empty(), Optional.empty());
         return close(run, "failed", Optional.of(new StatusDetails("failed", Optional.of(failed.reason().errorCode()),
                 Optional.of(error))), Optional.empty(), Optional.empty());
     }
 
-    Optional<ConversationItem> closeCancelled(ResponseRun run, String reason) {
+    List<ConversationItem> closeCancelled(ResponseRun run, String reason) {
         return close(run, "cancelled", Optional.of(new StatusDetails("cancelled", Optional.of(reason),
                 Optional.empty())), Optional.empty(), Optional.empty());
     }
 
-    private Optional<ConversationItem> close(ResponseRun run, String status, Optional<StatusDetails> details,
-                                             Optional<Usage> usage, Optional<String> model) {
-        Optional<ConversationItem> output = Optional.empty();
-        if (run.itemOpen) {
-            String text = run.text.toString();
-            ContentPart part = ContentPart.text("text", text);
-            ConversationItem done = item(run, status.equals("completed") ? "completed" : "incomplete",
-                    List.of(ContentPart.text("output_text", text)));
-            emit.accept(new ResponseOutputTextDone(run.id, run.itemId, 0, 0, text));
-            emit.accept(new ResponseContentPartDone(run.id, run.itemId, 0, 0, part));
-            emit.accept(new ResponseOutputItemDone(run.id, 0, done));
-            output = Optional.of(done);
+    /** Closes open items, emits {@code response.done}; returns the items that join the conversation. */
+    private List<ConversationItem> close(ResponseRun run, String status, Optional<StatusDetails> details,
+                                         Optional<Usage> usage, Optional<String> model) {
+        List<ConversationItem> output = new ArrayList<>();
+        List<ConversationItem> kept = new ArrayList<>();
+        for (OutputItem item : run.items) {
+            if (item.open) {
+                closeItem(run, item, status.equals("completed") ? "completed" : "incomplete");
+            }
+            ConversationItem done = item.toItem(true);
+            output.add(done);
+            if (!item.abandoned) {
+                kept.add(done);
+            }
         }
         Usage reported = usage.orElseGet(() -> Usage.of(0, run.deltas));
         // Counted before response.done is written, so a client that saw response.done also sees the count.
         metrics.responseEnded(run.model, status);
-        emit.accept(new ResponseDone(response(run, status, details, output.map(List::of).orElse(List.of()),
-                Optional.of(reported), model)));
-        return output;
+        emit.accept(new ResponseDone(response(run, status, details, output, Optional.of(reported), model)));
+        return kept;
     }
 
-    private static ConversationItem item(ResponseRun run, String status, List<ContentPart> content) {
-        return ConversationItem.message(run.itemId, "assistant", status, content);
+    private void closeItem(ResponseRun run, OutputItem item, String status) {
+        item.open = false;
+        item.status = status;
+        String text = item.text.toString();
+        if (item.functionCall) {
+            emit.accept(new ResponseFunctionCallArgumentsDone(run.id, item.itemId, item.outputIndex, item.callId,
+                    item.name, text));
+        } else {
+            emit.accept(new ResponseOutputTextDone(run.id, item.itemId, item.outputIndex, 0, text));
+            emit.accept(new ResponseContentPartDone(run.id, item.itemId, item.outputIndex, 0,
+                    ContentPart.text("text", text)));
+        }
+        emit.accept(new ResponseOutputItemDone(run.id, item.outputIndex, item.toItem(true)));
     }
 
     private static RealtimeResponse response(ResponseRun run, String status, Optional<StatusDetails> details,

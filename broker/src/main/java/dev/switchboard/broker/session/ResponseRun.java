@@ -3,18 +3,27 @@ package dev.switchboard.broker.session;
 import dev.switchboard.bridge.upstream.Upstream;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamListener;
+import dev.switchboard.bridge.upstream.UpstreamOutcome;
+import dev.switchboard.bridge.upstream.UpstreamRequest;
+import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.protocol.event.ContentPart;
+import dev.switchboard.protocol.event.ConversationItem;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One response in progress. Its identity is also the ring tag of its upstream events: the session drops events
- * whose tag is not its active run, which is how a cancelled response's queued deltas vanish.
+ * One response in progress, across all its upstream attempts (retries and failovers). Its identity is also the
+ * ring tag of its upstream events: the session drops events whose tag is not its active run, which is how a
+ * cancelled response's queued deltas vanish.
  *
- * <p>Mutable fields are confined to the shard thread, except {@link #upstream}, which the scheduler reads to
- * resume after a full ring.
+ * <p>Mutable fields are confined to the shard thread, except {@link #upstream} (read by the scheduler to retry
+ * a refused delivery) and the ring credit counters.
  */
 final class ResponseRun implements UpstreamListener {
     private static final long RESUME_DELAY_MICROS = 500;
@@ -25,38 +34,79 @@ final class ResponseRun implements UpstreamListener {
      */
     static final int RING_CREDIT = 256;
 
-    final String id;
+    final String id = Ids.next("resp_");
     final String model;
-    final String provider;
     final long requestedNanos;
     final Map<String, String> metadata;
     final List<String> modalities;
-    final StringBuilder text = new StringBuilder();
-    final String itemId;
-    boolean itemOpen;
+    final List<OutputItem> items = new ArrayList<>();
+    final Map<Integer, OutputItem> calls = new HashMap<>();
+    OutputItem textItem;
     boolean joinsConversation = true;
     long upstreamOpenedNanos;
     long deltas;
+    boolean firstTokenRecorded;
+    int targetIndex;
+    int retries;
+    boolean prefillAttempt;
+    UpstreamOutcome.Failed lastFailure;
 
+    private final List<Route.Target> targets;
+    private final UpstreamRequest baseRequest;
     private final RealtimeSession session;
     private final Shard shard;
     private final ScheduledExecutorService scheduler;
+    private final AtomicInteger inRing = new AtomicInteger();
     private volatile Upstream upstream;
-    private final java.util.concurrent.atomic.AtomicInteger inRing = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean starved;
 
-    ResponseRun(RealtimeSession session, Shard shard, ScheduledExecutorService scheduler, String model,
-                String provider, long requestedNanos, Map<String, String> metadata, List<String> modalities) {
-        this.id = Ids.next("resp_");
-        this.itemId = Ids.next("item_");
+    ResponseRun(RealtimeSession session, Shard shard, ScheduledExecutorService scheduler, Route route,
+                UpstreamRequest baseRequest, long requestedNanos, List<String> modalities) {
         this.session = session;
         this.shard = shard;
         this.scheduler = scheduler;
-        this.model = model;
-        this.provider = provider;
+        this.model = route.model();
+        this.targets = route.targets();
+        this.baseRequest = baseRequest;
         this.requestedNanos = requestedNanos;
-        this.metadata = metadata;
+        this.metadata = baseRequest.metadata();
         this.modalities = modalities;
+    }
+
+    Route.Target target() {
+        return targets.get(targetIndex);
+    }
+
+    int targetCount() {
+        return targets.size();
+    }
+
+    Route.Target target(int index) {
+        return targets.get(index);
+    }
+
+    String provider() {
+        return target().provider().name();
+    }
+
+    /** Whether any output of this response has been emitted. */
+    boolean hasOutput() {
+        return !items.isEmpty();
+    }
+
+    /**
+     * The request for the current target. A prefill attempt appends the text emitted so far as a trailing
+     * assistant message, which prefill-capable providers continue rather than answer.
+     */
+    UpstreamRequest request() {
+        List<ConversationItem> items = baseRequest.items();
+        if (prefillAttempt && textItem != null) {
+            items = new ArrayList<>(items);
+            items.add(ConversationItem.message(textItem.itemId, "assistant", "incomplete",
+                    List.of(ContentPart.text("output_text", textItem.text.toString()))));
+        }
+        return new UpstreamRequest(target().upstreamModel(), baseRequest.instructions(), items,
+                baseRequest.metadata(), baseRequest.maxOutputTokens(), baseRequest.tools(), baseRequest.toolChoice());
     }
 
     void attach(Upstream stream) {
@@ -67,7 +117,10 @@ final class ResponseRun implements UpstreamListener {
         return upstream;
     }
 
-    /** Called on the upstream's thread; a full ring refuses and schedules a retry, so nothing is lost. */
+    /**
+     * Called on the upstream's thread. Refuses when the run's ring credit is used up or the ring is full; the
+     * refused upstream is re-offered later, so nothing is lost.
+     */
     @Override
     public boolean tryDeliver(UpstreamEvent event) {
         if (inRing.incrementAndGet() > RING_CREDIT && !(event instanceof UpstreamEvent.End)) {
@@ -83,38 +136,33 @@ final class ResponseRun implements UpstreamListener {
             return true;
         }
         inRing.decrementAndGet();
-        scheduleResume();
+        scheduleRetryDelivery();
         return false;
     }
 
     /**
-     * The consumer took one of this run's events off the ring (shard thread). Once half the credit is free
-     * again, a refused upstream is re-offered its event on the scheduler, not on the shard thread, so provider
-     * parsing never runs on a ring consumer.
+     * The consumer took {@code taken} of this run's events off the ring (shard thread). Once half the credit is
+     * free again, a refused upstream is re-offered its event on the scheduler, never on the shard thread, so
+     * provider parsing never runs on a ring consumer.
      */
     void onConsumed(int taken) {
         int left = inRing.addAndGet(-taken);
         if (starved && left <= RING_CREDIT / 2) {
             starved = false;
-            scheduler.execute(() -> {
-                Upstream current = upstream;
-                if (current == null) {
-                    scheduleResume();
-                } else {
-                    current.retryDelivery();
-                }
-            });
+            scheduler.execute(this::retryDelivery);
         }
     }
 
-    private void scheduleResume() {
-        scheduler.schedule(() -> {
-            Upstream current = upstream;
-            if (current == null) {
-                scheduleResume();
-            } else {
-                current.retryDelivery();
-            }
-        }, RESUME_DELAY_MICROS, TimeUnit.MICROSECONDS);
+    private void scheduleRetryDelivery() {
+        scheduler.schedule(this::retryDelivery, RESUME_DELAY_MICROS, TimeUnit.MICROSECONDS);
+    }
+
+    private void retryDelivery() {
+        Upstream current = upstream;
+        if (current == null) {
+            scheduleRetryDelivery();
+        } else {
+            current.retryDelivery();
+        }
     }
 }

@@ -23,6 +23,8 @@ public interface RingSubscriber {
         /** A client connection attached; the argument is the connection. */
         OPENED,
         /** The client connection closed; the argument is the connection. */
-        CLOSED
+        CLOSED,
+        /** A scheduled upstream retry is due; the argument is the response it belongs to. */
+        RETRY
     }
 }

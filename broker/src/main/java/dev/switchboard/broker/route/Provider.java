@@ -1,0 +1,18 @@
+package dev.switchboard.broker.route;
+
+import dev.switchboard.bridge.upstream.UpstreamConnector;
+
+/**
+ * A configured provider at run time: its connector, how failures are retried, its circuit breaker, and whether
+ * it can continue a partial answer from an assistant prefill. Thread-safe; shared by all sessions.
+ *
+ * @param name the provider name (a metric tag)
+ * @param connector opens streams
+ * @param retry retry decisions for this provider's failures
+ * @param breaker this provider's circuit breaker
+ * @param prefill whether a trailing assistant message is continued (true for Anthropic and the simulator;
+ *     false for OpenAI, which answers it with a new message instead)
+ */
+public record Provider(String name, UpstreamConnector connector, RetryPolicy retry, CircuitBreaker breaker,
+                       boolean prefill) {
+}

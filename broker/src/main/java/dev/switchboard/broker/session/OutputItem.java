@@ -1,0 +1,46 @@
+package dev.switchboard.broker.session;
+
+import dev.switchboard.protocol.event.ContentPart;
+import dev.switchboard.protocol.event.ConversationItem;
+import java.util.List;
+import java.util.Optional;
+
+/** One output item of a response being built: a text message or a function call. Shard thread only. */
+final class OutputItem {
+    final int outputIndex;
+    final String itemId;
+    final boolean functionCall;
+    final String callId;
+    final String name;
+    final StringBuilder text = new StringBuilder();
+    boolean open = true;
+    boolean abandoned;
+    String status = "in_progress";
+
+    private OutputItem(int outputIndex, boolean functionCall, String callId, String name) {
+        this.outputIndex = outputIndex;
+        this.itemId = Ids.next("item_");
+        this.functionCall = functionCall;
+        this.callId = callId;
+        this.name = name;
+    }
+
+    static OutputItem message(int outputIndex) {
+        return new OutputItem(outputIndex, false, "", "");
+    }
+
+    static OutputItem functionCall(int outputIndex, String callId, String name) {
+        return new OutputItem(outputIndex, true, callId, name);
+    }
+
+    /** The item as the client sees it; for a message, with its text so far when {@code withContent}. */
+    ConversationItem toItem(boolean withContent) {
+        if (functionCall) {
+            return new ConversationItem(Optional.of(itemId), "function_call", Optional.of("realtime.item"),
+                    Optional.of(status), Optional.empty(), List.of(), Optional.of(callId), Optional.of(name),
+                    Optional.of(withContent ? text.toString() : ""), Optional.empty());
+        }
+        return ConversationItem.message(itemId, "assistant", status,
+                withContent ? List.of(ContentPart.text("output_text", text.toString())) : List.of());
+    }
+}
