@@ -1,0 +1,34 @@
+package dev.switchboard.loadtest;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** The server event types the harness acts on; everything else only counts and is seq-checked. */
+enum EventKind {
+    SESSION_CREATED("session.created"),
+    RESPONSE_CREATED("response.created"),
+    TEXT_DELTA("response.output_text.delta"),
+    RESPONSE_DONE("response.done"),
+    ERROR("error"),
+    OTHER("");
+
+    private static final Map<String, EventKind> BY_TYPE = new HashMap<>();
+
+    static {
+        for (EventKind kind : values()) {
+            if (kind != OTHER) {
+                BY_TYPE.put(kind.wire, kind);
+            }
+        }
+    }
+
+    final String wire;
+
+    EventKind(String wire) {
+        this.wire = wire;
+    }
+
+    static EventKind of(String type) {
+        return BY_TYPE.getOrDefault(type, OTHER);
+    }
+}

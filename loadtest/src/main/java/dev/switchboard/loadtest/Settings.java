@@ -1,0 +1,391 @@
+package dev.switchboard.loadtest;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The validated settings of one run, parsed from the command line by {@link #parse}. Immutable.
+ *
+ * @param url the WebSocket URL as given ({@code ws://host:port/v1/realtime})
+ * @param endpoint the URL actually connected to, with the {@code model} query parameter
+ * @param key the tenant API key, sent as {@code Authorization: Bearer KEY}; never printed or reported
+ * @param model the model, or empty when {@code --url} already names one
+ * @param scenario the scenario name
+ * @param sessions concurrent sessions
+ * @param duration the measured window, ramp included
+ * @param rate open workload: responses per second across all sessions; empty for the closed workload
+ * @param arrival spacing of open-workload requests
+ * @param ramp connects are spread evenly over this time
+ * @param think closed workload: pause between the end of a response and the next request
+ * @param tokens {@code sim_tokens}
+ * @param ttftMs {@code sim_ttft_ms}
+ * @param tokensPerSecond {@code sim_tokens_per_second}
+ * @param simMetadata whether to send the {@code sim_*} metadata at all
+ * @param stamp whether to ask the simulator for delta timestamps
+ * @param cancelMin cancel scenario: fewest deltas before cancelling
+ * @param cancelMax cancel scenario: most deltas before cancelling
+ * @param seed seed of every random choice
+ * @param connectTimeout WebSocket upgrade timeout
+ * @param grace the longest wait for in-flight responses after the duration
+ * @param settle idle scenario: wait after the last connect before the memory sample
+ * @param brokerPid the broker's process id for {@code jcmd PID GC.run}
+ * @param report where to write the JSON report
+ * @param html where to write the HTML report
+ * @param commandLine the arguments as given, with the key redacted
+ */
+public record Settings(
+        URI url, URI endpoint, String key, Optional<String> model, String scenario, int sessions, Duration duration,
+        OptionalDouble rate, Arrival arrival, Duration ramp, Duration think, int tokens, long ttftMs,
+        double tokensPerSecond, boolean simMetadata, StampMode stamp, int cancelMin, int cancelMax, long seed,
+        Duration connectTimeout, Duration grace, Duration settle, OptionalLong brokerPid, Optional<Path> report,
+        Optional<Path> html, List<String> commandLine) {
+
+    /** The longest accepted grace period: a run must stay bounded. */
+    public static final Duration MAX_GRACE = Duration.ofMinutes(5);
+    private static final String REDACTED = "(redacted)";
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+
+    /** Spacing of open-workload requests. */
+    public enum Arrival {
+        /** Exactly {@code 1/rate} apart. */
+        UNIFORM,
+        /** Exponentially distributed gaps with mean {@code 1/rate} (a Poisson process), from {@code --seed}. */
+        POISSON
+    }
+
+    /** Whether responses ask the simulator to stamp deltas ({@code sim_stamp}). */
+    public enum StampMode {
+        /** Probe once before the run and stamp if the simulator supports it. */
+        AUTO,
+        /** Always ask. */
+        ON,
+        /** Never ask. */
+        OFF
+    }
+
+    public Settings {
+        commandLine = List.copyOf(commandLine);
+    }
+
+    /** Whether this is an open workload ({@code --rate}). */
+    public boolean open() {
+        return rate.isPresent();
+    }
+
+    /** {@code http(s)://host:port/metrics} of the broker behind {@link #url}. */
+    public URI metricsUri() {
+        String scheme = url.getScheme().equalsIgnoreCase("wss") ? "https" : "http";
+        return URI.create(scheme + "://" + url.getRawAuthority() + "/metrics");
+    }
+
+    /** The effective settings for the report, in a stable order; the key is redacted. */
+    public Map<String, Object> describe() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("url", url.toString());
+        map.put("endpoint", endpoint.toString());
+        map.put("key", REDACTED);
+        map.put("model", model.orElse(""));
+        map.put("scenario", scenario);
+        map.put("sessions", sessions);
+        map.put("duration_s", seconds(duration));
+        map.put("workload", open() ? "open" : "closed");
+        map.put("rate", rate.isPresent() ? rate.getAsDouble() : 0.0);
+        map.put("arrival", arrival.name().toLowerCase(Locale.ROOT));
+        map.put("ramp_s", seconds(ramp));
+        map.put("think_s", seconds(think));
+        map.put("tokens", tokens);
+        map.put("ttft_ms", ttftMs);
+        map.put("tokens_per_second", tokensPerSecond);
+        map.put("sim_metadata", simMetadata);
+        map.put("stamp", stamp.name().toLowerCase(Locale.ROOT));
+        map.put("cancel_after", cancelMin + "-" + cancelMax);
+        map.put("seed", seed);
+        map.put("connect_timeout_s", seconds(connectTimeout));
+        map.put("grace_s", seconds(grace));
+        map.put("settle_s", seconds(settle));
+        map.put("broker_pid", brokerPid.isPresent() ? brokerPid.getAsLong() : 0L);
+        map.put("report", report.map(Path::toString).orElse(""));
+        map.put("html", html.map(Path::toString).orElse(""));
+        return map;
+    }
+
+    static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+
+    /**
+     * Parses and validates command-line arguments.
+     *
+     * @throws IllegalArgumentException with a message naming the flag and the rule, for any invalid argument
+     */
+    public static Settings parse(String... args) {
+        return new Parser(args).parse();
+    }
+
+    /** The {@code --help} text. */
+    public static String usage() {
+        return Usage.TEXT;
+    }
+
+    /** Parses a duration: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, or a bare number of seconds. */
+    static Duration parseDuration(String flag, String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(flag + " must be a duration such as 500ms, 30s, 2m or 1h, not '"
+                    + text + "'");
+        }
+        double amount = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        double nanos = switch (unit) {
+            case "ms" -> amount * 1e6;
+            case "m" -> amount * 60e9;
+            case "h" -> amount * 3600e9;
+            default -> amount * 1e9;
+        };
+        if (nanos > Duration.ofDays(7).toNanos()) {
+            throw new IllegalArgumentException(flag + " must be at most 7 days");
+        }
+        return Duration.ofNanos((long) nanos);
+    }
+
+    /** One pass over the arguments; each value is checked as it is read. */
+    private static final class Parser {
+        private final String[] args;
+        private int i;
+        private String url = "ws://127.0.0.1:8080/v1/realtime";
+        private String key = "dev-key";
+        private Optional<String> model = Optional.empty();
+        private String scenario = "chat";
+        private int sessions = 10;
+        private Duration duration = Duration.ofSeconds(30);
+        private OptionalDouble rate = OptionalDouble.empty();
+        private Arrival arrival = Arrival.UNIFORM;
+        private Duration ramp = Duration.ZERO;
+        private Duration think = Duration.ofSeconds(1);
+        private int tokens = 50;
+        private long ttftMs = 150;
+        private double tokensPerSecond = 40;
+        private boolean simMetadata = true;
+        private StampMode stamp = StampMode.AUTO;
+        private int cancelMin;
+        private int cancelMax;
+        private long seed = 1;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration grace = Duration.ofSeconds(10);
+        private Duration settle = Duration.ofSeconds(2);
+        private OptionalLong brokerPid = OptionalLong.empty();
+        private Optional<Path> report = Optional.empty();
+        private Optional<Path> html = Optional.empty();
+
+        Parser(String[] args) {
+            this.args = args.clone();
+        }
+
+        Settings parse() {
+            for (i = 0; i < args.length; i++) {
+                String flag = args[i];
+                switch (flag) {
+                    case "--url" -> url = value(flag);
+                    case "--key" -> key = nonEmpty(flag, value(flag));
+                    case "--model" -> model = Optional.of(nonEmpty(flag, value(flag)));
+                    case "--scenario" -> scenario = scenario(value(flag));
+                    case "--sessions" -> sessions = (int) integer(flag, 1, 1_000_000);
+                    case "--duration" -> duration = positive(flag, parseDuration(flag, value(flag)));
+                    case "--rate" -> rate = OptionalDouble.of(decimal(flag, 0.001, 1_000_000));
+                    case "--arrival" -> arrival = choice(flag, Arrival.class);
+                    case "--ramp" -> ramp = parseDuration(flag, value(flag));
+                    case "--think" -> think = parseDuration(flag, value(flag));
+                    case "--tokens" -> tokens = (int) integer(flag, 1, 100_000);
+                    case "--ttft-ms" -> ttftMs = integer(flag, 0, 60_000);
+                    case "--tokens-per-second" -> tokensPerSecond = decimal(flag, 0.1, 1e9);
+                    case "--no-sim" -> simMetadata = false;
+                    case "--stamp" -> stamp = choice(flag, StampMode.class);
+                    case "--cancel-after" -> cancelRange(flag, value(flag));
+                    case "--seed" -> seed = integer(flag, Long.MIN_VALUE, Long.MAX_VALUE);
+                    case "--connect-timeout" -> connectTimeout = positive(flag, parseDuration(flag, value(flag)));
+                    case "--grace" -> grace = parseDuration(flag, value(flag));
+                    case "--settle" -> settle = parseDuration(flag, value(flag));
+                    case "--broker-pid" -> brokerPid = OptionalLong.of(integer(flag, 1, Long.MAX_VALUE));
+                    case "--report" -> report = Optional.of(outputFile(flag, value(flag)));
+                    case "--html" -> html = Optional.of(outputFile(flag, value(flag)));
+                    default -> throw new IllegalArgumentException("unknown argument '" + flag + "'");
+                }
+            }
+            return build();
+        }
+
+        private Settings build() {
+            URI uri = webSocketUri(url);
+            if (ramp.compareTo(duration) > 0) {
+                throw new IllegalArgumentException("--ramp must not be longer than --duration");
+            }
+            if (grace.compareTo(MAX_GRACE) > 0) {
+                throw new IllegalArgumentException("--grace must be at most " + MAX_GRACE.toMinutes() + "m");
+            }
+            if (cancelMin == 0) {
+                cancelMin = 1;
+                cancelMax = Math.max(1, tokens / 2);
+            }
+            if (!simMetadata && stamp == StampMode.ON) {
+                throw new IllegalArgumentException("--stamp on needs the simulator metadata; drop --no-sim");
+            }
+            String query = uri.getRawQuery();
+            boolean urlHasModel = query != null && (query.startsWith("model=") || query.contains("&model="));
+            if (urlHasModel && model.isPresent()) {
+                throw new IllegalArgumentException("give the model either in --url or with --model, not both");
+            }
+            if (!urlHasModel && model.isEmpty()) {
+                model = Optional.of("sim-chat");
+            }
+            URI endpoint = urlHasModel ? uri : URI.create(uri + (query == null ? "?" : "&") + "model="
+                    + URLEncoder.encode(model.orElseThrow(), StandardCharsets.UTF_8));
+            return new Settings(uri, endpoint, key, model, scenario, sessions, duration, rate, arrival, ramp, think,
+                    tokens, ttftMs, tokensPerSecond, simMetadata, stamp, cancelMin, cancelMax, seed, connectTimeout,
+                    grace, settle, brokerPid, report, html, redacted(args));
+        }
+
+        private String value(String flag) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return args[++i];
+        }
+
+        private static String nonEmpty(String flag, String value) {
+            if (value.isBlank()) {
+                throw new IllegalArgumentException(flag + " must not be empty");
+            }
+            return value;
+        }
+
+        private static String scenario(String name) {
+            if (!Scenarios.names().contains(name)) {
+                throw new IllegalArgumentException("--scenario must be one of " + String.join(", ",
+                        Scenarios.names()) + ", not '" + name + "'");
+            }
+            return name;
+        }
+
+        private long integer(String flag, long min, long max) {
+            String text = value(flag);
+            try {
+                long v = Long.parseLong(text.trim());
+                if (v < min || v > max) {
+                    throw new IllegalArgumentException(flag + " must be between " + min + " and " + max);
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " must be an integer, not '" + text + "'", e);
+            }
+        }
+
+        private double decimal(String flag, double min, double max) {
+            String text = value(flag);
+            try {
+                double v = Double.parseDouble(text.trim());
+                if (!(v >= min && v <= max)) {
+                    throw new IllegalArgumentException(flag + " must be between " + bound(min) + " and "
+                            + bound(max));
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " must be a number, not '" + text + "'", e);
+            }
+        }
+
+        private static Duration positive(String flag, Duration d) {
+            if (d.isZero()) {
+                throw new IllegalArgumentException(flag + " must be greater than 0");
+            }
+            return d;
+        }
+
+        private <E extends Enum<E>> E choice(String flag, Class<E> type) {
+            String text = value(flag);
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(text)) {
+                    return e;
+                }
+            }
+            List<String> names = new ArrayList<>();
+            for (E e : type.getEnumConstants()) {
+                names.add(e.name().toLowerCase(Locale.ROOT));
+            }
+            throw new IllegalArgumentException(flag + " must be one of " + String.join(", ", names) + ", not '"
+                    + text + "'");
+        }
+
+        private void cancelRange(String flag, String text) {
+            Matcher m = Pattern.compile("(\\d+)(?:-(\\d+))?").matcher(text.trim());
+            if (!m.matches()) {
+                throw new IllegalArgumentException(flag + " must be N or N-M (a number of deltas), not '" + text
+                        + "'");
+            }
+            try {
+                cancelMin = Integer.parseInt(m.group(1));
+                cancelMax = m.group(2) == null ? cancelMin : Integer.parseInt(m.group(2));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " is out of range", e);
+            }
+            if (cancelMin < 1 || cancelMax < cancelMin) {
+                throw new IllegalArgumentException(flag + " needs 1 <= N <= M");
+            }
+        }
+
+        private static Path outputFile(String flag, String text) {
+            Path path = Path.of(text).toAbsolutePath();
+            Path parent = path.getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw new IllegalArgumentException(flag + ": directory " + parent + " does not exist");
+            }
+            if (Files.isDirectory(path)) {
+                throw new IllegalArgumentException(flag + ": " + path + " is a directory");
+            }
+            return path;
+        }
+
+        private static URI webSocketUri(String text) {
+            URI uri;
+            try {
+                uri = new URI(text);
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("--url is not a valid URI: " + e.getMessage(), e);
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("ws") && !scheme.equals("wss")) {
+                throw new IllegalArgumentException("--url must start with ws:// or wss://, not '" + text + "'");
+            }
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException("--url needs a host: '" + text + "'");
+            }
+            return uri;
+        }
+
+        private static List<String> redacted(String[] args) {
+            List<String> out = new ArrayList<>(args.length);
+            for (int k = 0; k < args.length; k++) {
+                out.add(k > 0 && args[k - 1].equals("--key") ? REDACTED : args[k]);
+            }
+            return out;
+        }
+    }
+
+    /** Formats a bound in a message without a trailing {@code .0}. */
+    private static String bound(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * The load-test engine: the command line ({@link dev.switchboard.loadtest.Main},
+ * {@link dev.switchboard.loadtest.Settings}), the run ({@link dev.switchboard.loadtest.LoadTest}), scenarios, the
+ * per-session wire client and the measurements. Its public surface is those three classes plus
+ * {@link dev.switchboard.loadtest.ListenerAdapter}, which is public only because Jetty requires it.
+ *
+ * <p>Threading. One Jetty {@code WebSocketClient} carries every session; its small thread pool delivers each
+ * session's frames one at a time (never concurrently for the same session) to that session's
+ * {@code VirtualClient}. One scheduler thread owns the send schedule: session connects, request slots, the
+ * once-a-second harvest of interval histograms and the progress line. The run thread ({@code LoadTest.run}'s
+ * caller) only starts, waits and tears down. A {@code VirtualClient}'s mutable state is guarded by its own
+ * monitor, because the scheduler thread (sends) and Jetty threads (frames) both reach it; it never sends while
+ * holding the monitor. Measurements go into HdrHistogram {@code Recorder}s and {@code LongAdder}s, which take
+ * concurrent writers without locks.
+ *
+ * <p>The harness talks only to the {@code --url} it is given, and for {@code /metrics} to the same host and port
+ * over HTTP.
+ */
+@NullMarked
+package dev.switchboard.loadtest;
+
+import org.jspecify.annotations.NullMarked;

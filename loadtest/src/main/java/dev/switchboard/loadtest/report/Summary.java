@@ -1,0 +1,188 @@
+package dev.switchboard.loadtest.report;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything a finished run measured, in report units (milliseconds, seconds, counts). Immutable.
+ *
+ * @param scenario the scenario name
+ * @param sessions the number of sessions asked for
+ * @param durationS the configured duration in seconds (the measured window; the grace period comes on top)
+ * @param elapsedS wall time from the first connect to the end of the grace period, seconds
+ * @param settings the effective settings, in order, with the key redacted
+ * @param commandLine the arguments as given, with the key redacted
+ * @param sessionsConnected sessions that received {@code session.created}
+ * @param responses responses by final status ({@code completed}, {@code cancelled}, {@code failed},
+ *                  {@code incomplete})
+ * @param requests request accounting ({@code scheduled}, {@code sent}, {@code late}, {@code unsent})
+ * @param cancels cancel accounting ({@code sent}, {@code acknowledged}, {@code raced})
+ * @param errorsByCode error counts by code (broker {@code error.code} values and harness-observed problems)
+ * @param errorSamples the first message seen for each error code
+ * @param seq {@code seq} checking ({@code gaps}, {@code missing}, {@code duplicates})
+ * @param eventsTotal server events received
+ * @param eventsPerSecond server events received within the duration, divided by it
+ * @param latencies the latency distributions by name ({@code ttft_ms}, {@code connect_ms}, …)
+ * @param stamps whether broker-added latency was measured, and how the mode was decided
+ * @param memory the broker memory sample (the idle scenario), if one was taken
+ * @param timeline one point per second of the run
+ * @param warnings conditions worth a look that are not errors
+ * @param exitCode the process exit code this run maps to
+ */
+public record Summary(
+        String scenario,
+        int sessions,
+        double durationS,
+        double elapsedS,
+        Map<String, Object> settings,
+        List<String> commandLine,
+        int sessionsConnected,
+        Map<String, Long> responses,
+        Map<String, Long> requests,
+        Map<String, Long> cancels,
+        Map<String, Long> errorsByCode,
+        Map<String, String> errorSamples,
+        Map<String, Long> seq,
+        long eventsTotal,
+        double eventsPerSecond,
+        Map<String, LatencyStats> latencies,
+        StampInfo stamps,
+        Optional<MemorySample> memory,
+        List<TimelinePoint> timeline,
+        List<String> warnings,
+        int exitCode) {
+
+    /** Names of the latency distributions, as used in the JSON report. */
+    public static final String CONNECT = "connect_ms";
+    /** Client-visible time to first token, from the intended send of {@code response.create}. */
+    public static final String TTFT = "ttft_ms";
+    /** Broker-added time to first token, from simulator stamps. */
+    public static final String BROKER_TTFT = "broker_added_ttft_ms";
+    /** Gap between consecutive deltas of one response. */
+    public static final String INTER_DELTA = "inter_delta_ms";
+    /** Broker-added latency of every stamped delta. */
+    public static final String BROKER_DELTA = "broker_added_delta_ms";
+    /** From sending {@code response.cancel} to {@code response.done} with status {@code cancelled}. */
+    public static final String CANCEL_ACK = "cancel_ack_ms";
+    /** How late requests went out relative to their intended time. */
+    public static final String SEND_LAG = "send_lag_ms";
+
+    public Summary {
+        settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
+        commandLine = List.copyOf(commandLine);
+        responses = copy(responses);
+        requests = copy(requests);
+        cancels = copy(cancels);
+        errorsByCode = copy(errorsByCode);
+        errorSamples = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(errorSamples));
+        seq = copy(seq);
+        latencies = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(latencies));
+        timeline = List.copyOf(timeline);
+        warnings = List.copyOf(warnings);
+    }
+
+    private static Map<String, Long> copy(Map<String, Long> map) {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(map));
+    }
+
+    /** Sum of all error counts. */
+    public long errors() {
+        return errorsByCode.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The named distribution, or an empty one. */
+    public LatencyStats latency(String name) {
+        return latencies.getOrDefault(name, LatencyStats.EMPTY);
+    }
+
+    /**
+     * One latency distribution in milliseconds. An empty distribution has count 0 and zeros elsewhere.
+     *
+     * @param count samples
+     * @param mean mean
+     * @param p50 median
+     * @param p90 90th percentile
+     * @param p99 99th percentile
+     * @param p999 99.9th percentile
+     * @param max maximum
+     * @param curve the percentile distribution, for plotting (percentile in 0–100, value in ms)
+     */
+    public record LatencyStats(long count, double mean, double p50, double p90, double p99, double p999, double max,
+                               List<PercentilePoint> curve) {
+        /** No samples. */
+        public static final LatencyStats EMPTY = new LatencyStats(0, 0, 0, 0, 0, 0, 0, List.of());
+
+        public LatencyStats {
+            curve = List.copyOf(curve);
+        }
+    }
+
+    /**
+     * A point of a percentile curve.
+     *
+     * @param percentile 0–100
+     * @param valueMs the value at that percentile, ms
+     */
+    public record PercentilePoint(double percentile, double valueMs) {
+    }
+
+    /**
+     * Percentiles of one one-second window.
+     *
+     * @param count samples in the window
+     * @param p50 median, ms
+     * @param p99 99th percentile, ms
+     * @param max maximum, ms
+     */
+    public record Window(long count, double p50, double p99, double max) {
+        /** No samples in the window. */
+        public static final Window EMPTY = new Window(0, 0, 0, 0);
+    }
+
+    /**
+     * One second of the run.
+     *
+     * @param t seconds since the run started, at the end of the window
+     * @param sessionsConnected sessions open at that moment
+     * @param eventsPerSecond events received in the window, per second
+     * @param responses responses finished in the window
+     * @param errors errors in the window
+     * @param ttft client-visible TTFT samples recorded in the window
+     * @param interDelta inter-delta gaps recorded in the window
+     * @param brokerTtft broker-added TTFT samples recorded in the window
+     */
+    public record TimelinePoint(double t, int sessionsConnected, double eventsPerSecond, long responses, long errors,
+                                Window ttft, Window interDelta, Window brokerTtft) {
+    }
+
+    /**
+     * Whether deltas carried simulator stamps.
+     *
+     * @param mode the requested mode ({@code auto}, {@code on}, {@code off})
+     * @param requested whether responses asked the simulator to stamp
+     * @param stampedDeltas deltas that carried a stamp
+     * @param negativeClamped stamped deltas whose computed latency was negative (clock step) and were recorded as 0
+     * @param note how the mode was decided
+     */
+    public record StampInfo(String mode, boolean requested, long stampedDeltas, long negativeClamped, String note) {
+    }
+
+    /**
+     * The broker's heap before and after the sessions connected (idle scenario).
+     *
+     * @param heapBeforeBytes summed {@code jvm_memory_used_bytes{area="heap"}} before connecting
+     * @param heapAfterBytes the same after every session connected and the settle time passed
+     * @param sessionsActiveBefore {@code broker_sessions_active} before connecting
+     * @param sessionsActiveAfter {@code broker_sessions_active} at the second sample
+     * @param sessionsMeasured the sessions the difference is divided by (connected on our side)
+     * @param bytesPerSession {@code (after - before) / sessionsMeasured}
+     * @param gcForced whether {@code jcmd PID GC.run} ran successfully before both samples
+     * @param settled whether every session had connected and the settle time passed before the second sample
+     * @param source the {@code /metrics} URL scraped
+     */
+    public record MemorySample(long heapBeforeBytes, long heapAfterBytes, long sessionsActiveBefore,
+                               long sessionsActiveAfter, long sessionsMeasured, double bytesPerSession,
+                               boolean gcForced, boolean settled, String source) {
+    }
+}

@@ -1,0 +1,69 @@
+package dev.switchboard.loadtest.report;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** The human-readable end-of-run table printed to the terminal. Stateless and thread-safe. */
+public final class TextReport {
+    private static final Map<String, String> LABELS = Map.of(
+            Summary.CONNECT, "connect",
+            Summary.TTFT, "ttft",
+            Summary.BROKER_TTFT, "broker-added ttft",
+            Summary.INTER_DELTA, "inter-delta gap",
+            Summary.BROKER_DELTA, "broker-added delta",
+            Summary.CANCEL_ACK, "cancel ack",
+            Summary.SEND_LAG, "send lag");
+
+    private TextReport() {
+    }
+
+    /** Renders the summary as a multi-line table ending in a newline. */
+    public static String render(Summary s) {
+        StringBuilder out = new StringBuilder(2048);
+        line(out, "Switchboard load test: scenario %s, %d sessions (%d connected), %.1f s measured, %.1f s elapsed",
+                s.scenario(), s.sessions(), s.sessionsConnected(), s.durationS(), s.elapsedS());
+        line(out, "%-22s %9s %10s %10s %10s %10s %10s %10s", "latency (ms)", "count", "mean", "p50", "p90", "p99",
+                "p99.9", "max");
+        s.latencies().forEach((name, stats) -> {
+            String label = LABELS.getOrDefault(name, name);
+            if (stats.count() == 0) {
+                line(out, "%-22s %9d %10s %10s %10s %10s %10s %10s", label, 0, "-", "-", "-", "-", "-", "-");
+            } else {
+                line(out, "%-22s %9d %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f", label, stats.count(), stats.mean(),
+                        stats.p50(), stats.p90(), stats.p99(), stats.p999(), stats.max());
+            }
+        });
+        line(out, "");
+        line(out, "%-12s %s", "responses", pairs(s.responses()));
+        line(out, "%-12s %s", "requests", pairs(s.requests()));
+        if (s.cancels().values().stream().anyMatch(v -> v > 0)) {
+            line(out, "%-12s %s", "cancels", pairs(s.cancels()));
+        }
+        line(out, "%-12s %,d total, %,.1f/s within the duration", "events", s.eventsTotal(), s.eventsPerSecond());
+        line(out, "%-12s %s", "seq", pairs(s.seq()));
+        line(out, "%-12s %s: %,d stamped deltas (%s)", "stamps", s.stamps().requested() ? "on" : "off",
+                s.stamps().stampedDeltas(), s.stamps().note());
+        s.memory().ifPresent(m -> line(out, "%-12s heap %,d -> %,d bytes, sessions active %d -> %d: %,.0f bytes per "
+                        + "session (%s, %s)", "memory", m.heapBeforeBytes(), m.heapAfterBytes(),
+                m.sessionsActiveBefore(), m.sessionsActiveAfter(), m.bytesPerSession(),
+                m.gcForced() ? "GC forced" : "no GC forced: includes garbage",
+                m.settled() ? "settled" : "NOT settled"));
+        line(out, "%-12s %,d", "errors", s.errors());
+        s.errorsByCode().forEach((code, count) -> line(out, "  %-30s %,9d  %s", code, count,
+                s.errorSamples().getOrDefault(code, "")));
+        s.warnings().forEach(w -> line(out, "warning: %s", w));
+        line(out, "result: %s (exit %d)", s.exitCode() == 0 ? "OK" : "FAILED", s.exitCode());
+        return out.toString();
+    }
+
+    private static String pairs(Map<String, Long> counts) {
+        StringBuilder sb = new StringBuilder();
+        counts.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "  ").append(k).append(' ')
+                .append(String.format(Locale.ROOT, "%,d", v)));
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder out, String format, Object... args) {
+        out.append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+}

@@ -1,0 +1,88 @@
+package dev.switchboard.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class SettingsTest {
+
+    private static String refusal(String... args) {
+        return assertThrows(IllegalArgumentException.class, () -> Settings.parse(args)).getMessage();
+    }
+
+    @Test
+    void defaults_target_a_local_dev_broker_with_a_closed_chat_workload() {
+        Settings s = Settings.parse();
+        assertEquals(URI.create("ws://127.0.0.1:8080/v1/realtime?model=sim-chat"), s.endpoint());
+        assertEquals("chat", s.scenario());
+        assertEquals(10, s.sessions());
+        assertEquals(Duration.ofSeconds(30), s.duration());
+        assertFalse(s.open());
+        assertEquals(1, s.cancelMin());
+        assertEquals(25, s.cancelMax());
+        assertEquals(URI.create("http://127.0.0.1:8080/metrics"), s.metricsUri());
+    }
+
+    @Test
+    void durations_take_units_and_bare_numbers_are_seconds() {
+        assertEquals(Duration.ofMillis(500), Settings.parseDuration("--x", "500ms"));
+        assertEquals(Duration.ofSeconds(30), Settings.parseDuration("--x", "30"));
+        assertEquals(Duration.ofMillis(1500), Settings.parseDuration("--x", "1.5s"));
+        assertEquals(Duration.ofMinutes(2), Settings.parseDuration("--x", "2m"));
+        assertEquals(Duration.ofHours(1), Settings.parseDuration("--x", "1h"));
+    }
+
+    @Test
+    void the_model_is_added_to_the_url_unless_the_url_names_one() {
+        assertEquals(URI.create("wss://b.example:443/v1/realtime?x=1&model=gpt%2Fx"),
+                Settings.parse("--url", "wss://b.example:443/v1/realtime?x=1", "--model", "gpt/x").endpoint());
+        assertEquals(URI.create("ws://h:1/v1/realtime?model=m"),
+                Settings.parse("--url", "ws://h:1/v1/realtime?model=m").endpoint());
+        assertEquals(URI.create("https://b.example:443/metrics"),
+                Settings.parse("--url", "wss://b.example:443/v1/realtime").metricsUri());
+        assertTrue(refusal("--url", "ws://h:1/v1/realtime?model=m", "--model", "n").contains("--model"));
+    }
+
+    @Test
+    void every_refusal_names_the_flag_and_the_rule() {
+        assertTrue(refusal("--sessions", "0").contains("--sessions must be between 1"));
+        assertTrue(refusal("--duration", "soon").contains("--duration must be a duration"));
+        assertTrue(refusal("--duration", "0s").contains("--duration must be greater than 0"));
+        assertTrue(refusal("--scenario", "voice").contains("--scenario must be one of chat, cancel, idle"));
+        assertTrue(refusal("--url", "http://h/v1/realtime").contains("--url must start with ws://"));
+        assertTrue(refusal("--rate", "-1").contains("--rate must be between"));
+        assertTrue(refusal("--stamp", "maybe").contains("--stamp must be one of auto, on, off"));
+        assertTrue(refusal("--cancel-after", "5-2").contains("--cancel-after needs 1 <= N <= M"));
+        assertTrue(refusal("--ramp", "10s", "--duration", "5s").contains("--ramp must not be longer"));
+        assertTrue(refusal("--grace", "1h").contains("--grace must be at most"));
+        assertTrue(refusal("--report", "/no/such/dir/r.json").contains("does not exist"));
+        assertTrue(refusal("--tokens").contains("--tokens needs a value"));
+        assertTrue(refusal("--bogus").contains("unknown argument '--bogus'"));
+    }
+
+    @Test
+    void the_key_never_reaches_the_report_settings_or_command_line() {
+        Settings s = Settings.parse("--key", "sk-secret", "--sessions", "2");
+        assertFalse(s.describe().toString().contains("sk-secret"));
+        assertFalse(s.commandLine().toString().contains("sk-secret"));
+        assertEquals("sk-secret", s.key());
+    }
+
+    @Test
+    void the_help_text_lists_every_flag_the_parser_accepts() {
+        for (String flag : new String[] {"--url", "--key", "--model", "--scenario", "--sessions", "--duration",
+            "--rate", "--arrival", "--ramp", "--think", "--grace", "--tokens", "--ttft-ms", "--tokens-per-second",
+            "--no-sim", "--stamp", "--cancel-after", "--settle", "--broker-pid", "--seed", "--connect-timeout",
+            "--report", "--html", "--help"}) {
+            assertTrue(Settings.usage().contains(flag + " "), flag);
+        }
+    }
+}
