@@ -31,15 +31,19 @@ final class OpenAiChunkMapper implements SseEventMapper {
     private final ObjectMapper mapper;
     private final UpstreamRequest request;
     private final LongAdder malformedChunks;
+    private final Optional<String> apiKey;
     private String finishReason = "";
     private Usage usage;
     private String model;
     private long deltas;
 
-    OpenAiChunkMapper(ObjectMapper mapper, UpstreamRequest request, LongAdder malformedChunks) {
+    /** @param apiKey the configured key, removed from any provider text that echoes it */
+    OpenAiChunkMapper(ObjectMapper mapper, UpstreamRequest request, LongAdder malformedChunks,
+                      Optional<String> apiKey) {
         this.mapper = mapper;
         this.request = request;
         this.malformedChunks = malformedChunks;
+        this.apiKey = apiKey.filter(key -> !key.isEmpty());
         this.model = request.model();
     }
 
@@ -124,6 +128,11 @@ final class OpenAiChunkMapper implements SseEventMapper {
 
     @Override
     public UpstreamOutcome onFailure(Throwable failure, boolean beforeHeaders) {
+        if (!beforeHeaders && !finishReason.isEmpty()) {
+            // As in onEndOfStream: the answer finished and only the [DONE] was lost with the connection.
+            // Failing here would make the broker retry an answer the client already has in full.
+            return completed();
+        }
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -153,12 +162,18 @@ final class OpenAiChunkMapper implements SseEventMapper {
     }
 
     /** The provider's own error text (OpenAI {@code error.message}, code), clipped; never headers or keys. */
-    private static String errorMessage(JsonNode node) {
+    private String errorMessage(JsonNode node) {
         JsonNode error = node.path("error");
         String message = error.isTextual() ? error.asText() : error.path("message").asText("");
         String code = error.path("code").asText("");
-        String text = code.isEmpty() ? message : message + " (" + code + ")";
+        // Providers echo the key they were sent ("Incorrect API key provided: sk-..."); redact before clipping so
+        // that no prefix of the key survives either.
+        String text = redact(code.isEmpty() ? message : message + " (" + code + ")");
         return text.length() <= MAX_MESSAGE_CHARS ? text : text.substring(0, MAX_MESSAGE_CHARS) + "…";
+    }
+
+    private String redact(String text) {
+        return apiKey.map(key -> text.replace(key, "[redacted]")).orElse(text);
     }
 
     private static Optional<Duration> retryAfter(HttpFields headers) {

@@ -47,8 +47,8 @@ public final class OpenAiConnector implements UpstreamConnector {
                 .headers(h -> h.put(HttpHeader.ACCEPT, "text/event-stream"))
                 .body(new StringRequestContent("application/json", body));
         config.apiKey().ifPresent(key -> http.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + key)));
-        return SseStream.open(client, http, new OpenAiChunkMapper(mapper, request, malformedChunks), listener,
-                config.timeouts());
+        OpenAiChunkMapper chunkMapper = new OpenAiChunkMapper(mapper, request, malformedChunks, config.apiKey());
+        return SseStream.open(client, http, chunkMapper, listener, config.timeouts());
     }
 
     /** Provider chunks that were not valid JSON and were skipped, since start. */

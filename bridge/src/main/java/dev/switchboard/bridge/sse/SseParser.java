@@ -7,21 +7,32 @@ import java.util.function.Consumer;
 /**
  * Incremental parser for the {@code text/event-stream} format. Bytes may be split anywhere, including inside a
  * multi-byte UTF-8 character or a {@code \r\n} pair: a line is decoded only once complete. Lines longer than the
- * limit are a protocol error. Not thread-safe: one parser per stream.
+ * limit are a protocol error. A leading byte order mark is skipped, as the specification requires. Not
+ * thread-safe: one parser per stream.
  */
 public final class SseParser {
     private final int maxLineBytes;
-    private byte[] line = new byte[256];
+    private byte[] line;
     private int lineLength;
     private boolean lastWasCr;
+    private boolean atStreamStart = true;
     private final StringBuilder data = new StringBuilder();
     private boolean hasData;
     private String eventType = "";
     private String lastId = "";
 
-    /** A parser refusing lines longer than {@code maxLineBytes}. */
+    /**
+     * A parser refusing lines longer than {@code maxLineBytes}.
+     *
+     * @throws IllegalArgumentException when {@code maxLineBytes} is not positive
+     */
     public SseParser(int maxLineBytes) {
+        if (maxLineBytes <= 0) {
+            throw new IllegalArgumentException("maxLineBytes must be > 0");
+        }
         this.maxLineBytes = maxLineBytes;
+        // Never larger than the limit, or append() would accept lines up to the initial capacity.
+        this.line = new byte[Math.min(256, maxLineBytes)];
     }
 
     /**
@@ -60,12 +71,19 @@ public final class SseParser {
     }
 
     private void endLine(Consumer<SseEvent> sink) {
-        if (lineLength == 0) {
+        String text = lineLength == 0 ? "" : new String(line, 0, lineLength, StandardCharsets.UTF_8);
+        lineLength = 0;
+        if (atStreamStart) {
+            atStreamStart = false;
+            // The specification strips one leading UTF-8 byte order mark from the stream.
+            if (text.startsWith("\uFEFF")) {
+                text = text.substring(1);
+            }
+        }
+        if (text.isEmpty()) {
             dispatch(sink);
             return;
         }
-        String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
-        lineLength = 0;
         if (text.charAt(0) == ':') {
             return; // comment / heartbeat
         }

@@ -30,6 +30,11 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * pass). Only the loop touches the parser, the mapper, the pending queue and the listener, so callbacks are
  * never concurrent. The loop reads a chunk only when no parsed events are pending and the stream is not paused,
  * which bounds held events to one network read.
+ *
+ * <p>Deadlines: a scheduler task fails the stream if no delta is delivered within the first-token timeout; from
+ * the first delta on, a self-rescheduling idle check fails it once it has waited longer than the idle timeout for
+ * provider bytes. Jetty's own idle timeout, which cannot be changed once the request is sent, is only a backstop
+ * set to the larger of the two.
  */
 public final class SseStream implements Upstream {
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -43,6 +48,7 @@ public final class SseStream implements Upstream {
     // Loop-confined state.
     private final ArrayDeque<UpstreamEvent> pending = new ArrayDeque<>();
     private boolean endQueued;
+    private boolean cancelQueued;
     private boolean ended;
     private boolean discardRest;
     private ByteArrayOutputStream errorBody;
@@ -57,13 +63,19 @@ public final class SseStream implements Upstream {
     private volatile boolean firstTokenTimedOut;
     private volatile Throwable failure;
     private volatile Scheduler.Task firstTokenTask;
+    private volatile Scheduler.Task idleTask;
+    private volatile long demandSinceNanos;
+    private volatile boolean endDelivered;
     private final StreamTimeouts timeouts;
+    private final Scheduler scheduler;
 
-    private SseStream(Request request, SseEventMapper mapper, UpstreamListener listener, StreamTimeouts timeouts) {
+    private SseStream(Request request, SseEventMapper mapper, UpstreamListener listener, StreamTimeouts timeouts,
+                      Scheduler scheduler) {
         this.request = request;
         this.mapper = mapper;
         this.listener = listener;
         this.timeouts = timeouts;
+        this.scheduler = scheduler;
     }
 
     /**
@@ -74,15 +86,18 @@ public final class SseStream implements Upstream {
      */
     public static SseStream open(HttpClient client, Request request, SseEventMapper mapper,
                                  UpstreamListener listener, StreamTimeouts timeouts) {
-        SseStream stream = new SseStream(request, mapper, listener, timeouts);
-        request.idleTimeout(timeouts.idle().toMillis(), TimeUnit.MILLISECONDS);
+        SseStream stream = new SseStream(request, mapper, listener, timeouts, client.getScheduler());
+        // Jetty's idle timeout runs from the moment the request is sent, so it must not undercut the first-token
+        // deadline; it only backstops. The idle timeout proper starts with the first token (see onIdleCheck).
+        long backstopMs = Math.max(timeouts.idle().toMillis(), timeouts.firstToken().toMillis());
+        request.idleTimeout(backstopMs, TimeUnit.MILLISECONDS);
         request.onResponseContentSource((response, contentSource) -> {
             stream.status = response.getStatus();
             stream.headers = response.getHeaders();
             stream.source = contentSource;
             stream.drain();
         });
-        stream.firstTokenTask = client.getScheduler().schedule(stream::onFirstTokenDeadline,
+        stream.firstTokenTask = stream.scheduler.schedule(stream::onFirstTokenDeadline,
                 timeouts.firstToken().toMillis(), TimeUnit.MILLISECONDS);
         request.send(result -> {
             if (result.isFailed()) {
@@ -126,6 +141,24 @@ public final class SseStream implements Upstream {
         }
     }
 
+    /**
+     * Fails the stream once it has waited longer than the idle timeout for provider bytes. Time spent not
+     * demanding (paused, or holding a refused event) is the broker's, not the provider's, and does not count.
+     */
+    private void onIdleCheck() {
+        if (endDelivered) {
+            return;
+        }
+        long idleNanos = timeouts.idle().toNanos();
+        long waitedNanos = demanding ? System.nanoTime() - demandSinceNanos : 0;
+        if (waitedNanos >= idleNanos) {
+            request.abort(new TimeoutException("no data from the provider for " + timeouts.idle().toMillis()
+                    + " ms"));
+        } else {
+            idleTask = scheduler.schedule(this::onIdleCheck, idleNanos - waitedNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
     private void onDemand() {
         demanding = false;
         drain();
@@ -150,8 +183,11 @@ public final class SseStream implements Upstream {
                 }
                 continue;
             }
-            if (cancelRequested && !endQueued) {
+            if (cancelRequested && !cancelQueued) {
+                // Cancel drops everything not yet delivered, an End already queued behind a refused event too.
+                cancelQueued = true;
                 pending.clear();
+                endQueued = false;
                 queue(new UpstreamEvent.End(new UpstreamOutcome.Cancelled()));
             }
             UpstreamEvent next = pending.peek();
@@ -187,9 +223,12 @@ public final class SseStream implements Upstream {
         if (next instanceof UpstreamEvent.TextDelta && !firstTokenSeen) {
             firstTokenSeen = true;
             cancelFirstTokenTask();
+            idleTask = scheduler.schedule(this::onIdleCheck, timeouts.idle().toNanos(), TimeUnit.NANOSECONDS);
         } else if (next instanceof UpstreamEvent.End end) {
             ended = true;
+            endDelivered = true;
             cancelFirstTokenTask();
+            cancelTask(idleTask);
             // A completed body is read to its end so the connection returns to the pool; anything else aborts.
             discardRest = end.outcome() instanceof UpstreamOutcome.Completed && source != null;
             if (!discardRest) {
@@ -200,7 +239,10 @@ public final class SseStream implements Upstream {
     }
 
     private void cancelFirstTokenTask() {
-        Scheduler.Task task = firstTokenTask;
+        cancelTask(firstTokenTask);
+    }
+
+    private static void cancelTask(Scheduler.Task task) {
         if (task != null) {
             task.cancel();
         }
@@ -214,6 +256,7 @@ public final class SseStream implements Upstream {
         }
         Content.Chunk chunk = src.read();
         if (chunk == null) {
+            demandSinceNanos = System.nanoTime();
             demanding = true;
             src.demand(this::onDemand);
             return false;
@@ -276,6 +319,7 @@ public final class SseStream implements Upstream {
         }
         Content.Chunk chunk = src.read();
         if (chunk == null) {
+            demandSinceNanos = System.nanoTime();
             demanding = true;
             src.demand(this::onDemand);
             return false;
