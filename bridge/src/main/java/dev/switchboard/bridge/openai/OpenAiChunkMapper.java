@@ -79,6 +79,15 @@ final class OpenAiChunkMapper implements SseEventMapper {
             deltas++;
             out.accept(new UpstreamEvent.TextDelta(content.asText(), receivedNanos));
         }
+        JsonNode toolCalls = choice.path("delta").path("tool_calls");
+        if (toolCalls.isArray()) {
+            for (JsonNode call : toolCalls) {
+                deltas++;
+                out.accept(new UpstreamEvent.ToolCallDelta(call.path("index").asInt(0), call.path("id").asText(""),
+                        call.path("function").path("name").asText(""),
+                        call.path("function").path("arguments").asText(""), receivedNanos));
+            }
+        }
         if (choice.path("finish_reason").isTextual()) {
             finishReason = choice.get("finish_reason").asText();
         }
@@ -119,7 +128,7 @@ final class OpenAiChunkMapper implements SseEventMapper {
         } else if (status == 408) {
             reason = CloseReason.UPSTREAM_TIMEOUT;
         } else if (status >= 400 && status < 500) {
-            reason = CloseReason.UPSTREAM_REJECTED;
+            reason = refusal(providerCode(body), message);
         } else {
             reason = CloseReason.UPSTREAM_UNAVAILABLE;
         }
@@ -149,6 +158,28 @@ final class OpenAiChunkMapper implements SseEventMapper {
         String what = root instanceof EOFException ? "closed" : "failed (" + root.getClass().getSimpleName() + ")";
         return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_STREAM_BROKEN,
                 "the provider connection " + what + " mid-stream", Optional.empty());
+    }
+
+    /** Context-length and content-policy refusals are told apart from other 4xx: routing treats them differently. */
+    private static CloseReason refusal(String code, String message) {
+        if (code.equals("context_length_exceeded") || code.equals("string_above_max_length")) {
+            return CloseReason.UPSTREAM_CONTEXT_LENGTH;
+        }
+        String lower = message.toLowerCase(java.util.Locale.ROOT);
+        if (code.equals("content_policy_violation") || code.equals("content_filter")
+                || lower.contains("content management policy") || lower.contains("content policy")) {
+            return CloseReason.UPSTREAM_CONTENT_POLICY;
+        }
+        return CloseReason.UPSTREAM_REJECTED;
+    }
+
+    private String providerCode(String body) {
+        try {
+            JsonNode node = mapper.readTree(body);
+            return node == null ? "" : node.path("error").path("code").asText("");
+        } catch (JsonProcessingException e) {
+            return "";
+        }
     }
 
     private String providerMessage(String body) {

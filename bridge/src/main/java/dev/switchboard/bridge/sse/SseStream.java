@@ -220,7 +220,7 @@ public final class SseStream implements Upstream {
             return false;
         }
         pending.poll();
-        if (next instanceof UpstreamEvent.TextDelta && !firstTokenSeen) {
+        if ((next instanceof UpstreamEvent.TextDelta || next instanceof UpstreamEvent.ToolCallDelta) && !firstTokenSeen) {
             firstTokenSeen = true;
             cancelFirstTokenTask();
             idleTask = scheduler.schedule(this::onIdleCheck, timeouts.idle().toNanos(), TimeUnit.NANOSECONDS);

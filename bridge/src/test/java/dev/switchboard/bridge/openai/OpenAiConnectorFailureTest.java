@@ -141,17 +141,29 @@ class OpenAiConnectorFailureTest {
     }
 
     @Test
-    void a_400_context_length_exceeded_is_rejected_with_the_providers_code() {
+    void a_400_context_length_exceeded_is_its_own_reason_with_the_providers_code() {
         provider.enqueue(Step.jsonStatus(400), Step.write(OpenAiChunks.error(
                 "This model's maximum context length is 128000 tokens.", "invalid_request_error",
                 "context_length_exceeded")));
 
         UpstreamOutcome.Failed failed = failure();
 
-        assertEquals(CloseReason.UPSTREAM_REJECTED, failed.reason());
+        assertEquals(CloseReason.UPSTREAM_CONTEXT_LENGTH, failed.reason());
         assertTrue(!failed.reason().isRetryable());
         assertTrue(failed.message().contains("context_length_exceeded"), failed::message);
         assertTrue(failed.message().contains("maximum context length is 128000 tokens"), failed::message);
+    }
+
+    @Test
+    void a_400_content_policy_refusal_is_its_own_reason_and_keeps_the_providers_reason() {
+        provider.enqueue(Step.jsonStatus(400), Step.write(OpenAiChunks.error(
+                "Your request was rejected as a result of our safety system: flagged for violence.",
+                "invalid_request_error", "content_policy_violation")));
+
+        UpstreamOutcome.Failed failed = failure();
+
+        assertEquals(CloseReason.UPSTREAM_CONTENT_POLICY, failed.reason());
+        assertTrue(failed.message().contains("flagged for violence"), failed::message);
     }
 
     @ParameterizedTest(name = "HTTP {0} is {1}")

@@ -18,6 +18,7 @@ import dev.switchboard.bridge.fakeprovider.Exchange;
 import dev.switchboard.bridge.fakeprovider.ScriptedProvider;
 import dev.switchboard.bridge.fakeprovider.Step;
 import dev.switchboard.bridge.upstream.RecordingListener;
+import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.event.Usage;
@@ -171,18 +172,30 @@ class OpenAiConnectorStreamingTest {
     }
 
     @Test
-    void a_tool_call_only_answer_completes_with_no_text_deltas() {
-        String toolCall = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"" + MODEL + "\","
-                + "\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\","
-                + "\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{}\"}}]},"
-                + "\"finish_reason\":null}]}";
-        provider.enqueue(steps(OpenAiChunks.opening(), data(toolCall), data(finish("tool_calls")),
-                data(usage(20, 9)), done()));
+    void a_tool_call_answer_streams_its_id_name_and_argument_fragments_then_completes() {
+        String first = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"" + MODEL + "\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":"
+                + "[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                + "\"arguments\":\"\"}}]},\"finish_reason\":null}]}";
+        String fragment = "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"" + MODEL + "\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":"
+                + "{\"arguments\":\"%s\"}}]},\"finish_reason\":null}]}";
+        provider.enqueue(steps(OpenAiChunks.opening(), data(first), data(String.format(fragment, "{\\\"city\\\":")),
+                data(String.format(fragment, "\\\"Paris\\\"}")), data(finish("tool_calls")), data(usage(20, 9)),
+                done()));
 
         connector.open(simpleRequest(), listener);
 
         assertEquals(new UpstreamOutcome.Completed("tool_calls", Usage.of(20, 9), MODEL), listener.awaitEnd(WAIT));
         assertEquals(List.of(), listener.deltaTexts());
+        List<UpstreamEvent.ToolCallDelta> calls = listener.events().stream()
+                .filter(UpstreamEvent.ToolCallDelta.class::isInstance).map(UpstreamEvent.ToolCallDelta.class::cast)
+                .toList();
+        assertEquals(3, calls.size());
+        assertEquals("call_1", calls.get(0).callId());
+        assertEquals("get_weather", calls.get(0).name());
+        assertEquals("{\"city\":\"Paris\"}", calls.stream().map(UpstreamEvent.ToolCallDelta::argumentsDelta)
+                .reduce("", String::concat));
     }
 
     @Test
