@@ -31,6 +31,7 @@ final class OpenAiChunkMapper implements SseEventMapper {
     private final ObjectMapper mapper;
     private final UpstreamRequest request;
     private final LongAdder malformedChunks;
+    private final ChunkScanner scanner;
     private final Optional<String> apiKey;
     private String finishReason = "";
     private Usage usage;
@@ -43,6 +44,7 @@ final class OpenAiChunkMapper implements SseEventMapper {
         this.mapper = mapper;
         this.request = request;
         this.malformedChunks = malformedChunks;
+        this.scanner = new ChunkScanner(mapper.getFactory());
         this.apiKey = apiKey.filter(key -> !key.isEmpty());
         this.model = request.model();
     }
@@ -52,6 +54,16 @@ final class OpenAiChunkMapper implements SseEventMapper {
         String data = event.data();
         if (data.equals("[DONE]")) {
             out.accept(new UpstreamEvent.End(completed()));
+            return;
+        }
+        try {
+            scanner.scan(data);
+        } catch (java.io.IOException e) {
+            malformedChunks.increment();
+            return;
+        }
+        if (!scanner.needsTree) {
+            onScanned(receivedNanos, out);
             return;
         }
         JsonNode chunk;
@@ -90,6 +102,22 @@ final class OpenAiChunkMapper implements SseEventMapper {
         }
         if (choice.path("finish_reason").isTextual()) {
             finishReason = choice.get("finish_reason").asText();
+        }
+    }
+
+    private void onScanned(long receivedNanos, Consumer<UpstreamEvent> out) {
+        if (scanner.model != null) {
+            model = scanner.model;
+        }
+        if (scanner.hasUsage) {
+            usage = Usage.of(scanner.promptTokens, scanner.completionTokens);
+        }
+        if (scanner.content != null && !scanner.content.isEmpty()) {
+            deltas++;
+            out.accept(new UpstreamEvent.TextDelta(scanner.content, receivedNanos));
+        }
+        if (scanner.finishReason != null) {
+            finishReason = scanner.finishReason;
         }
     }
 

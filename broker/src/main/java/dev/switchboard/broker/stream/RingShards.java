@@ -1,6 +1,8 @@
 package dev.switchboard.broker.stream;
 
 import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.dsl.Disruptor;
@@ -37,7 +39,7 @@ public final class RingShards implements AutoCloseable {
                 Thread thread = new Thread(runnable, "switchboard-shard-" + index);
                 thread.setDaemon(true);
                 return thread;
-            }, ProducerType.MULTI, new BlockingWaitStrategy());
+            }, ProducerType.MULTI, waitStrategy());
             EventHandler<Slot> handler = (slot, sequence, endOfBatch) -> {
                 try {
                     Shard.dispatch(slot);
@@ -53,6 +55,11 @@ public final class RingShards implements AutoCloseable {
             disruptors.add(disruptor);
             shards.add(shard);
         }
+    }
+
+    private static WaitStrategy waitStrategy() {
+        String kind = System.getProperty("switchboard.wait", "blocking");
+        return kind.equals("sleeping") ? new SleepingWaitStrategy(0, 100_000L) : new BlockingWaitStrategy();
     }
 
     /** The shard for the {@code n}-th session. */
