@@ -1,13 +1,12 @@
 package dev.switchboard.simulator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -22,22 +21,24 @@ final class ChatRequestParser {
     private ChatRequestParser() {
     }
 
-    static ParseResult<ChatRequest> parse(byte[] body) {
+    /**
+     * Validates {@code body}; {@code metadataHeader} is the {@code x-switchboard-metadata} header, used when the
+     * body's {@code metadata} has no {@code sim_*} knob.
+     */
+    static ParseResult<ChatRequest> parse(byte[] body, Optional<String> metadataHeader) {
         JsonNode root;
         try {
             root = SimulatorJson.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            return ParseResult.invalid(OpenAiError.invalidJson());
         } catch (IOException e) {
             return ParseResult.invalid(OpenAiError.invalidJson());
         }
         if (root == null || !root.isObject()) {
             return ParseResult.invalid(OpenAiError.invalidJson());
         }
-        return parseObject(root);
+        return parseObject(root, metadataHeader);
     }
 
-    private static ParseResult<ChatRequest> parseObject(JsonNode root) {
+    private static ParseResult<ChatRequest> parseObject(JsonNode root, Optional<String> metadataHeader) {
         JsonNode model = root.path("model");
         if (isAbsent(model)) {
             return ParseResult.invalid(OpenAiError.missingParameter("model"));
@@ -59,13 +60,60 @@ final class ChatRequestParser {
                 return ParseResult.invalid(invalid.error());
             }
         }
-        Map<String, String> meta = valueOf(metadata);
-        ParseResult<SimKnobs> knobs = SimKnobs.parse(meta);
-        if (knobs instanceof ParseResult.Invalid<SimKnobs> invalid) {
+        List<String> tools = toolNames(root.path("tools"));
+        ParseResult<Steering> steering = steering(valueOf(metadata), metadataHeader, tools);
+        if (steering instanceof ParseResult.Invalid<Steering> invalid) {
             return ParseResult.invalid(invalid.error());
         }
+        JsonNode last = root.path("messages").get(root.path("messages").size() - 1);
         return ParseResult.valid(new ChatRequest(model.asText(), valueOf(messages), valueOf(stream),
-                valueOf(includeUsage), valueOf(maxTokens), meta, valueOf(knobs)));
+                valueOf(includeUsage), valueOf(maxTokens), valueOf(steering).metadata(), valueOf(steering).knobs(),
+                tools, lastTurnOf(last)));
+    }
+
+    /**
+     * Knobs come from the body's {@code metadata}; only when it has none does the header count, its entries
+     * overlaid by the body's so that the header only adds what the body lacks.
+     */
+    private static ParseResult<Steering> steering(Map<String, String> body, Optional<String> header,
+            List<String> tools) {
+        boolean bodyHasKnobs = body.keySet().stream().anyMatch(key -> key.startsWith(SimKnobs.PREFIX));
+        if (header.isEmpty() || bodyHasKnobs) {
+            return Steering.of(body, SimKnobs.BODY_METADATA, tools);
+        }
+        ParseResult<Map<String, String>> parsed = MetadataHeader.parse(header);
+        if (parsed instanceof ParseResult.Invalid<Map<String, String>> invalid) {
+            return ParseResult.invalid(invalid.error());
+        }
+        Map<String, String> merged = new LinkedHashMap<>(valueOf(parsed));
+        merged.putAll(body);
+        return Steering.of(merged, MetadataHeader.PARAM_PREFIX, tools);
+    }
+
+    /** Names of the offered functions; malformed tool entries are ignored, as other unused fields are. */
+    private static List<String> toolNames(JsonNode tools) {
+        List<String> names = new ArrayList<>();
+        if (tools.isArray()) {
+            for (JsonNode tool : tools) {
+                JsonNode name = tool.path("function").path("name");
+                if (name.isTextual()) {
+                    names.add(name.asText());
+                }
+            }
+        }
+        return names;
+    }
+
+    /** A final tool message is a tool result; final assistant text without tool calls is a prefill. */
+    private static ChatRequest.LastTurn lastTurnOf(JsonNode last) {
+        String role = last.path("role").asText();
+        if (role.equals("assistant")) {
+            boolean callsTools = last.path("tool_calls").isArray() && !last.path("tool_calls").isEmpty();
+            return isAbsent(last.path("content")) || callsTools
+                    ? ChatRequest.LastTurn.PROMPT
+                    : ChatRequest.LastTurn.PREFILL;
+        }
+        return ChatRequest.LastTurn.ofRole(role);
     }
 
     private static ParseResult<List<ChatRequest.Message>> parseMessages(JsonNode node) {
@@ -183,8 +231,7 @@ final class ChatRequestParser {
             return ParseResult.invalid(OpenAiError.invalidType("metadata", "an object of string values"));
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
             if (!entry.getValue().isTextual()) {
                 return ParseResult.invalid(OpenAiError.invalidType("metadata." + entry.getKey(), "a string"));
             }

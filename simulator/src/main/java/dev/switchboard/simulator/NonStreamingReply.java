@@ -1,6 +1,5 @@
 package dev.switchboard.simulator;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpStatus;
@@ -9,8 +8,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * A non-streaming chat completion. It honours the time to first token only: the whole {@code chat.completion}
- * object is written once the TTFT has elapsed, without waiting for per-token pacing, so tests of the
+ * A non-streaming completion. It honours the time to first token only: the whole response object (OpenAI
+ * {@code chat.completion} or Anthropic {@code message}, as its {@link ProviderApi} builds it) is written once the
+ * TTFT has elapsed, without waiting for per-token pacing, so tests of the
  * non-streaming path stay fast while still seeing a realistic initial delay.
  *
  * <p>Exactly one of {@link #run()} (reply) and {@link #abort} (shutdown or request failure) completes the
@@ -22,10 +22,13 @@ final class NonStreamingReply implements Runnable, InFlight.Work {
     private final Callback completion;
     private final GenerationPlan plan;
     private final SimulatorRuntime runtime;
+    private final ProviderApi api;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    NonStreamingReply(Response response, Callback completion, GenerationPlan plan, SimulatorRuntime runtime) {
+    NonStreamingReply(Response response, Callback completion, GenerationPlan plan, SimulatorRuntime runtime,
+            ProviderApi api) {
         this.response = response;
+        this.api = api;
         this.completion = completion;
         this.plan = plan;
         this.runtime = runtime;
@@ -50,7 +53,7 @@ final class NonStreamingReply implements Runnable, InFlight.Work {
             return;
         }
         runtime.inFlight().remove(this);
-        SimulatorJson.write(response, completion, HttpStatus.OK_200, body());
+        SimulatorJson.write(response, completion, HttpStatus.OK_200, api.reply(plan));
     }
 
     @Override
@@ -59,28 +62,5 @@ final class NonStreamingReply implements Runnable, InFlight.Work {
             runtime.inFlight().remove(this);
             completion.failed(cause);
         }
-    }
-
-    private ObjectNode body() {
-        ObjectNode root = SimulatorJson.object();
-        root.put("id", plan.completionId());
-        root.put("object", "chat.completion");
-        root.put("created", plan.createdEpochSeconds());
-        root.put("model", plan.model());
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode message = choice.putObject("message");
-        message.put("role", "assistant");
-        message.put("content", TextGenerator.text(plan.seed(), plan.completionTokens()));
-        message.putNull("refusal");
-        message.putArray("annotations");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", plan.finishReason());
-        ObjectNode usage = root.putObject("usage");
-        usage.put("prompt_tokens", plan.promptTokens());
-        usage.put("completion_tokens", plan.completionTokens());
-        usage.put("total_tokens", plan.totalTokens());
-        root.put("system_fingerprint", OpenAiChunkEncoder.SYSTEM_FINGERPRINT);
-        return root;
     }
 }

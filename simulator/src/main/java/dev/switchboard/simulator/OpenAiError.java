@@ -17,7 +17,8 @@ import org.eclipse.jetty.util.Callback;
  * @param param   the offending request parameter, serialised as {@code null} when empty
  * @param code    machine-readable code, serialised as {@code null} when empty
  */
-record OpenAiError(int status, String message, String type, Optional<String> param, Optional<String> code) {
+record OpenAiError(int status, String message, String type, Optional<String> param, Optional<String> code)
+        implements ErrorReply {
 
     static final String INVALID_REQUEST = "invalid_request_error";
 
@@ -86,8 +87,8 @@ record OpenAiError(int status, String message, String type, Optional<String> par
         return root;
     }
 
-    /** Writes this error as the whole response; ownership of {@code callback} passes to this call. */
-    void write(Response response, Callback callback) {
+    @Override
+    public void write(Response response, Callback callback) {
         if (status == HttpStatus.UNAUTHORIZED_401) {
             // RFC 9110 requires a challenge on 401; HTTP clients such as Jetty's reject a 401 without one.
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"switchboard-simulator\"");

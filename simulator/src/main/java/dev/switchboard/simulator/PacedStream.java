@@ -2,10 +2,12 @@ package dev.switchboard.simulator;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -29,6 +31,12 @@ import org.jspecify.annotations.Nullable;
  * {@link #abort} (client gone, idle timeout, simulator shutdown) while a write is pending must not complete the
  * callback under that write, so it only records its cause; the write's own callback then finishes the stream:
  * as completed if that was the final write (the client has everything), otherwise as aborted.
+ *
+ * <p>Faulty endings ({@link StreamFaults}). The stream sends {@link GenerationPlan#streamedTokens()} token events
+ * and then ends as its plan's {@link StreamFaults.Ending} says: a proper end of body (normal, without the end
+ * marker, or after an in-band error) counts as completed; {@code CUT} closes the connection once the last
+ * token's write completed and counts as aborted; {@code STALL} goes back to {@code WAITING} with no tick
+ * scheduled, so only an {@link #abort} (idle timeout, I/O failure, shutdown) ends it, as aborted.
  */
 final class PacedStream implements Callback, InFlight.Work {
 
@@ -46,7 +54,8 @@ final class PacedStream implements Callback, InFlight.Work {
     private final GenerationPlan plan;
     private final SimulatorRuntime runtime;
     private final StreamEncoder encoder;
-    private final TextGenerator.Tokens tokens;
+    private final TokenSource tokens;
+    private final int streamedTokens;
     private final long firstTokenDueNanos;
     private final AtomicInteger state = new AtomicInteger(WRITING);
     private final Token[] batch = new Token[MAX_TOKENS_PER_WRITE];
@@ -55,6 +64,8 @@ final class PacedStream implements Callback, InFlight.Work {
     private int emitted;
     private boolean roleSent;
     private boolean finalWriteStarted;
+    /** Set by {@link #start} before the first write; read only after writes, which order it. */
+    private @Nullable EndPoint endPoint;
 
     PacedStream(Response response, Callback completion, GenerationPlan plan, StreamEncoder encoder,
             SimulatorRuntime runtime, long arrivalNanos) {
@@ -63,7 +74,8 @@ final class PacedStream implements Callback, InFlight.Work {
         this.plan = plan;
         this.runtime = runtime;
         this.encoder = encoder;
-        this.tokens = TextGenerator.tokens(plan.seed());
+        this.tokens = plan.tokens();
+        this.streamedTokens = plan.streamedTokens();
         this.firstTokenDueNanos = arrivalNanos + plan.ttftNanos();
     }
 
@@ -75,6 +87,7 @@ final class PacedStream implements Callback, InFlight.Work {
             return;
         }
         request.addFailureListener(this::abort);
+        endPoint = ConnectionFaults.endPointOf(request);
         response.setStatus(HttpStatus.OK_200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, encoder.contentType());
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
@@ -87,11 +100,7 @@ final class PacedStream implements Callback, InFlight.Work {
     @Override
     public void succeeded() {
         if (finalWriteStarted) {
-            if (state.compareAndSet(WRITING, TERMINATED)) {
-                runtime.inFlight().remove(this);
-                runtime.stats().onStreamCompleted();
-                completion.succeeded();
-            }
+            onFinalWriteCompleted();
             return;
         }
         state.set(WAITING);
@@ -153,17 +162,43 @@ final class PacedStream implements Callback, InFlight.Work {
             batch[i] = tokens.next();
         }
         emitted += count;
-        finalWriteStarted = emitted == plan.completionTokens();
+        finalWriteStarted = emitted == streamedTokens;
         ByteBuffer events = encoder.encode(!roleSent, batch, count, finalWriteStarted);
         roleSent = true;
-        response.write(finalWriteStarted, events, this);
+        response.write(finalWriteStarted && plan.faults().ending().endsBody(), events, this);
+    }
+
+    private void onFinalWriteCompleted() {
+        switch (plan.faults().ending()) {
+            case CUT -> {
+                if (state.compareAndSet(WRITING, TERMINATED)) {
+                    ConnectionFaults.cut(Objects.requireNonNull(endPoint, "endPoint"));
+                    terminate(new InjectedFault("fault: cut_after " + emitted));
+                }
+            }
+            case STALL -> {
+                // Hold the exchange with nothing scheduled; an abort (now or later) terminates it.
+                state.set(WAITING);
+                Throwable cause = abortCause;
+                if (cause != null) {
+                    abort(cause);
+                }
+            }
+            case COMPLETE, NO_DONE, INBAND_ERROR -> {
+                if (state.compareAndSet(WRITING, TERMINATED)) {
+                    runtime.inFlight().remove(this);
+                    runtime.stats().onStreamCompleted();
+                    completion.succeeded();
+                }
+            }
+        }
     }
 
     /** Tokens to send now: all that are due (at least one, since the tick was scheduled for one), capped. */
     private int dueTokenCount(long nowNanos) {
         long elapsed = nowNanos - firstTokenDueNanos;
         long due = elapsed < 0 ? 1 : elapsed / plan.tokenIntervalNanos() + 1;
-        long target = Math.min(plan.completionTokens(), Math.max(emitted + 1L, due));
+        long target = Math.min(streamedTokens, Math.max(emitted + 1L, due));
         return (int) Math.min(MAX_TOKENS_PER_WRITE, target - emitted);
     }
 

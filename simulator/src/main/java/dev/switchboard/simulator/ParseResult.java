@@ -3,7 +3,7 @@ package dev.switchboard.simulator;
 import java.util.Objects;
 
 /**
- * The outcome of validating client input: a value, or the OpenAI error to answer with. A bad request is an
+ * The outcome of validating client input: a value, or the error to answer with. A bad request is an
  * expected outcome, so it is a value rather than an exception.
  *
  * @param <T> the parsed value's type
@@ -14,7 +14,7 @@ sealed interface ParseResult<T> {
         return new Valid<>(value);
     }
 
-    static <T> ParseResult<T> invalid(OpenAiError error) {
+    static <T> ParseResult<T> invalid(ErrorReply error) {
         return new Invalid<>(error);
     }
 
@@ -26,7 +26,7 @@ sealed interface ParseResult<T> {
     }
 
     /** @param error the response to send instead */
-    record Invalid<T>(OpenAiError error) implements ParseResult<T> {
+    record Invalid<T>(ErrorReply error) implements ParseResult<T> {
         public Invalid {
             Objects.requireNonNull(error, "error");
         }

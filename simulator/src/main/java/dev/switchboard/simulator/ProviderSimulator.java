@@ -14,11 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An embedded, loopback-only HTTP server that speaks the OpenAI chat-completions API with deterministic text
- * and realistic pacing: the broker's default upstream and a test double.
+ * An embedded, loopback-only HTTP server that speaks the OpenAI chat-completions and Anthropic Messages APIs with
+ * deterministic text and realistic pacing: the broker's default upstream and a test double.
  *
- * <p>Endpoints: {@code POST /v1/chat/completions} (streaming and not), {@code GET /v1/models} and
- * {@code GET /sim/stats}. See the module README for the {@code sim_*} metadata knobs.
+ * <p>Endpoints: {@code POST /v1/chat/completions} and {@code POST /v1/messages} (streaming and not), the same two
+ * under {@code /faults/{spec}} with injected faults, {@code GET /v1/models} and {@code GET /sim/stats}. See the
+ * module README for the {@code sim_*} metadata knobs and the fault grammar.
  *
  * <p>Lifecycle: {@link #start} binds and returns once the server accepts connections; {@link #close} aborts
  * in-flight responses, stops Jetty and the pacing scheduler, and is idempotent. All methods are thread-safe.
@@ -98,7 +99,10 @@ public final class ProviderSimulator implements AutoCloseable {
         return port;
     }
 
-    /** The OpenAI base URI, {@code http://HOST:PORT/v1}, without a trailing slash. */
+    /**
+     * The OpenAI base URI, {@code http://HOST:PORT/v1}, without a trailing slash. Anthropic clients, which add
+     * {@code /v1/messages} themselves, use the same URI without {@code /v1}.
+     */
     public URI baseUri() {
         return baseUri;
     }

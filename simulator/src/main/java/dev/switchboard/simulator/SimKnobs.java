@@ -1,13 +1,16 @@
 package dev.switchboard.simulator;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Per-request steering read from {@code metadata} string values, so any OpenAI client can drive the simulator.
+ * Per-request steering read from {@code metadata} string values, so any OpenAI client can drive the simulator
+ * (Anthropic clients send them in the {@code x-switchboard-metadata} header).
  *
  * <ul>
  *   <li>{@code sim_tokens}: exact number of completion tokens, 0–{@value #MAX_TOKENS}</li>
@@ -17,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code sim_stamp}: {@code true} prefixes every content delta with {@code [[t=MICROS]]}, the
  *       simulator's wall clock in microseconds since the epoch taken just before the chunk is written, so a
  *       client on the same machine can measure the latency a broker adds (the load-test harness does)</li>
+ *   <li>{@code sim_tool_call}: answer with one call of the named function, which must be in the request's
+ *       {@code tools}, unless the last message is a tool result</li>
  * </ul>
  *
  * <p>Any other {@code sim_} key is rejected so that a typo fails loudly instead of being silently ignored.
@@ -25,14 +30,18 @@ import org.jspecify.annotations.Nullable;
  * @param ttftMs          delay from request arrival to the first token, milliseconds
  * @param tokensPerSecond pacing rate, always positive
  * @param stamp           whether content deltas carry an emit-time stamp
+ * @param toolCall        the function to call instead of answering with text, if any
  */
-record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean stamp) {
+record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean stamp, Optional<String> toolCall) {
 
     static final String PREFIX = "sim_";
     static final String TOKENS = "sim_tokens";
     static final String TTFT_MS = "sim_ttft_ms";
     static final String TOKENS_PER_SECOND = "sim_tokens_per_second";
     static final String STAMP = "sim_stamp";
+    static final String TOOL_CALL = "sim_tool_call";
+    /** Error parameter prefix for knobs read from a request body's {@code metadata}. */
+    static final String BODY_METADATA = "metadata.";
 
     static final int MAX_TOKENS = 100_000;
     static final long MAX_TTFT_MS = 60_000;
@@ -41,9 +50,11 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean
     static final long DEFAULT_TTFT_MS = 150;
     static final double DEFAULT_TOKENS_PER_SECOND = 40;
 
-    private static final Set<String> KNOWN = Set.of(TOKENS, TTFT_MS, TOKENS_PER_SECOND, STAMP);
+    private static final Set<String> KNOWN = Set.of(TOKENS, TTFT_MS, TOKENS_PER_SECOND, STAMP, TOOL_CALL);
 
     SimKnobs {
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(toolCall, "toolCall");
         if (tokens.isPresent() && (tokens.getAsInt() < 0 || tokens.getAsInt() > MAX_TOKENS)) {
             throw new IllegalArgumentException("tokens out of range: " + tokens);
         }
@@ -55,38 +66,67 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean
         }
     }
 
-    /** Parses the knobs in {@code metadata}, or returns the error naming the first invalid field. */
+    /** Knobs that produce text without a tool call. */
+    SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean stamp) {
+        this(tokens, ttftMs, tokensPerSecond, stamp, Optional.empty());
+    }
+
+    /** Parses the knobs in a body's {@code metadata}, or returns the error naming the first invalid field. */
     static ParseResult<SimKnobs> parse(Map<String, String> metadata) {
+        return parse(metadata, BODY_METADATA);
+    }
+
+    /**
+     * Parses the knobs in {@code metadata}, or returns the error naming the first invalid field as
+     * {@code paramPrefix + key} (e.g. {@code metadata.sim_tokens}).
+     */
+    static ParseResult<SimKnobs> parse(Map<String, String> metadata, String paramPrefix) {
         for (String key : metadata.keySet()) {
             if (key.startsWith(PREFIX) && !KNOWN.contains(key)) {
-                return ParseResult.invalid(OpenAiError.invalidValue("metadata." + key,
+                return ParseResult.invalid(OpenAiError.invalidValue(paramPrefix + key,
                         "unknown simulator knob; expected one of " + TOKENS + ", " + TTFT_MS + ", "
-                                + TOKENS_PER_SECOND + ", " + STAMP));
+                                + TOKENS_PER_SECOND + ", " + STAMP + ", " + TOOL_CALL));
             }
         }
         Optional<Long> tokens = parseLong(metadata.get(TOKENS), MAX_TOKENS);
         if (metadata.containsKey(TOKENS) && tokens.isEmpty()) {
-            return ParseResult.invalid(OpenAiError.invalidValue("metadata." + TOKENS,
+            return ParseResult.invalid(OpenAiError.invalidValue(paramPrefix + TOKENS,
                     "expected an integer from 0 to " + MAX_TOKENS));
         }
         Optional<Long> ttft = parseLong(metadata.get(TTFT_MS), MAX_TTFT_MS);
         if (metadata.containsKey(TTFT_MS) && ttft.isEmpty()) {
-            return ParseResult.invalid(OpenAiError.invalidValue("metadata." + TTFT_MS,
+            return ParseResult.invalid(OpenAiError.invalidValue(paramPrefix + TTFT_MS,
                     "expected an integer number of milliseconds from 0 to " + MAX_TTFT_MS));
         }
         Optional<Double> rate = parseRate(metadata.get(TOKENS_PER_SECOND));
         if (metadata.containsKey(TOKENS_PER_SECOND) && rate.isEmpty()) {
-            return ParseResult.invalid(OpenAiError.invalidValue("metadata." + TOKENS_PER_SECOND,
+            return ParseResult.invalid(OpenAiError.invalidValue(paramPrefix + TOKENS_PER_SECOND,
                     "expected 0 (the default of 40) or a number from 0.1 to 1e9"));
         }
         String stamp = metadata.getOrDefault(STAMP, "false").trim();
         if (!stamp.equals("true") && !stamp.equals("false")) {
-            return ParseResult.invalid(OpenAiError.invalidValue("metadata." + STAMP, "expected true or false"));
+            return ParseResult.invalid(OpenAiError.invalidValue(paramPrefix + STAMP, "expected true or false"));
+        }
+        Optional<String> toolCall = Optional.ofNullable(metadata.get(TOOL_CALL)).map(String::trim);
+        if (toolCall.isPresent() && toolCall.get().isEmpty()) {
+            return ParseResult.invalid(OpenAiError.invalidValue(paramPrefix + TOOL_CALL, "expected a function name"));
         }
         OptionalInt exactTokens = tokens.map(t -> OptionalInt.of(t.intValue())).orElse(OptionalInt.empty());
         double tokensPerSecond = rate.filter(r -> r > 0).orElse(DEFAULT_TOKENS_PER_SECOND);
         return ParseResult.valid(new SimKnobs(exactTokens, ttft.orElse(DEFAULT_TTFT_MS), tokensPerSecond,
-                stamp.equals("true")));
+                stamp.equals("true"), toolCall));
+    }
+
+    /**
+     * The error for a {@code sim_tool_call} that names no function in {@code toolNames}; empty when the knob is
+     * unset or names one of them.
+     */
+    Optional<OpenAiError> checkToolCall(List<String> toolNames, String paramPrefix) {
+        if (toolCall.isEmpty() || toolNames.contains(toolCall.get())) {
+            return Optional.empty();
+        }
+        return Optional.of(OpenAiError.invalidValue(paramPrefix + TOOL_CALL,
+                "expected the name of a function in 'tools', got '" + toolCall.get() + "'"));
     }
 
     private static Optional<Long> parseLong(@Nullable String value, long max) {

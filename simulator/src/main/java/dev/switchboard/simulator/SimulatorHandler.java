@@ -1,11 +1,8 @@
 package dev.switchboard.simulator;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -13,65 +10,101 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The simulator's only Jetty {@link Handler}: counts the request, routes by exact path and method to one
- * {@link Request.Handler} per endpoint, and enforces the bearer key on the OpenAI routes. Unknown paths get
- * OpenAI's 404 error JSON, known paths with the wrong method a 405. Thread-safe and immutable.
+ * The simulator's only Jetty {@link Handler}: counts the request, routes by exact path and method to one endpoint,
+ * and enforces the API key the way the endpoint's provider API does ({@code Authorization: Bearer} for OpenAI,
+ * {@code x-api-key} for Anthropic). Unknown paths get OpenAI's 404 error JSON, known paths with the wrong method a
+ * 405 in the endpoint's API shape.
  *
- * <p>New endpoints (Anthropic messages, Realtime) are added as routes; they must complete the callback exactly
- * once and never block.
+ * <p>Fault paths: {@code /faults/{spec}/v1/chat/completions} and {@code /faults/{spec}/v1/messages} reach the
+ * same completion endpoints with the {@link FaultProfile} parsed from {@code {spec}} (a bad spec is a 400 naming
+ * the key). After the key check, each arrival is counted against the spec's {@code fail_first} budget.
+ *
+ * <p>Thread-safe; the routing table is immutable and {@link FaultCounters} is concurrent. Endpoints must complete
+ * the callback exactly once and never block.
  */
 final class SimulatorHandler extends Handler.Abstract {
 
+    static final String FAULTS_PREFIX = "/faults/";
+
+    /** An endpoint: a Jetty handler that is also told the faults of the path it was reached by. */
+    @FunctionalInterface
+    interface Endpoint {
+        boolean handle(Request request, Response response, Callback callback, FaultProfile faults) throws Exception;
+    }
+
     /**
      * @param method        the only accepted method
+     * @param api           the provider API whose key check and error shape apply
      * @param authenticated whether the configured API key is required
+     * @param faultable     whether the endpoint is also served under {@code /faults/{spec}}
      * @param endpoint      the endpoint's handler
      */
-    record Route(String method, boolean authenticated, Request.Handler endpoint) {
+    record Route(String method, ProviderApi api, boolean authenticated, boolean faultable, Endpoint endpoint) {
         Route {
             Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(api, "api");
             Objects.requireNonNull(endpoint, "endpoint");
         }
     }
 
     private final Map<String, Route> routes;
-    private final Optional<byte[]> expectedAuthorization;
     private final SimulatorStats stats;
+    private final FaultCounters faultCounters = new FaultCounters();
 
     SimulatorHandler(SimulatorRuntime runtime, Optional<String> apiKey) {
         this.stats = runtime.stats();
-        this.expectedAuthorization = apiKey.map(key -> ("Bearer " + key).getBytes(StandardCharsets.UTF_8));
+        ApiKey key = new ApiKey(apiKey);
+        OpenAiApi openAi = new OpenAiApi(key);
+        AnthropicApi anthropic = new AnthropicApi(key);
+        CompletionHandler chat = new CompletionHandler(openAi, runtime);
+        CompletionHandler messages = new CompletionHandler(anthropic, runtime);
+        ModelsHandler models = new ModelsHandler();
+        StatsHandler statsHandler = new StatsHandler(stats);
+        String post = HttpMethod.POST.asString();
+        String get = HttpMethod.GET.asString();
         this.routes = Map.of(
-                ChatCompletionsHandler.PATH,
-                new Route(HttpMethod.POST.asString(), true, new ChatCompletionsHandler(runtime)),
-                ModelsHandler.PATH, new Route(HttpMethod.GET.asString(), true, new ModelsHandler()),
-                StatsHandler.PATH, new Route(HttpMethod.GET.asString(), false, new StatsHandler(stats)));
+                OpenAiApi.PATH, new Route(post, openAi, true, true, chat::handle),
+                AnthropicApi.PATH, new Route(post, anthropic, true, true, messages::handle),
+                ModelsHandler.PATH, new Route(get, openAi, true, false, (rq, rs, cb, f) -> models.handle(rq, rs, cb)),
+                StatsHandler.PATH,
+                new Route(get, openAi, false, false, (rq, rs, cb, f) -> statsHandler.handle(rq, rs, cb)));
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         stats.onRequest();
         String path = Request.getPathInContext(request);
-        Route route = routes.get(path);
-        if (route == null) {
+        Optional<String> spec = Optional.empty();
+        String routePath = path;
+        if (path.startsWith(FAULTS_PREFIX)) {
+            int end = path.indexOf('/', FAULTS_PREFIX.length());
+            spec = Optional.of(end < 0 ? "" : path.substring(FAULTS_PREFIX.length(), end));
+            routePath = end < 0 ? "" : path.substring(end);
+        }
+        Route route = routes.get(routePath);
+        if (route == null || (spec.isPresent() && !route.faultable())) {
             OpenAiError.notFound(request.getMethod(), path).write(response, callback);
             return true;
         }
         if (!route.method().equals(request.getMethod())) {
-            OpenAiError.methodNotAllowed(request.getMethod(), path).write(response, callback);
+            route.api().error(OpenAiError.methodNotAllowed(request.getMethod(), path)).write(response, callback);
             return true;
         }
-        if (route.authenticated() && expectedAuthorization.isPresent()) {
-            String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-            if (header == null || !constantTimeEquals(expectedAuthorization.get(), header)) {
-                OpenAiError.invalidApiKey(header != null).write(response, callback);
+        Optional<ErrorReply> unauthorized =
+                route.authenticated() ? route.api().authenticate(request) : Optional.empty();
+        if (unauthorized.isPresent()) {
+            unauthorized.get().write(response, callback);
+            return true;
+        }
+        FaultProfile faults = FaultProfile.NONE;
+        if (spec.isPresent()) {
+            ParseResult<FaultProfile> parsed = FaultSpecParser.parse(spec.get());
+            if (parsed instanceof ParseResult.Invalid<FaultProfile> invalid) {
+                route.api().error(invalid.error()).write(response, callback);
                 return true;
             }
+            faults = faultCounters.admit(((ParseResult.Valid<FaultProfile>) parsed).value());
         }
-        return route.endpoint().handle(request, response, callback);
-    }
-
-    private static boolean constantTimeEquals(byte[] expected, String actual) {
-        return MessageDigest.isEqual(expected, actual.getBytes(StandardCharsets.UTF_8));
+        return route.endpoint().handle(request, response, callback, faults);
     }
 }

@@ -14,6 +14,7 @@ public final class SimulatorStats {
     private final LongAdder streamsStarted = new LongAdder();
     private final LongAdder streamsCompleted = new LongAdder();
     private final LongAdder streamsAborted = new LongAdder();
+    private final LongAdder faultsInjected = new LongAdder();
 
     SimulatorStats() {
     }
@@ -28,12 +29,18 @@ public final class SimulatorStats {
         return streamsStarted.sum();
     }
 
-    /** Streams that wrote {@code data: [DONE]} and completed successfully. */
+    /**
+     * Streams whose body the simulator ended properly: with {@code data: [DONE]} (or {@code message_stop}), or
+     * with the faulty endings {@code no_done} and {@code inband_error_after}.
+     */
     public long streamsCompleted() {
         return streamsCompleted.sum();
     }
 
-    /** Streams that ended early: client disconnect, failed write, idle timeout or simulator shutdown. */
+    /**
+     * Streams that ended early: client disconnect, failed write, idle timeout, simulator shutdown, or a
+     * {@code cut_after} fault.
+     */
     public long streamsAborted() {
         return streamsAborted.sum();
     }
@@ -41,6 +48,15 @@ public final class SimulatorStats {
     /** Streams started but neither completed nor aborted; approximate while streams are changing state. */
     public long streamsActive() {
         return streamsStarted() - streamsCompleted() - streamsAborted();
+    }
+
+    /**
+     * Requests that a {@code /faults/{spec}} path changed: refused (error status, reset, no response, rejected
+     * prefill) or shaped (replaced first-token delay, or stream faults on a streamed request). Each counts once;
+     * requests past a {@code fail_first} budget, and faults that do not apply to a request, are not counted.
+     */
+    public long faultsInjected() {
+        return faultsInjected.sum();
     }
 
     void onRequest() {
@@ -59,9 +75,14 @@ public final class SimulatorStats {
         streamsAborted.increment();
     }
 
+    void onFaultInjected() {
+        faultsInjected.increment();
+    }
+
     @Override
     public String toString() {
         return "SimulatorStats[requests=" + requests() + ", streamsStarted=" + streamsStarted()
-                + ", streamsCompleted=" + streamsCompleted() + ", streamsAborted=" + streamsAborted() + "]";
+                + ", streamsCompleted=" + streamsCompleted() + ", streamsAborted=" + streamsAborted()
+                + ", faultsInjected=" + faultsInjected() + "]";
     }
 }

@@ -25,6 +25,7 @@ final class StatsHandler implements Request.Handler {
         body.put("streams_completed", stats.streamsCompleted());
         body.put("streams_aborted", stats.streamsAborted());
         body.put("streams_active", stats.streamsActive());
+        body.put("faults_injected", stats.faultsInjected());
         SimulatorJson.write(response, callback, HttpStatus.OK_200, body);
         return true;
     }

@@ -4,9 +4,10 @@ import java.nio.ByteBuffer;
 
 /**
  * Turns paced tokens into one provider's streaming wire format. {@link PacedStream} owns timing, backpressure
- * and termination; an encoder only decides bytes, so each provider API (OpenAI chat completions now, Anthropic
- * messages later) is one encoder. Implementations are created per stream, with everything that stays constant
- * for the stream pre-serialised, and are called by one thread at a time.
+ * and termination; an encoder only decides bytes, so each provider API is one encoder
+ * ({@link OpenAiChunkEncoder}, {@link AnthropicEventEncoder}). Implementations are created per stream, with
+ * everything that stays constant for the stream (including the plan's fault ending) pre-serialised, and are called
+ * by one thread at a time.
  */
 interface StreamEncoder {
 

@@ -3,6 +3,7 @@ package dev.switchboard.simulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -27,13 +28,18 @@ final class TextGenerator {
 
     /** A stable 64-bit hash of the request's messages and non-knob metadata (metadata order is irrelevant). */
     static long seedOf(ChatRequest request) {
+        return seedOf(request.messages(), request.metadata());
+    }
+
+    /** The seed of {@code messages} with {@code metadata}; see {@link #seedOf(ChatRequest)}. */
+    static long seedOf(List<ChatRequest.Message> messages, Map<String, String> metadata) {
         long hash = FNV_OFFSET;
-        for (ChatRequest.Message message : request.messages()) {
+        for (ChatRequest.Message message : messages) {
             hash = mixIn(hash, message.role());
             hash = mixIn(hash, message.text());
         }
         hash = mixIn(hash, "\u0000metadata");
-        for (Map.Entry<String, String> entry : new TreeMap<>(request.metadata()).entrySet()) {
+        for (Map.Entry<String, String> entry : new TreeMap<>(metadata).entrySet()) {
             if (!entry.getKey().startsWith(SimKnobs.PREFIX)) {
                 hash = mixIn(hash, entry.getKey());
                 hash = mixIn(hash, entry.getValue());
@@ -63,6 +69,30 @@ final class TextGenerator {
         return text.toString();
     }
 
+    /**
+     * The number of leading tokens of {@code seed}'s sequence whose concatenation is exactly {@code prefix},
+     * looking at most {@code maxTokens} tokens ahead; empty when {@code prefix} does not end on a token boundary
+     * of that sequence. Tokens are never empty, so the answer is the shortest (and only) such count.
+     */
+    static OptionalInt tokensSpelling(long seed, String prefix, int maxTokens) {
+        Tokens tokens = tokens(seed);
+        int matched = 0;
+        for (int count = 0; count <= maxTokens; count++) {
+            if (matched == prefix.length()) {
+                return OptionalInt.of(count);
+            }
+            if (count == maxTokens) {
+                break;
+            }
+            String text = tokens.next().text();
+            if (!prefix.startsWith(text, matched)) {
+                break;
+            }
+            matched += text.length();
+        }
+        return OptionalInt.empty();
+    }
+
     private static long mixIn(long hash, String value) {
         // Length first, so ("ab","c") and ("a","bc") hash differently.
         long h = (hash ^ value.length()) * FNV_PRIME;
@@ -83,7 +113,7 @@ final class TextGenerator {
      * statements joined by a conjunction, an opener with a comma, questions), with occasional paragraph breaks.
      * After warm-up it allocates nothing per token. Not thread-safe; owned by one stream.
      */
-    static final class Tokens {
+    static final class Tokens implements TokenSource {
 
         private final List<Vocabulary.Word> sentence = new ArrayList<>(32);
         private long state;
@@ -98,7 +128,8 @@ final class TextGenerator {
             this.state = seed;
         }
 
-        Token next() {
+        @Override
+        public Token next() {
             if (pieceIndex < pieces.length) {
                 return pieces[pieceIndex++];
             }

@@ -3,6 +3,7 @@ package dev.switchboard.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
@@ -41,6 +42,24 @@ final class SimulatorHttpClient implements AutoCloseable {
         return post(simulator.baseUri(), "/chat/completions", json)
                 .headers(h -> h.put(HttpHeader.AUTHORIZATION, authorization))
                 .send();
+    }
+
+    /**
+     * The OpenAI-style base URI of a faulty "provider" on {@code simulator}:
+     * {@code http://127.0.0.1:PORT/faults/SPEC/v1}.
+     */
+    static URI faultBase(ProviderSimulator simulator, String spec) {
+        return URI.create("http://127.0.0.1:" + simulator.port() + "/faults/" + spec + "/v1");
+    }
+
+    /** A POST to {@code base + /messages} with the Anthropic version header and, if given, a metadata header. */
+    Request postMessages(URI base, String json, Map<String, String> switchboardMetadata) {
+        Request request = post(base, "/messages", json).headers(h -> h.put("anthropic-version", "2023-06-01"));
+        if (!switchboardMetadata.isEmpty()) {
+            String header = JSON.valueToTree(switchboardMetadata).toString();
+            request.headers(h -> h.put("x-switchboard-metadata", header));
+        }
+        return request;
     }
 
     ContentResponse get(URI uri) throws Exception {
