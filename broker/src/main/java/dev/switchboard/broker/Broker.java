@@ -67,7 +67,9 @@ public final class Broker implements AutoCloseable {
         HttpClient httpClient = new HttpClient();
         httpClient.setMaxConnectionsPerDestination(100_000);
         httpClient.setConnectTimeout(5_000);
-        QueuedThreadPool clientThreads = new QueuedThreadPool(64, 4);
+        QueuedThreadPool clientThreads = new QueuedThreadPool(
+                Integer.getInteger("switchboard.upstreamThreads", 64), 4);
+        clientThreads.setReservedThreads(Integer.getInteger("switchboard.reserved", -1));
         clientThreads.setName("switchboard-upstream");
         clientThreads.setDaemon(true);
         httpClient.setExecutor(clientThreads);
