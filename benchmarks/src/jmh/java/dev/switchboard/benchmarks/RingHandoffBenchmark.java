@@ -65,7 +65,7 @@ public class RingHandoffBenchmark {
         /** Starts one shard and builds the event that every operation publishes. */
         @Setup(Level.Trial)
         public void start() {
-            shards = new RingShards(1, RING_SIZE, new BrokerMetrics());
+            shards = new RingShards(1, RING_SIZE, "blocking", new BrokerMetrics());
             shard = shards.shardFor(0);
             subscriber = new CountingSubscriber();
             source = new Object();

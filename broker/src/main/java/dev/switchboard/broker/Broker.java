@@ -67,9 +67,7 @@ public final class Broker implements AutoCloseable {
         HttpClient httpClient = new HttpClient();
         httpClient.setMaxConnectionsPerDestination(100_000);
         httpClient.setConnectTimeout(5_000);
-        QueuedThreadPool clientThreads = new QueuedThreadPool(
-                Integer.getInteger("switchboard.upstreamThreads", 64), 4);
-        clientThreads.setReservedThreads(Integer.getInteger("switchboard.reserved", -1));
+        QueuedThreadPool clientThreads = new QueuedThreadPool(64, 4);
         clientThreads.setName("switchboard-upstream");
         clientThreads.setDaemon(true);
         httpClient.setExecutor(clientThreads);
@@ -82,7 +80,8 @@ public final class Broker implements AutoCloseable {
             return thread;
         });
         Map<String, Provider> providers = providers(config, simulator, httpClient, metrics);
-        RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), metrics);
+        RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),
+                metrics);
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler);
 
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);

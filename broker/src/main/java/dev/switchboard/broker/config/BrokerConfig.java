@@ -157,11 +157,13 @@ public record BrokerConfig(
     /**
      * @param shards number of rings (and consumer threads); sessions are spread across them
      * @param size slots per ring, a power of two
+     * @param waitStrategy how an idle consumer waits: {@code blocking} (parks; producers wake it) or
+     *     {@code sleeping} (spins, yields, then sleeps briefly; producers never make a system call)
      */
-    public record Rings(int shards, int size) {
-        /** One shard per core (at least 2), 16,384 slots each. */
+    public record Rings(int shards, int size, String waitStrategy) {
+        /** One shard per core (at least 2), 16,384 slots each, blocking wait. */
         public static Rings defaults() {
-            return new Rings(Math.max(2, Runtime.getRuntime().availableProcessors()), 16384);
+            return new Rings(Math.max(2, Runtime.getRuntime().availableProcessors()), 16384, "blocking");
         }
     }
 }

@@ -243,7 +243,11 @@ public final class ConfigLoader {
         if (size < 64 || size > (1 << 22) || Long.bitCount(size) != 1) {
             throw new ConfigException("rings.size must be a power of two between 64 and 4194304");
         }
-        return new BrokerConfig.Rings((int) shards, (int) size);
+        String wait = string(node.path("wait_strategy"), "rings.wait_strategy").orElse(d.waitStrategy());
+        if (!wait.equals("blocking") && !wait.equals("sleeping")) {
+            throw new ConfigException("rings.wait_strategy must be blocking or sleeping");
+        }
+        return new BrokerConfig.Rings((int) shards, (int) size, wait);
     }
 
     private static void validate(BrokerConfig config) throws ConfigException {

@@ -30,16 +30,17 @@ public final class RingShards implements AutoCloseable {
     private final List<Shard> shards = new ArrayList<>();
 
     /**
-     * Starts {@code count} rings of {@code size} slots, each with one consumer thread.
+     * Starts {@code count} rings of {@code size} slots, each with one consumer thread waiting with
+     * {@code waitStrategy} ({@code blocking} or {@code sleeping}).
      */
-    public RingShards(int count, int size, BrokerMetrics metrics) {
+    public RingShards(int count, int size, String waitStrategy, BrokerMetrics metrics) {
         for (int i = 0; i < count; i++) {
             int index = i;
             Disruptor<Slot> disruptor = new Disruptor<>(Slot::new, size, runnable -> {
                 Thread thread = new Thread(runnable, "switchboard-shard-" + index);
                 thread.setDaemon(true);
                 return thread;
-            }, ProducerType.MULTI, waitStrategy());
+            }, ProducerType.MULTI, waitStrategy(waitStrategy));
             EventHandler<Slot> handler = (slot, sequence, endOfBatch) -> {
                 try {
                     Shard.dispatch(slot);
@@ -57,8 +58,7 @@ public final class RingShards implements AutoCloseable {
         }
     }
 
-    private static WaitStrategy waitStrategy() {
-        String kind = System.getProperty("switchboard.wait", "blocking");
+    private static WaitStrategy waitStrategy(String kind) {
         return kind.equals("sleeping") ? new SleepingWaitStrategy(0, 100_000L) : new BlockingWaitStrategy();
     }
 
