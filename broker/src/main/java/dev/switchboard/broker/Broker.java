@@ -1,5 +1,7 @@
 package dev.switchboard.broker;
 
+import dev.switchboard.bridge.anthropic.AnthropicConfig;
+import dev.switchboard.bridge.anthropic.AnthropicConnector;
 import dev.switchboard.bridge.openai.OpenAiConfig;
 import dev.switchboard.bridge.openai.OpenAiConnector;
 import dev.switchboard.bridge.upstream.StreamTimeouts;
@@ -119,8 +121,9 @@ public final class Broker implements AutoCloseable {
             URI base = p.onSimulator()
                     ? URI.create("http://127.0.0.1:" + simulator.orElseThrow().port() + p.baseUrl().getPath())
                     : p.baseUrl();
-            UpstreamConnector connector = new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()),
-                    httpClient);
+            UpstreamConnector connector = p.kind().equals("anthropic")
+                    ? new AnthropicConnector(new AnthropicConfig(name, base, p.apiKey(), p.timeouts()), httpClient)
+                    : new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()), httpClient);
             providers.put(name, provider(name, connector, p.retry(), p.breaker(), p.continuation().equals("prefill"),
                     metrics));
         });

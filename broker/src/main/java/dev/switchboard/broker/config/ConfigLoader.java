@@ -33,7 +33,7 @@ public final class ConfigLoader {
 
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-    private static final Set<String> KINDS = Set.of("openai");
+    private static final Set<String> KINDS = Set.of("openai", "anthropic");
     private static final Set<String> CONTINUATIONS = Set.of("prefill", "restart");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "simulator", "providers", "models", "tenants",
             "limits", "outbound", "rings");
