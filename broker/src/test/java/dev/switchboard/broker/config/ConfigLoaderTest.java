@@ -93,4 +93,16 @@ class ConfigLoaderTest {
         assertTrue(error.getMessage().contains("keys must be unique"), error.getMessage());
         assertFalse(error.getMessage().contains("sk-acme-1"));
     }
+
+    @Test
+    void the_complete_example_in_the_configuration_doc_is_valid() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "configuration.md"));
+        int start = doc.indexOf("```yaml", doc.indexOf("## A complete example")) + "```yaml".length();
+        String yaml = doc.substring(start, doc.indexOf("```", start));
+        BrokerConfig config = new ConfigLoader(Map.of("OPENAI_API_KEY", "a", "ANTHROPIC_API_KEY", "b")::get)
+                .parse(yaml);
+        assertEquals("anthropic", config.providers().get("anthropic").kind());
+        assertEquals(2, config.models().get("chat-default").route().size());
+        assertEquals("blocking", config.rings().waitStrategy());
+    }
 }
