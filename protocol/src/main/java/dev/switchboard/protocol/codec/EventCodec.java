@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +21,6 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import dev.switchboard.protocol.event.ClientEvent;
 import dev.switchboard.protocol.event.ErrorDetail;
-import dev.switchboard.protocol.event.ResponseOutputTextDelta;
 import dev.switchboard.protocol.event.InvalidFieldException;
 import dev.switchboard.protocol.event.ServerEvent;
 import dev.switchboard.protocol.event.UnknownClientEvent;
@@ -223,34 +221,6 @@ public final class EventCodec {
             sb.append(",\"seq\":").append(seq);
         }
         return sb.append('}').toString();
-    }
-
-    /**
-     * The hot path: one text delta per token per session. Written directly rather than through data binding,
-     * which costs several times more per token (see the codec benchmark in docs/benchmarks.md); the golden
-     * round-trip tests cover it like every other event.
-     */
-    private static String encodeTextDelta(ResponseOutputTextDelta delta, String eventId, long seq) {
-        StringBuilder sb = new StringBuilder(128 + delta.delta().length());
-        sb.append("{\"type\":\"response.output_text.delta\",\"response_id\":");
-        quote(sb, delta.responseId());
-        sb.append(",\"item_id\":");
-        quote(sb, delta.itemId());
-        sb.append(",\"output_index\":").append(delta.outputIndex())
-                .append(",\"content_index\":").append(delta.contentIndex())
-                .append(",\"delta\":");
-        quote(sb, delta.delta());
-        sb.append(",\"event_id\":\"").append(eventId).append('"');
-        if (seq >= 0) {
-            sb.append(",\"seq\":").append(seq);
-        }
-        return sb.append('}').toString();
-    }
-
-    private static void quote(StringBuilder sb, String value) {
-        sb.append('"');
-        JsonStringEncoder.getInstance().quoteAsString(value, sb);
-        sb.append('"');
     }
 
     /** Encodes a server event without envelope fields. */
