@@ -1,9 +1,10 @@
 package dev.switchboard.protocol.event;
 
 /**
- * {@code switchboard.response.failover} — a Switchboard extension event, sent inside a response when its
- * upstream failed mid-answer and the broker continued it on the route's next target. Realtime clients that do
- * not know it ignore it; the response stays one response with contiguous {@code seq}.
+ * {@code switchboard.response.failover} — a Switchboard extension event, sent inside a response whenever the
+ * broker moves it to another target of its route (or restarts it on the same one): mid-answer, with mode
+ * {@code continue} or {@code restart}, and before any output, with mode {@code restart} and output index 0.
+ * Realtime clients that do not know it ignore it; the response stays one response with contiguous {@code seq}.
  *
  * @param responseId the response
  * @param fromProvider the provider that failed
