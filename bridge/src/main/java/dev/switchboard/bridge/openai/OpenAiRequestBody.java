@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.protocol.event.ConversationItem;
 
-/** Maps a Realtime-shaped {@link UpstreamRequest} to a chat-completions request body. Stateless. */
+/**
+ * Maps a Realtime-shaped {@link UpstreamRequest} to a chat-completions request body, then adds the request's
+ * {@code upstreamParams} that do not collide with a field it set. Stateless.
+ */
 final class OpenAiRequestBody {
     private OpenAiRequestBody() {
     }
@@ -35,6 +38,12 @@ final class OpenAiRequestBody {
             request.tools().forEach(tool -> tools.add(chatTool(mapper, tool)));
         }
         request.toolChoice().ifPresent(choice -> body.set("tool_choice", chatToolChoice(mapper, choice)));
+        // Pass-through fields (temperature, seed, stop, ...) go in last and never replace a field set above.
+        request.upstreamParams().forEach((key, value) -> {
+            if (!body.has(key)) {
+                body.set(key, value);
+            }
+        });
         try {
             return mapper.writeValueAsString(body);
         } catch (JsonProcessingException e) {

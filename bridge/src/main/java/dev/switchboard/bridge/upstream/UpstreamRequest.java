@@ -17,6 +17,9 @@ import java.util.OptionalInt;
  * @param maxOutputTokens a cap on output tokens, when set
  * @param tools function tool definitions (Realtime shape), possibly empty
  * @param toolChoice the tool choice, when set
+ * @param upstreamParams provider request fields the broker does not interpret ({@code temperature}, {@code seed},
+ *     …), from {@code response.upstream_params}; adapters that speak the chat-completions dialect merge them into
+ *     the request body unchanged, under the fields they set themselves. Possibly empty
  */
 public record UpstreamRequest(
         String model,
@@ -25,7 +28,8 @@ public record UpstreamRequest(
         Map<String, String> metadata,
         OptionalInt maxOutputTokens,
         List<JsonNode> tools,
-        Optional<JsonNode> toolChoice) {
+        Optional<JsonNode> toolChoice,
+        Map<String, JsonNode> upstreamParams) {
 
     public UpstreamRequest {
         if (model.isEmpty()) {
@@ -34,5 +38,13 @@ public record UpstreamRequest(
         items = List.copyOf(items);
         metadata = Map.copyOf(metadata);
         tools = List.copyOf(tools);
+        upstreamParams = Map.copyOf(upstreamParams);
+    }
+
+    /** A request without {@code upstreamParams}: the signature from before they existed. */
+    public UpstreamRequest(String model, String instructions, List<ConversationItem> items,
+                           Map<String, String> metadata, OptionalInt maxOutputTokens, List<JsonNode> tools,
+                           Optional<JsonNode> toolChoice) {
+        this(model, instructions, items, metadata, maxOutputTokens, tools, toolChoice, Map.of());
     }
 }

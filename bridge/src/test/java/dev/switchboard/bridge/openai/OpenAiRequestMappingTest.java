@@ -6,6 +6,7 @@ import static dev.switchboard.bridge.openai.OpenAiFixtures.WAIT;
 import static dev.switchboard.bridge.openai.OpenAiFixtures.userMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -160,6 +161,22 @@ class OpenAiRequestMappingTest {
         for (String absent : List.of("max_completion_tokens", "metadata", "tools", "tool_choice")) {
             assertFalse(body.has(absent), () -> absent + " should be absent: " + body);
         }
+    }
+
+    @Test
+    void upstream_params_are_merged_into_the_body_but_never_replace_a_field_the_adapter_sets() throws Exception {
+        UpstreamRequest request = new UpstreamRequest("gpt-test", "", List.of(userMessage("Hi")), Map.of(),
+                OptionalInt.of(9), List.of(), Optional.empty(), Map.of("temperature", json("0.25"),
+                "seed", json("42"), "response_format", json("{\"type\":\"json_object\"}"),
+                "stream", json("false"), "max_completion_tokens", json("1000")));
+
+        JsonNode body = json(send(request).body());
+
+        assertEquals(0.25, body.get("temperature").doubleValue());
+        assertEquals(42, body.get("seed").intValue());
+        assertEquals("json_object", body.path("response_format").path("type").asText());
+        assertTrue(body.get("stream").booleanValue());
+        assertEquals(9, body.get("max_completion_tokens").intValue());
     }
 
     @Test

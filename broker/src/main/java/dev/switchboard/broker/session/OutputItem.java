@@ -13,6 +13,8 @@ final class OutputItem {
     final String callId;
     final String name;
     final StringBuilder text = new StringBuilder();
+    /** Deltas appended to {@link #text}: each carries at least one token. */
+    int deltas;
     boolean open = true;
     boolean abandoned;
     String status = "in_progress";

@@ -30,6 +30,7 @@ import dev.switchboard.protocol.event.SessionCreated;
 import dev.switchboard.protocol.event.SessionUpdate;
 import dev.switchboard.protocol.event.SessionUpdated;
 import dev.switchboard.protocol.event.UnknownClientEvent;
+import dev.switchboard.protocol.event.Usage;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -111,7 +112,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
                         // Nobody is listening: stop the provider generating for a closed connection.
                         ResponseRun run = active;
                         finish(run);
-                        run.upstream().cancel();
+                        cancelUpstream(run);
                         responses.closeCancelled(run, "client_disconnected");
                     }
                 }
@@ -167,6 +168,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
     }
 
     private void onAttemptEnded(ResponseRun run, UpstreamOutcome outcome) {
+        run.attemptInFlight = false;
         if (outcome instanceof UpstreamOutcome.Completed completed) {
             run.target().provider().breaker().onSuccess();
             finish(run);
@@ -220,6 +222,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
             failOverToNext(run, run.lastFailure != null ? run.lastFailure : circuitOpen(run));
             return;
         }
+        run.attemptInFlight = true;
         run.upstreamOpenedNanos = System.nanoTime();
         Upstream upstream = run.target().provider().connector().open(run.request(), run);
         run.attach(upstream);
@@ -253,9 +256,30 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
             responses.abandonOpenItems(run);
         }
         run.prefillAttempt = canContinue;
+        if (canContinue && run.outputBudgetSpent()) {
+            // The interrupted text already holds max_output_tokens: end the answer as the uninterrupted run would
+            // have (incomplete, max_output_tokens) instead of asking the next target for no tokens at all.
+            finish(run);
+            keep(run, responses.closeCompleted(run, new UpstreamOutcome.Completed("length",
+                    Usage.of(0, run.deltas), fromModel)));
+            return;
+        }
         responses.failover(run, fromProvider, fromModel, failed.reason().errorCode(),
                 canContinue ? "continue" : "restart");
         startAttempt(run);
+    }
+
+    /**
+     * Cancels a run that is no longer active. Its upstream's terminal event will be dropped on arrival, so the
+     * breaker admission of an attempt still in flight is released here, as neutral: otherwise a cancelled
+     * half-open probe would stay "in flight" forever and the provider would never be tried again.
+     */
+    private void cancelUpstream(ResponseRun run) {
+        if (run.attemptInFlight) {
+            run.attemptInFlight = false;
+            run.target().provider().breaker().onNeutral();
+        }
+        run.upstream().cancel();
     }
 
     private void failResponse(ResponseRun run, UpstreamOutcome.Failed failed) {
@@ -342,7 +366,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
                 params.input().orElseGet(conversation::items), params.metadata(),
                 maxTokens(params.maxOutputTokens().or(config::maxOutputTokens)),
                 params.tools().orElse(config.tools().orElse(List.of())),
-                params.toolChoice().or(config::toolChoice));
+                params.toolChoice().or(config::toolChoice), params.upstreamParams());
         ResponseRun run = new ResponseRun(this, shard, context.scheduler(), route, request, frameNanos,
                 List.of("text"));
         run.joinsConversation = !params.conversation().filter("none"::equals).isPresent();
@@ -383,7 +407,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
         // Order matters: the run stops being active before anything else, so every delta still queued in the
         // ring for it is dropped on arrival; response.done is then the last event of this response.
         finish(run);
-        run.upstream().cancel();
+        cancelUpstream(run);
         keep(run, responses.closeCancelled(run, "client_cancelled"));
         return null;
     }

@@ -58,6 +58,7 @@ final class ResponseEmitter {
                     ContentPart.text("text", "")));
         }
         run.deltas++;
+        item.deltas++;
         item.text.append(text);
         emit.accept(new ResponseOutputTextDelta(run.id, item.itemId, item.outputIndex, 0, text));
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,6 +50,8 @@ final class ResponseRun implements UpstreamListener {
     int targetIndex;
     int retries;
     boolean prefillAttempt;
+    /** Whether the current target's breaker admitted an attempt whose terminal event has not been handled. */
+    boolean attemptInFlight;
     UpstreamOutcome.Failed lastFailure;
 
     private final List<Route.Target> targets;
@@ -106,7 +109,28 @@ final class ResponseRun implements UpstreamListener {
                     List.of(ContentPart.text("output_text", textItem.text.toString()))));
         }
         return new UpstreamRequest(target().upstreamModel(), baseRequest.instructions(), items,
-                baseRequest.metadata(), baseRequest.maxOutputTokens(), baseRequest.tools(), baseRequest.toolChoice());
+                baseRequest.metadata(), maxOutputTokens(), baseRequest.tools(), baseRequest.toolChoice(),
+                baseRequest.upstreamParams());
+    }
+
+    /**
+     * The output-token cap of the current attempt. {@code max_output_tokens} bounds the whole answer, so a
+     * continuation gets only what the interrupted text has left; its deltas stand in for tokens (each carries at
+     * least one), which can only over-estimate what is left, never cut the answer short. May be zero or less:
+     * see {@link #outputBudgetSpent()}.
+     */
+    OptionalInt maxOutputTokens() {
+        OptionalInt cap = baseRequest.maxOutputTokens();
+        if (!prefillAttempt || textItem == null || cap.isEmpty()) {
+            return cap;
+        }
+        return OptionalInt.of(cap.getAsInt() - textItem.deltas);
+    }
+
+    /** Whether a continuation would have no output tokens left to produce. */
+    boolean outputBudgetSpent() {
+        OptionalInt cap = maxOutputTokens();
+        return cap.isPresent() && cap.getAsInt() <= 0;
     }
 
     void attach(Upstream stream) {

@@ -150,6 +150,35 @@ class ClientValidationTest {
                 Golden.strictTree(CODEC.encodeClient(update)).toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"model", "messages", "stream", "stream_options", "tools", "tool_choice", "metadata",
+        "max_tokens", "max_completion_tokens", "n"})
+    void upstream_params_may_not_carry_a_field_the_broker_sets(String key) {
+        ErrorDetail error = rejected(responseCreate("\"upstream_params\":{\"" + key + "\":1}"));
+
+        assertEquals(EventCodec.INVALID_VALUE, error.code());
+        assertEquals(Optional.of("response.upstream_params"), error.param());
+        assertTrue(error.message().contains("upstream_params." + key + " is reserved"), error.message());
+    }
+
+    @Test
+    void upstream_params_keep_any_json_value_and_drop_nulls() {
+        ResponseCreate create = (ResponseCreate) decoded(responseCreate(
+                "\"upstream_params\":{\"temperature\":0,\"response_format\":{\"type\":\"json_object\"},"
+                        + "\"logit_bias\":{},\"user\":\"u-1\"}"));
+
+        assertEquals(4, create.response().upstreamParams().size());
+        assertEquals("json_object", create.response().upstreamParams().get("response_format").path("type").asText());
+    }
+
+    @Test
+    void upstream_params_must_be_an_object() {
+        ErrorDetail error = rejected(responseCreate("\"upstream_params\":[1]"));
+
+        assertEquals(EventCodec.INVALID_VALUE, error.code());
+        assertEquals(Optional.of("response.upstream_params"), error.param());
+    }
+
     private static String responseCreate(String responseFields) {
         return "{\"type\":\"response.create\",\"event_id\":\"evt_v\",\"response\":{" + responseFields + "}}";
     }

@@ -114,6 +114,9 @@ class GoldenFixtureTest {
         assertEquals(16, params.maxOutputTokens().orElseThrow().intValue());
         assertEquals("none", params.toolChoice().orElseThrow().asText());
         assertEquals(Optional.empty(), params.tools());
+        assertEquals(0.2, params.upstreamParams().get("temperature").doubleValue());
+        assertEquals(7, params.upstreamParams().get("seed").intValue());
+        assertEquals("\n\n", params.upstreamParams().get("stop").get(0).asText());
         ConversationItem input = params.input().orElseThrow().get(0);
         assertEquals("The replacement arrived a day early and works perfectly.", input.text());
         assertEquals(Optional.empty(), input.id());

@@ -62,6 +62,25 @@ class RecordInvariantsTest {
     }
 
     @Test
+    void reserved_upstream_params_throw_naming_the_key_and_json_nulls_are_dropped() {
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        Map<String, com.fasterxml.jackson.databind.JsonNode> reserved = Map.of("max_tokens", json.numberNode(5));
+        Map<String, com.fasterxml.jackson.databind.JsonNode> withNull = new HashMap<>();
+        withNull.put("seed", json.numberNode(1));
+        withNull.put("stop", json.nullNode());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ResponseParams(
+                Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), reserved));
+        ResponseParams params = new ResponseParams(Optional.empty(), Optional.empty(), Map.of(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), withNull);
+
+        assertTrue(e.getMessage().contains("upstream_params.max_tokens"), e.getMessage());
+        assertEquals(Map.of("seed", json.numberNode(1)), params.upstreamParams());
+        assertEquals(Map.of(), ResponseParams.none().upstreamParams());
+    }
+
+    @Test
     void response_max_output_tokens_is_validated_like_the_session_one() {
         JsonNodeFactory json = JsonNodeFactory.instance;
 

@@ -11,8 +11,10 @@ import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.broker.tenant.TenantRegistry;
+import dev.switchboard.broker.transport.http.ChatEndpoint;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +28,8 @@ import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
- * Routes HTTP requests: {@code GET /healthz}, {@code GET /metrics} and the {@code /v1/realtime} upgrade.
+ * Routes HTTP requests: {@code GET /healthz}, {@code GET /metrics}, the {@code /v1/realtime} upgrade, and the
+ * OpenAI-compatible {@code /v1/chat/completions} and {@code /v1/models} (handled by {@link ChatEndpoint}).
  *
  * <p>The upgrade authenticates before anything else: a bearer token, or for browsers the subprotocol
  * {@code openai-insecure-api-key.KEY} next to {@code realtime}, which is then the selected subprotocol. A
@@ -47,6 +50,7 @@ public final class BrokerHandler extends Handler.Abstract {
     private final BrokerConfig config;
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicLong sessionCounter = new AtomicLong();
+    private final ChatEndpoint chat;
     private volatile boolean accepting = true;
 
     /** Creates the handler; {@code container} must belong to the same server. */
@@ -58,6 +62,8 @@ public final class BrokerHandler extends Handler.Abstract {
         this.rings = rings;
         this.context = context;
         this.config = config;
+        this.chat = new ChatEndpoint(tenants, catalog, () -> rings.shardFor(sessionCounter.getAndIncrement()),
+                context, config.outbound(), () -> accepting, InstantSource.system());
     }
 
     /** Stops accepting new sessions ({@code /healthz} then answers 503). */
@@ -76,6 +82,8 @@ public final class BrokerHandler extends Handler.Abstract {
             case "/metrics" -> writeText(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8",
                     context.metrics().scrape());
             case REALTIME_PATH -> upgrade(request, response, callback);
+            case ChatEndpoint.COMPLETIONS_PATH -> chat.completions(request, response, callback);
+            case ChatEndpoint.MODELS_PATH -> chat.models(request, response, callback);
             default -> writeError(response, callback, 404, "not_found", "no route for " + path);
         }
         return true;

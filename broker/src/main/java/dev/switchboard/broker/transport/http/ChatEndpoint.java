@@ -1,0 +1,172 @@
+package dev.switchboard.broker.transport.http;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.broker.config.BrokerConfig;
+import dev.switchboard.broker.route.ModelCatalog;
+import dev.switchboard.broker.route.Route;
+import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.session.SessionContext;
+import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.tenant.Tenant;
+import dev.switchboard.broker.tenant.TenantRegistry;
+import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The OpenAI-compatible endpoints, {@code POST /v1/chat/completions} and {@code GET /v1/models}, with the same
+ * keys, tenants and model routes as {@code /v1/realtime}. See {@code docs/providers.md}.
+ *
+ * <p>Refusals use OpenAI's error shape, {@code {"error":{"message","type","param","code"}}}: 401 for a missing or
+ * unknown key, 404 for an unknown model, 403 for a model the key may not use, 413 for a body over
+ * {@link #MAX_BODY_BYTES}, 400 naming the field for anything malformed, 503 while the broker drains.
+ *
+ * <p>Thread-safe and non-blocking: the handler methods return at once and complete the callback later, from
+ * Jetty, shard or scheduler threads (see the package documentation).
+ */
+public final class ChatEndpoint {
+    /** The chat-completions path. */
+    public static final String COMPLETIONS_PATH = "/v1/chat/completions";
+    /** The model-list path. */
+    public static final String MODELS_PATH = "/v1/models";
+    /** The largest request body accepted: 4 MiB. */
+    public static final int MAX_BODY_BYTES = 4 << 20;
+
+    private final TenantRegistry tenants;
+    private final ModelCatalog catalog;
+    private final Supplier<Shard> shards;
+    private final SessionContext context;
+    private final BrokerConfig.Outbound bounds;
+    private final BooleanSupplier accepting;
+    private final InstantSource clock;
+    /** Trailing content after the JSON object makes a body malformed, as for Realtime frames. */
+    private final ObjectMapper json = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
+    /**
+     * @param shards the shard for the next session, shared with the WebSocket transport so both spread evenly
+     * @param bounds per-response outbound bounds, as for a WebSocket connection
+     * @param accepting false while the broker drains: new requests get 503
+     * @param clock the source of {@code created} timestamps
+     */
+    public ChatEndpoint(TenantRegistry tenants, ModelCatalog catalog, Supplier<Shard> shards, SessionContext context,
+                        BrokerConfig.Outbound bounds, BooleanSupplier accepting, InstantSource clock) {
+        this.tenants = tenants;
+        this.catalog = catalog;
+        this.shards = shards;
+        this.context = context;
+        this.bounds = bounds;
+        this.accepting = accepting;
+        this.clock = clock;
+    }
+
+    /** Handles {@code POST /v1/chat/completions}; completes {@code callback} when the answer is written. */
+    public void completions(Request request, Response response, Callback callback) {
+        Optional<Tenant> tenant = authenticate(request);
+        Optional<HttpError> early = refusalBeforeBody(request, tenant);
+        if (early.isPresent()) {
+            HttpError error = early.get();
+            BodyReader.discard(request, MAX_BODY_BYTES, () -> refuse(response, callback, error));
+            return;
+        }
+        BodyReader.read(request, MAX_BODY_BYTES,
+                body -> onBody(tenant.get(), body, request, response, callback),
+                () -> refuse(response, callback, HttpError.of(413, "request_too_large",
+                        "the request body exceeds " + MAX_BODY_BYTES + " bytes")),
+                callback::failed);
+    }
+
+    /** Why a chat-completions request is refused before its body is read, if it is. */
+    private Optional<HttpError> refusalBeforeBody(Request request, Optional<Tenant> tenant) {
+        if (!accepting.getAsBoolean()) {
+            return Optional.of(HttpError.of(503, "service_unavailable", "the broker is draining; retry shortly"));
+        }
+        if (!HttpMethod.POST.is(request.getMethod())) {
+            return Optional.of(HttpError.of(405, "method_not_allowed", COMPLETIONS_PATH + " takes POST"));
+        }
+        return tenant.isEmpty() ? Optional.of(unauthorized(request)) : Optional.empty();
+    }
+
+    /** Handles {@code GET /v1/models}: the models the key's tenant may use. */
+    public void models(Request request, Response response, Callback callback) {
+        if (!HttpMethod.GET.is(request.getMethod())) {
+            refuse(response, callback, HttpError.of(405, "method_not_allowed", MODELS_PATH + " takes GET"));
+            return;
+        }
+        Optional<Tenant> tenant = authenticate(request);
+        if (tenant.isEmpty()) {
+            refuse(response, callback, unauthorized(request));
+            return;
+        }
+        ObjectNode list = json.createObjectNode().put("object", "list");
+        ArrayNode data = list.putArray("data");
+        catalog.models().stream().filter(tenant.get()::mayUse).sorted().forEach(model -> data.addObject()
+                .put("id", model).put("object", "model").put("created", 0).put("owned_by", "switchboard"));
+        HttpErrors.writeJson(response, callback, 200, list.toString());
+    }
+
+    private void onBody(Tenant tenant, byte[] body, Request request, Response response, Callback callback) {
+        long receivedNanos = System.nanoTime();
+        ChatRequestParser.Parsed parsed = ChatRequestParser.parse(json, body);
+        if (parsed instanceof ChatRequestParser.Parsed.Invalid invalid) {
+            refuse(response, callback, invalid.error());
+            return;
+        }
+        ChatCall call = ((ChatRequestParser.Parsed.Ok) parsed).call();
+        Optional<Route> route = catalog.route(call.model());
+        if (route.isEmpty()) {
+            refuse(response, callback, new HttpError(404, "model_not_found", "model '" + call.model()
+                    + "' does not exist", Optional.of("model")));
+            return;
+        }
+        if (!tenant.mayUse(call.model())) {
+            refuse(response, callback, new HttpError(403, "model_not_allowed", "this key may not use model '"
+                    + call.model() + "'", Optional.of("model")));
+            return;
+        }
+        RealtimeSession session = new RealtimeSession(tenant, route.get(), shards.get(), context);
+        long created = clock.instant().getEpochSecond();
+        ChatExchange exchange = call.stream()
+                ? new StreamingExchange(session, call, request, response, callback, json, context.scheduler(),
+                created, bounds, context.metrics())
+                : new CollectingExchange(session, call, request, response, callback, json, context.scheduler(),
+                created);
+        exchange.start(receivedNanos);
+    }
+
+    private Optional<Tenant> authenticate(Request request) {
+        return bearer(request).flatMap(tenants::authenticate);
+    }
+
+    private static HttpError unauthorized(Request request) {
+        return HttpError.of(401, "invalid_api_key", bearer(request).isEmpty()
+                ? "missing API key: send 'Authorization: Bearer KEY'" : "invalid API key");
+    }
+
+    private static Optional<String> bearer(Request request) {
+        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String key = header.substring(7).trim();
+        return key.isEmpty() ? Optional.empty() : Optional.of(key);
+    }
+
+    private void refuse(Response response, Callback callback, HttpError error) {
+        if (error.status() < 500) {
+            context.metrics().clientError(error.code());
+        }
+        HttpErrors.write(json, response, callback, error);
+    }
+}

@@ -1,0 +1,262 @@
+package dev.switchboard.broker.transport.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.broker.session.ClientChannel;
+import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.stream.RingSubscriber;
+import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
+import dev.switchboard.protocol.close.CloseReason;
+import dev.switchboard.protocol.event.ClientEvent;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One chat-completions request bound to its headless session: the session's {@link ClientChannel}. It replays
+ * the request into the session, reads the session's Realtime server events and hands each one that matters,
+ * already interpreted, to a subclass hook; subclasses answer with server-sent events or one JSON object.
+ *
+ * <p>Threading (see the package documentation): {@link #trySend} and every {@code on*} hook run on the session's
+ * shard thread, so the translation state needs no locks. {@link #end()} and the once-only Jetty callback are
+ * atomic, because a client failure (Jetty thread), an overloaded ring (scheduler thread) and the answer (shard
+ * thread) can race to end the exchange; only the first one writes.
+ *
+ * <p>Tool calls are numbered by their order in the current attempt, which is the chat {@code tool_calls[].index};
+ * a failover that restarts the answer restarts the numbering.
+ */
+abstract class ChatExchange implements ClientChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(ChatExchange.class);
+
+    /** The session this exchange feeds; also its upstream's flow control. */
+    protected final RealtimeSession session;
+    /** The parsed request. */
+    protected final ChatCall call;
+    /** The Jetty response. */
+    protected final Response response;
+    /** Builds JSON trees. */
+    protected final ObjectMapper json;
+    /** The broker's scheduler. */
+    protected final ScheduledExecutorService scheduler;
+    private final Request request;
+    private final Callback callback;
+    private final AtomicBoolean completed = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final SessionFeed feed;
+    private final long createdEpochSeconds;
+    private final Callback once = new Callback() {
+        @Override
+        public void succeeded() {
+            if (completed.compareAndSet(false, true)) {
+                callback.succeeded();
+            }
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            if (completed.compareAndSet(false, true)) {
+                callback.failed(cause);
+            }
+        }
+    };
+    private final Map<String, Integer> toolIndexByItem = new HashMap<>();
+    private String responseId = "";
+    private ChatJson chat;
+
+    ChatExchange(RealtimeSession session, ChatCall call, Request request, Response response, Callback callback,
+                 ObjectMapper json, ScheduledExecutorService scheduler, long createdEpochSeconds) {
+        this.session = session;
+        this.call = call;
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.json = json;
+        this.scheduler = scheduler;
+        this.createdEpochSeconds = createdEpochSeconds;
+        this.feed = new SessionFeed(session, scheduler, () -> refuse(HttpError.of(503, "broker_overloaded",
+                "the broker is overloaded; retry shortly")));
+        this.chat = new ChatJson(json, "chatcmpl-", createdEpochSeconds, call.model());
+    }
+
+    /**
+     * Attaches to the session and replays the request into it: {@code OPENED}, then the request's events. Call
+     * once, on the thread that handles the request.
+     *
+     * @param receivedNanos when the request body was read ({@link System#nanoTime()}), the start of the TTFT
+     */
+    final void start(long receivedNanos) {
+        request.addFailureListener(this::onRequestFailed);
+        // Waiting for the model is not idleness: the upstream's own timeouts bound every response. A write that
+        // stays stuck is still failed by Jetty's idle timeout, which is how a client that stopped reading ends.
+        request.addIdleTimeoutListener(timeout -> false);
+        feed.control(RingSubscriber.Control.OPENED, this);
+        for (ClientEvent event : call.events()) {
+            feed.client(event, receivedNanos);
+        }
+    }
+
+    @Override
+    public final boolean trySend(String frame) {
+        if (ended.get()) {
+            return false;
+        }
+        JsonNode event;
+        try {
+            event = json.readTree(frame);
+        } catch (JsonProcessingException e) {
+            // The session encodes every event it emits; an unreadable one is a bug.
+            LOG.error("a session emitted an event that is not JSON; ignoring it", e);
+            return true;
+        }
+        long seq = event.path("seq").asLong(-1);
+        switch (event.path("type").asText()) {
+            case "response.created" -> {
+                responseId = event.path("response").path("id").asText();
+                chat = new ChatJson(json, "chatcmpl-" + responseId, createdEpochSeconds, call.model());
+                onCreated();
+            }
+            case "response.output_text.delta" -> onText(seq, event.path("delta").asText());
+            case "response.output_item.added" -> onItemAdded(seq, event.path("item"));
+            case "response.function_call_arguments.delta" -> {
+                Integer index = toolIndexByItem.get(event.path("item_id").asText());
+                if (index != null) {
+                    onToolArguments(seq, index, event.path("delta").asText());
+                }
+            }
+            case "switchboard.response.failover" -> {
+                boolean restart = "restart".equals(event.path("mode").asText());
+                if (restart) {
+                    toolIndexByItem.clear();
+                }
+                onFailover(seq, frame, restart);
+            }
+            case "response.done" -> onDone(seq, event.path("response"));
+            case "error" -> {
+                JsonNode error = event.path("error");
+                String param = error.path("param").asText("");
+                onRejected(new HttpError(400, error.path("code").asText("invalid_value"),
+                        error.path("message").asText(), param.isEmpty() ? Optional.empty() : Optional.of(param)));
+            }
+            default -> {
+                // session.*, conversation.item.*, content parts and the *.done events of items carry nothing a
+                // chat completion shows.
+            }
+        }
+        return !ended.get();
+    }
+
+    private void onItemAdded(long seq, JsonNode item) {
+        if ("function_call".equals(item.path("type").asText())) {
+            int index = toolIndexByItem.size();
+            toolIndexByItem.put(item.path("id").asText(), index);
+            onToolCall(seq, index, item.path("call_id").asText(), item.path("name").asText());
+        }
+    }
+
+    private void onDone(long seq, JsonNode realtimeResponse) {
+        if (ChatJson.answered(realtimeResponse)) {
+            onAnswered(seq, realtimeResponse, ChatJson.finishReason(realtimeResponse, !toolIndexByItem.isEmpty()));
+        } else {
+            onFailed(seq, ChatJson.failure(realtimeResponse));
+        }
+    }
+
+    /** The session closes its client (never for a headless session today): the answer fails with the reason. */
+    @Override
+    public final void close(CloseReason reason, String message) {
+        onFailed(-1, new ChatJson.Failure(reason.errorCode(), message));
+    }
+
+    // ---- hooks, shard thread ----
+
+    /** {@code response.created}: the request was accepted and a response is running. */
+    abstract void onCreated();
+
+    /** A text delta. */
+    abstract void onText(long seq, String text);
+
+    /** A function call starts: tool call {@code index} of this attempt. */
+    abstract void onToolCall(long seq, int index, String callId, String name);
+
+    /** A fragment of tool call {@code index}'s arguments. */
+    abstract void onToolArguments(long seq, int index, String fragment);
+
+    /** The response moved to another target; with {@code restart} the answer starts over. */
+    abstract void onFailover(long seq, String event, boolean restart);
+
+    /** The response ended with an answer (completed, or incomplete with a finish reason). */
+    abstract void onAnswered(long seq, JsonNode realtimeResponse, String finishReason);
+
+    /** The response failed or was cancelled ({@code seq} is -1 when no server event caused it). */
+    abstract void onFailed(long seq, ChatJson.Failure failure);
+
+    /** The session refused the input (an {@code error} event). */
+    abstract void onRejected(HttpError error);
+
+    /** The exchange ended because the client went away or a write failed; stop timers. Any thread. */
+    void onAbandoned() {
+    }
+
+    // ---- shared ----
+
+    /** The chunk and completion builder; its id is {@code chatcmpl-<response id>} once the response exists. */
+    protected final ChatJson chat() {
+        return chat;
+    }
+
+    /** The SSE {@code id} of events derived from the server event with {@code seq}. */
+    protected final String eventId(long seq) {
+        return responseId + "." + seq;
+    }
+
+    /** Whether the exchange has ended. */
+    protected final boolean ended() {
+        return ended.get();
+    }
+
+    /**
+     * Ends the exchange: from now on server events are ignored, and {@code CLOSED} is published after everything
+     * this exchange published, so the session closes and cancels its upstream if it still runs.
+     *
+     * @return whether this call ended it; only that caller may write the end of the response
+     */
+    protected final boolean end() {
+        if (!ended.compareAndSet(false, true)) {
+            return false;
+        }
+        feed.control(RingSubscriber.Control.CLOSED, this);
+        return true;
+    }
+
+    /** The Jetty callback, completed at most once whoever completes it. */
+    protected final Callback callback() {
+        return once;
+    }
+
+    /** Answers with an error status and body, if nothing else has ended the exchange. Any thread. */
+    protected final void refuse(HttpError error) {
+        if (end()) {
+            HttpErrors.write(json, response, once, error);
+        }
+    }
+
+    /** A write of the response failed or was aborted (Jetty or shard thread): the client is gone. */
+    protected final void onWriteFailed(Throwable cause) {
+        once.failed(cause);
+        end();
+        onAbandoned();
+    }
+
+    private void onRequestFailed(Throwable cause) {
+        LOG.debug("a chat-completions client went away", cause);
+        onWriteFailed(cause);
+    }
+}

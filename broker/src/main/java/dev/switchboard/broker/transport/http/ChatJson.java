@@ -1,0 +1,162 @@
+package dev.switchboard.broker.transport.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The chat-completions wire objects: {@code chat.completion.chunk}, the usage chunk, {@code chat.completion},
+ * and what they are derived from in a Realtime {@code response.done}. Immutable: it holds only the identity of
+ * one completion. Safe from any thread.
+ */
+final class ChatJson {
+    private final ObjectMapper json;
+    private final String id;
+    private final long created;
+    private final String model;
+
+    /**
+     * @param json the mapper that builds the trees
+     * @param id {@code chatcmpl-<response id>}
+     * @param created epoch seconds
+     * @param model the client-facing model name
+     */
+    ChatJson(ObjectMapper json, String id, long created, String model) {
+        this.json = json;
+        this.id = id;
+        this.created = created;
+        this.model = model;
+    }
+
+    /** A function call assembled from the stream, for {@code message.tool_calls}. */
+    record ToolCall(String id, String name, String arguments) {
+    }
+
+    /** A chunk whose only choice carries {@code delta}; {@code finishReason} empty means {@code null}. */
+    ObjectNode chunk(ObjectNode delta, Optional<String> finishReason, boolean usageField) {
+        ObjectNode chunk = header("chat.completion.chunk");
+        ObjectNode choice = chunk.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.set("delta", delta);
+        choice.putNull("logprobs");
+        finishReason.ifPresentOrElse(reason -> choice.put("finish_reason", reason), () -> choice.putNull(
+                "finish_reason"));
+        if (usageField) {
+            // With stream_options.include_usage every chunk carries "usage": null except the last, as OpenAI does.
+            chunk.putNull("usage");
+        }
+        return chunk;
+    }
+
+    /** The trailing usage chunk: no choices. */
+    ObjectNode usageChunk(JsonNode realtimeUsage) {
+        ObjectNode chunk = header("chat.completion.chunk");
+        chunk.putArray("choices");
+        chunk.set("usage", usage(realtimeUsage));
+        return chunk;
+    }
+
+    /** A whole {@code chat.completion}. */
+    ObjectNode completion(String text, boolean hasText, List<ToolCall> calls, String finishReason,
+                          JsonNode realtimeUsage) {
+        ObjectNode completion = header("chat.completion");
+        ObjectNode choice = completion.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        if (hasText || calls.isEmpty()) {
+            message.put("content", text);
+        } else {
+            message.putNull("content");
+        }
+        if (!calls.isEmpty()) {
+            ArrayNode toolCalls = message.putArray("tool_calls");
+            for (ToolCall call : calls) {
+                ObjectNode entry = toolCalls.addObject().put("id", call.id()).put("type", "function");
+                entry.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+            }
+        }
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason);
+        completion.set("usage", usage(realtimeUsage));
+        return completion;
+    }
+
+    /** The first tool-call delta of a call: id, type and name, empty arguments. */
+    ObjectNode toolCallStart(int index, String callId, String name) {
+        ObjectNode delta = json.createObjectNode();
+        ObjectNode call = delta.putArray("tool_calls").addObject();
+        call.put("index", index).put("id", callId).put("type", "function");
+        call.putObject("function").put("name", name).put("arguments", "");
+        return delta;
+    }
+
+    /** A later tool-call delta: a fragment of the arguments. */
+    ObjectNode toolCallArguments(int index, String fragment) {
+        ObjectNode delta = json.createObjectNode();
+        delta.putArray("tool_calls").addObject().put("index", index).putObject("function")
+                .put("arguments", fragment);
+        return delta;
+    }
+
+    private ObjectNode header(String object) {
+        ObjectNode node = json.createObjectNode();
+        node.put("id", id);
+        node.put("object", object);
+        node.put("created", created);
+        node.put("model", model);
+        return node;
+    }
+
+    private ObjectNode usage(JsonNode realtime) {
+        long prompt = realtime.path("input_tokens").asLong();
+        long completion = realtime.path("output_tokens").asLong();
+        long total = realtime.path("total_tokens").asLong(prompt + completion);
+        return json.createObjectNode().put("prompt_tokens", prompt).put("completion_tokens", completion)
+                .put("total_tokens", total);
+    }
+
+    /**
+     * The {@code finish_reason} of a completed or incomplete Realtime response: {@code length} when the output
+     * cap cut it, {@code content_filter}, {@code tool_calls} when it ended with function calls, else {@code stop}.
+     */
+    static String finishReason(JsonNode response, boolean toolCalls) {
+        if ("incomplete".equals(response.path("status").asText())) {
+            return "content_filter".equals(response.path("status_details").path("reason").asText())
+                    ? "content_filter" : "length";
+        }
+        return toolCalls ? "tool_calls" : "stop";
+    }
+
+    /** Whether a {@code response.done} response is an answer (completed or incomplete) rather than a failure. */
+    static boolean answered(JsonNode response) {
+        String status = response.path("status").asText();
+        return status.equals("completed") || status.equals("incomplete");
+    }
+
+    /**
+     * The error of a failed or cancelled Realtime response: its {@code status_details.error}, or for a
+     * cancellation a {@code response_cancelled} error naming the reason.
+     */
+    static Failure failure(JsonNode response) {
+        JsonNode details = response.path("status_details");
+        JsonNode error = details.path("error");
+        if (error.isObject()) {
+            return new Failure(error.path("code").asText("upstream_unavailable"),
+                    error.path("message").asText("the response failed"));
+        }
+        String reason = details.path("reason").asText("unknown");
+        return new Failure("response_" + response.path("status").asText("failed"),
+                "the response ended early (" + reason + ")");
+    }
+
+    /**
+     * @param code e.g. {@code upstream_unavailable}
+     * @param message a description safe to show the client
+     */
+    record Failure(String code, String message) {
+    }
+}

@@ -1,0 +1,154 @@
+package dev.switchboard.broker.transport.http;
+
+import dev.switchboard.broker.config.BrokerConfig;
+import dev.switchboard.broker.metrics.BrokerMetrics;
+import dev.switchboard.broker.session.FlowControl;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
+
+/**
+ * The outbound queue of one streamed response. Jetty allows one {@link Response#write} at a time, so text offered
+ * while a write is in flight is queued and the next write sends everything queued as one buffer.
+ *
+ * <p>Bounds, as for a WebSocket connection ({@code outbound.*}): unsent bytes and pieces are counted from
+ * {@link #offer} until Jetty's write callback. Crossing the high watermark pauses the session's upstream
+ * ({@link FlowControl#onHighWatermark()}); falling under the low watermark resumes it; exceeding the hard limits
+ * aborts the response, as a slow consumer.
+ *
+ * <p>Thread-safe: {@link #offer} is called by the shard thread and the heartbeat, completions arrive on Jetty
+ * threads. The monitor guards the queue and the counters and is never held while calling out. Sizes are counted
+ * in UTF-16 chars, like {@code WsConnection}: exact for the JSON that dominates and cheap.
+ */
+final class SseWriter extends IteratingCallback {
+    private final Response response;
+    private final FlowControl flow;
+    private final BrokerConfig.Outbound bounds;
+    private final BrokerMetrics metrics;
+    private final Callback done;
+    private final Consumer<Throwable> onFailure;
+    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    private long unsentBytes;
+    private int unsentPieces;
+    private long writingBytes;
+    private int writingPieces;
+    private boolean aboveHigh;
+    private boolean lastOffered;
+    private boolean lastWriting;
+    private boolean finished;
+
+    /**
+     * @param done completed when the last piece is written, or failed with the write failure
+     * @param onFailure told of a failed write or an abort, after {@code done} was failed
+     */
+    SseWriter(Response response, FlowControl flow, BrokerConfig.Outbound bounds, BrokerMetrics metrics,
+              Callback done, Consumer<Throwable> onFailure) {
+        this.response = response;
+        this.flow = flow;
+        this.bounds = bounds;
+        this.metrics = metrics;
+        this.done = done;
+        this.onFailure = onFailure;
+    }
+
+    /**
+     * Queues {@code text} (an empty string commits the response headers). Never blocks.
+     *
+     * @param last whether this ends the response body
+     * @return false when nothing more may be written (the last piece was offered, or the writer failed), or the
+     *     bounds were exceeded, in which case the response is aborted
+     */
+    boolean offer(String text, boolean last) {
+        boolean pause = false;
+        boolean overflow = false;
+        synchronized (this) {
+            if (lastOffered || finished) {
+                return false;
+            }
+            unsentBytes += text.length();
+            unsentPieces++;
+            if (unsentBytes > bounds.maxBytes() || unsentPieces > bounds.maxFrames()) {
+                overflow = true;
+            } else {
+                queue.add(text);
+                lastOffered = last;
+                if (unsentBytes > bounds.highWatermarkBytes() && !aboveHigh) {
+                    aboveHigh = true;
+                    pause = true;
+                }
+            }
+        }
+        if (overflow) {
+            metrics.slowConsumerClosed();
+            abort(new IOException("slow consumer: the client read the event stream too slowly"));
+            return false;
+        }
+        if (pause) {
+            flow.onHighWatermark();
+        }
+        iterate();
+        return true;
+    }
+
+    @Override
+    protected Action process() {
+        StringBuilder batch = new StringBuilder();
+        boolean last;
+        synchronized (this) {
+            if (queue.isEmpty()) {
+                return lastWriting ? Action.SUCCEEDED : Action.IDLE;
+            }
+            writingBytes = 0;
+            writingPieces = 0;
+            while (!queue.isEmpty()) {
+                String piece = queue.poll();
+                batch.append(piece);
+                writingBytes += piece.length();
+                writingPieces++;
+            }
+            last = lastOffered;
+            lastWriting = last;
+        }
+        response.write(last, ByteBuffer.wrap(batch.toString().getBytes(StandardCharsets.UTF_8)), this);
+        return Action.SCHEDULED;
+    }
+
+    @Override
+    protected void onSuccess() {
+        boolean resume = false;
+        synchronized (this) {
+            unsentBytes -= writingBytes;
+            unsentPieces -= writingPieces;
+            if (unsentBytes < bounds.lowWatermarkBytes() && aboveHigh) {
+                aboveHigh = false;
+                resume = true;
+            }
+        }
+        if (resume) {
+            flow.onLowWatermark();
+        }
+    }
+
+    @Override
+    protected void onCompleteSuccess() {
+        synchronized (this) {
+            finished = true;
+        }
+        done.succeeded();
+    }
+
+    @Override
+    protected void onCompleteFailure(Throwable cause) {
+        synchronized (this) {
+            finished = true;
+            queue.clear();
+        }
+        done.failed(cause);
+        onFailure.accept(cause);
+    }
+}

@@ -1,0 +1,33 @@
+/**
+ * The OpenAI-compatible HTTP endpoints: {@code POST /v1/chat/completions} (streamed as server-sent events or
+ * answered as one JSON object) and {@code GET /v1/models}.
+ *
+ * <p>A chat-completions request does not get a pipeline of its own. It becomes a <em>headless</em>
+ * {@link dev.switchboard.broker.session.RealtimeSession}, pinned to a ring shard like a WebSocket session, whose
+ * {@link dev.switchboard.broker.session.ClientChannel} is the HTTP response: the request is replayed into the
+ * session as Realtime client events ({@code session.update}, one {@code conversation.item.create} per message,
+ * {@code response.create}) through the shard's ring, and the session's Realtime server events are translated
+ * back into chat-completion chunks. Routing, retries, failover, circuit breaking, metrics and backpressure are
+ * therefore the Realtime ones.
+ *
+ * <p>Threading:
+ * <ul>
+ *   <li>Jetty server threads authenticate, read the body (demand-driven, never blocking), parse it and publish
+ *       the session's input with {@code tryPublish}; a full ring is retried on the broker's scheduler, in
+ *       order, never by blocking.</li>
+ *   <li>The session's shard consumer thread calls the exchange's {@code trySend} with each server event, one at
+ *       a time; all translation state is confined to that thread. It never blocks: output is queued on an
+ *       {@code SseWriter}, which hands one coalesced buffer at a time to Jetty's async
+ *       {@code Response.write}.</li>
+ *   <li>Write completions, and request failures such as a client that went away, arrive on Jetty threads; the
+ *       keep-alive heartbeat runs on the broker's scheduler thread. Both only touch the writer (thread-safe,
+ *       its own small lock, never held across a call out) and atomic flags.</li>
+ *   <li>An exchange ends exactly once: the Jetty callback is completed once and {@code Control.CLOSED} is
+ *       published once, after everything else the exchange published, so the session is closed (and its
+ *       upstream cancelled if still running) whatever ended the exchange.</li>
+ * </ul>
+ */
+@NullMarked
+package dev.switchboard.broker.transport.http;
+
+import org.jspecify.annotations.NullMarked;
