@@ -223,6 +223,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
             return;
         }
         run.attemptInFlight = true;
+        run.deltasBeforeAttempt = run.deltas;
         run.upstreamOpenedNanos = System.nanoTime();
         Upstream upstream = run.target().provider().connector().open(run.request(), run);
         run.attach(upstream);

@@ -106,7 +106,11 @@ final class ResponseEmitter {
                 ? Optional.of(new StatusDetails("incomplete",
                 Optional.of(reason.equals("length") ? "max_output_tokens" : "content_filter"), Optional.empty()))
                 : Optional.empty();
-        return close(run, cut ? "incomplete" : "completed", details, Optional.of(completed.usage()),
+        Usage usage = completed.usage();
+        if (run.deltasBeforeAttempt > 0) {
+            usage = Usage.of(usage.inputTokens(), usage.outputTokens() + run.deltasBeforeAttempt);
+        }
+        return close(run, cut ? "incomplete" : "completed", details, Optional.of(usage),
                 Optional.of(completed.model()));
     }
 

@@ -52,6 +52,11 @@ final class ResponseRun implements UpstreamListener {
     boolean prefillAttempt;
     /** Whether the current target's breaker admitted an attempt whose terminal event has not been handled. */
     boolean attemptInFlight;
+    /**
+     * Deltas emitted by earlier attempts of this response (failed over or restarted). Their tokens were generated
+     * and delivered but are missing from the answering provider's usage, so they are added to its output tokens.
+     */
+    long deltasBeforeAttempt;
     UpstreamOutcome.Failed lastFailure;
 
     private final List<Route.Target> targets;

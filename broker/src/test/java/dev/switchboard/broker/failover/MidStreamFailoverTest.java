@@ -66,6 +66,8 @@ class MidStreamFailoverTest {
                 JsonNode response = done(frames);
                 assertEquals("completed", response.path("status").asText(), response::toString);
                 assertEquals("sim-backup", response.path("model").asText(), "the model that finished the answer");
+                assertEquals(deltas.size(), response.path("usage").path("output_tokens").asInt(),
+                        "usage counts the tokens of both attempts (one simulator token per delta)");
                 assertEquals(1, response.path("output").size());
                 assertEquals("completed", response.path("output").path(0).path("status").asText());
                 assertEquals(expected, outputText(response, 0));
