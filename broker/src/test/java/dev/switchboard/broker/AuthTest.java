@@ -96,6 +96,16 @@ class AuthTest {
     }
 
     @Test
+    void permessage_deflate_offered_by_a_browser_is_not_negotiated() throws Exception {
+        ClientUpgradeRequest request = bearer("acme-key");
+        request.addExtensions("permessage-deflate");
+        try (RealtimeClient client = RealtimeClient.connect(broker.client, broker.ws("sim-chat"), request)) {
+            assertEquals(java.util.List.of(), client.session().getUpgradeResponse().getExtensions());
+            assertEquals("session.created", client.next().path("type").asText());
+        }
+    }
+
+    @Test
     void a_bearer_key_connects_without_any_subprotocol() throws Exception {
         try (RealtimeClient client = RealtimeClient.connect(broker.client, broker.ws("sim-chat"), "acme-key")) {
             assertEquals("session.created", client.next().path("type").asText());

@@ -130,6 +130,9 @@ public final class BrokerHandler extends Handler.Abstract {
             if (selectRealtime) {
                 upgradeResponse.setAcceptedSubProtocol(REALTIME_PROTOCOL);
             }
+            // No permessage-deflate, although browsers always offer it: token deltas are tiny frames, and each
+            // compressed connection keeps inflater and deflater windows (hundreds of KiB) for its whole life.
+            upgradeResponse.setExtensions(List.of());
             RealtimeSession session = new RealtimeSession(tenant.get(), route.get(),
                     rings.shardFor(sessionCounter.getAndIncrement()), context);
             return new WsConnection(session, context.codec(), context.metrics(), context.scheduler(),
