@@ -6,21 +6,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.switchboard.bridge.sse.SseEvent;
 import dev.switchboard.bridge.sse.SseEventMapper;
+import dev.switchboard.bridge.sse.TransportFailures;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.event.ConversationItem;
 import dev.switchboard.protocol.event.Usage;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpFields;
@@ -315,22 +313,7 @@ final class AnthropicEventMapper implements SseEventMapper {
             // Failing here would make the broker retry an answer the client already has in full.
             return completed();
         }
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        if (root instanceof TimeoutException) {
-            return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_TIMEOUT,
-                    beforeHeaders ? "the provider did not answer in time" : "the provider stream stalled",
-                    Optional.empty());
-        }
-        if (beforeHeaders || root instanceof ConnectException) {
-            return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_UNAVAILABLE,
-                    "the provider could not be reached (" + root.getClass().getSimpleName() + ")", Optional.empty());
-        }
-        String what = root instanceof EOFException ? "closed" : "failed (" + root.getClass().getSimpleName() + ")";
-        return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_STREAM_BROKEN,
-                "the provider connection " + what + " mid-stream", Optional.empty());
+        return TransportFailures.outcome(failure, beforeHeaders);
     }
 
     /**

@@ -110,7 +110,10 @@ public final class ScriptedProvider implements AutoCloseable {
         try {
             server.stop();
         } catch (Exception e) {
-            throw new IllegalStateException("the fake provider did not stop cleanly", e);
+            // A graceful stop can fail while a script still holds a request open (a provider that never answers)
+            // or a connection is being torn down; Jetty has stopped its components regardless, and a fake's
+            // teardown is not what any test asserts. Report it without failing the test that already passed.
+            System.err.println("fake provider stop: " + e);
         }
     }
 
