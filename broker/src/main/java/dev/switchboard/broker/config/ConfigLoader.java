@@ -75,7 +75,9 @@ public final class ConfigLoader {
     private BrokerConfig parse(InputStream in, String source) throws ConfigException {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(in);
+            // A key written twice is a mistake to report, not a silent last-one-wins.
+            root = new ObjectMapper(new YAMLFactory()).enable(
+                    com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(in);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ConfigException(source + " is not valid YAML: " + e.getOriginalMessage());
         } catch (IOException e) {

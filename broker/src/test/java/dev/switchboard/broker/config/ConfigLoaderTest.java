@@ -105,4 +105,11 @@ class ConfigLoaderTest {
         assertEquals(2, config.models().get("chat-default").route().size());
         assertEquals("blocking", config.rings().waitStrategy());
     }
+
+    @Test
+    void a_key_written_twice_is_refused() {
+        ConfigException error = assertThrows(ConfigException.class,
+                () -> loader.parse("listen: {port: 1}\nlisten: {port: 2}\n"));
+        assertTrue(error.getMessage().contains("Duplicate field 'listen'"), error.getMessage());
+    }
 }
