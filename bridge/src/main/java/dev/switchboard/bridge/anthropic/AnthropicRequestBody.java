@@ -55,7 +55,38 @@ final class AnthropicRequestBody {
             request.toolChoice().flatMap(choice -> toolChoice(mapper, choice))
                     .ifPresent(choice -> body.set("tool_choice", choice));
         }
+        passThrough(mapper, request.upstreamParams(), body);
         return serialise(mapper, body);
+    }
+
+    /**
+     * The sampling parameters both APIs share, from {@code upstream_params}: {@code temperature}, {@code top_p},
+     * {@code top_k} as they are, and OpenAI's {@code stop} (a string or a list) as {@code stop_sequences}.
+     * Everything else is left out, because the Messages API refuses fields it does not know.
+     */
+    private static void passThrough(ObjectMapper mapper, Map<String, JsonNode> params, ObjectNode body) {
+        for (String key : new String[] {"temperature", "top_p", "top_k"}) {
+            JsonNode value = params.get(key);
+            if (value != null && value.isNumber()) {
+                body.set(key, value);
+            }
+        }
+        JsonNode stop = params.get("stop");
+        if (stop != null && (stop.isTextual() || stop.isArray())) {
+            ArrayNode sequences = mapper.createArrayNode();
+            if (stop.isTextual()) {
+                sequences.add(stop.asText());
+            } else {
+                stop.forEach(s -> {
+                    if (s.isTextual()) {
+                        sequences.add(s.asText());
+                    }
+                });
+            }
+            if (!sequences.isEmpty()) {
+                body.set("stop_sequences", sequences);
+            }
+        }
     }
 
     /**
