@@ -17,29 +17,34 @@ import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
-/** A real Jetty WebSocket client for tests: records every server frame as JSON, in arrival order. */
+/**
+ * A real Jetty WebSocket client for tests: records every server frame as JSON, in arrival order. Shared by the
+ * broker's test packages; public because Jetty invokes listener methods through method handles.
+ */
 public final class RealtimeClient implements Session.Listener.AutoDemanding, AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(20);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final Duration WAIT = Duration.ofSeconds(20);
+    /** The mapper frames are parsed with. */
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final List<JsonNode> all = java.util.Collections.synchronizedList(new ArrayList<>());
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private volatile Session session;
 
-    static RealtimeClient connect(WebSocketClient client, URI uri, String key) throws Exception {
+    public static RealtimeClient connect(WebSocketClient client, URI uri, String key) throws Exception {
         ClientUpgradeRequest request = new ClientUpgradeRequest();
         request.setHeader("Authorization", "Bearer " + key);
         return connect(client, uri, request);
     }
 
-    static RealtimeClient connect(WebSocketClient client, URI uri, ClientUpgradeRequest request) throws Exception {
+    public static RealtimeClient connect(WebSocketClient client, URI uri, ClientUpgradeRequest request)
+            throws Exception {
         RealtimeClient listener = new RealtimeClient();
         client.connect(listener, uri, request).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         return listener;
     }
 
-    Session session() {
+    public Session session() {
         return session;
     }
 
@@ -69,16 +74,16 @@ public final class RealtimeClient implements Session.Listener.AutoDemanding, Aut
         closed.complete(-1);
     }
 
-    void send(String json) {
+    public void send(String json) {
         session.sendText(json, Callback.NOOP);
     }
 
-    void sendBinary(byte[] bytes) {
+    public void sendBinary(byte[] bytes) {
         session.sendBinary(ByteBuffer.wrap(bytes), Callback.NOOP);
     }
 
     /** The next frame, waiting at most {@link #WAIT}. */
-    JsonNode next() throws InterruptedException {
+    public JsonNode next() throws InterruptedException {
         JsonNode node = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (node == null) {
             throw new AssertionError("no frame from the server within " + WAIT + "; received so far: " + all);
@@ -87,11 +92,11 @@ public final class RealtimeClient implements Session.Listener.AutoDemanding, Aut
     }
 
     /** Frames up to and including the first of {@code type}. */
-    List<JsonNode> until(String type) throws InterruptedException {
+    public List<JsonNode> until(String type) throws InterruptedException {
         return until(node -> type.equals(node.path("type").asText()));
     }
 
-    List<JsonNode> until(Predicate<JsonNode> last) throws InterruptedException {
+    public List<JsonNode> until(Predicate<JsonNode> last) throws InterruptedException {
         List<JsonNode> out = new ArrayList<>();
         while (true) {
             JsonNode node = next();
@@ -103,13 +108,13 @@ public final class RealtimeClient implements Session.Listener.AutoDemanding, Aut
     }
 
     /** Every frame received so far, including ones already taken with {@link #next()}. */
-    List<JsonNode> received() {
+    public List<JsonNode> received() {
         synchronized (all) {
             return List.copyOf(all);
         }
     }
 
-    int awaitClose() throws Exception {
+    public int awaitClose() throws Exception {
         return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
@@ -121,12 +126,12 @@ public final class RealtimeClient implements Session.Listener.AutoDemanding, Aut
         }
     }
 
-    static String userMessage(String text) {
+    public static String userMessage(String text) {
         return "{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
                 + "\"content\":[{\"type\":\"input_text\",\"text\":" + JSON.valueToTree(text) + "}]}}";
     }
 
-    static String responseCreate(String eventId, String metadataJson) {
+    public static String responseCreate(String eventId, String metadataJson) {
         return "{\"type\":\"response.create\",\"event_id\":\"" + eventId + "\",\"response\":{\"metadata\":"
                 + metadataJson + "}}";
     }

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /** Checks the {@code seq} extension: 1, 2, 3… with no gap and no repeat. */
-final class SeqAssert {
+public final class SeqAssert {
     private SeqAssert() {
     }
 
-    static void contiguousFromOne(List<JsonNode> frames) {
+    public static void contiguousFromOne(List<JsonNode> frames) {
         long expected = 1;
         for (JsonNode frame : frames) {
             assertTrue(frame.path("seq").isIntegralNumber(), () -> "frame without integer seq: " + frame);

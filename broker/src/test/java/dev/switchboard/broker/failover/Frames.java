@@ -1,5 +1,6 @@
 package dev.switchboard.broker.failover;
 
+import dev.switchboard.broker.RealtimeClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,7 @@
 package dev.switchboard.broker.failover;
 
+import dev.switchboard.broker.SeqAssert;
+import dev.switchboard.broker.RealtimeClient;
 import static dev.switchboard.broker.failover.Frames.ask;
 import static dev.switchboard.broker.failover.Frames.done;
 import static dev.switchboard.broker.failover.Frames.ofType;

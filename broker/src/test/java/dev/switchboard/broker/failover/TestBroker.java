@@ -1,5 +1,6 @@
 package dev.switchboard.broker.failover;
 
+import dev.switchboard.broker.RealtimeClient;
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigLoader;
