@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.broker.session.ClientChannel;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.stream.RingSubscriber;
+import dev.switchboard.broker.stream.SessionFeed;
 import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
 import dev.switchboard.protocol.close.CloseReason;
+import dev.switchboard.protocol.codec.ClientDecoding;
 import dev.switchboard.protocol.event.ClientEvent;
 import java.util.HashMap;
 import java.util.Map;
@@ -81,7 +83,7 @@ abstract class ChatExchange implements ClientChannel {
         this.json = json;
         this.scheduler = scheduler;
         this.createdEpochSeconds = createdEpochSeconds;
-        this.feed = new SessionFeed(session, scheduler, () -> refuse(HttpError.of(503, "broker_overloaded",
+        this.feed = new SessionFeed(session, session.shard(), scheduler, () -> refuse(HttpError.of(503, "broker_overloaded",
                 "the broker is overloaded; retry shortly")));
         this.chat = new ChatJson(json, "chatcmpl-", createdEpochSeconds, call.model());
     }
@@ -99,7 +101,7 @@ abstract class ChatExchange implements ClientChannel {
         request.addIdleTimeoutListener(timeout -> false);
         feed.control(RingSubscriber.Control.OPENED, this);
         for (ClientEvent event : call.events()) {
-            feed.client(event, receivedNanos);
+            feed.client(new ClientDecoding.Decoded(event), receivedNanos);
         }
     }
 

@@ -5,18 +5,16 @@ import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.session.ClientChannel;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.stream.RingSubscriber;
-import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.stream.SessionFeed;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.ClientDecoding;
 import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.protocol.event.ErrorDetail;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -33,14 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class WsConnection implements Session.Listener, ClientChannel {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
-    private static final long RETRY_MICROS = 500;
-    private static final int MAX_RETRIES = 20_000;
 
     private final RealtimeSession session;
-    private final Shard shard;
+    private final SessionFeed feed;
     private final EventCodec codec;
     private final BrokerMetrics metrics;
-    private final ScheduledExecutorService scheduler;
     private final BrokerConfig.Outbound bounds;
     private final int maxFrameBytes;
     private final AtomicLong unsentBytes = new AtomicLong();
@@ -52,10 +47,10 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     WsConnection(RealtimeSession session, EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
                  BrokerConfig.Outbound bounds, int maxFrameBytes) {
         this.session = session;
-        this.shard = session.shard();
+        this.feed = new SessionFeed(session, session.shard(), scheduler,
+                () -> close(CloseReason.INTERNAL_ERROR, "broker overloaded"));
         this.codec = codec;
         this.metrics = metrics;
-        this.scheduler = scheduler;
         this.bounds = bounds;
         this.maxFrameBytes = maxFrameBytes;
     }
@@ -63,7 +58,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     @Override
     public void onWebSocketOpen(Session opened) {
         this.ws = opened;
-        publishThenDemand(() -> shard.tryPublishControl(session, RingSubscriber.Control.OPENED, this), 0);
+        feed.control(RingSubscriber.Control.OPENED, this, this::demand);
     }
 
     @Override
@@ -73,7 +68,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
                 ? rejected("frame_too_large", "frame exceeds the " + maxFrameBytes + "-byte limit "
                 + "(limits.max_frame_bytes); it was discarded")
                 : codec.decodeClient(text);
-        publishThenDemand(() -> shard.tryPublishClient(session, frame, receivedNanos), 0);
+        feed.client(frame, receivedNanos, this::demand);
     }
 
     @Override
@@ -81,8 +76,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         callback.succeed();
         ClientDecoding frame = rejected("binary_frame_not_supported",
                 "binary frames are not supported; send JSON events as text frames");
-        long receivedNanos = System.nanoTime();
-        publishThenDemand(() -> shard.tryPublishClient(session, frame, receivedNanos), 0);
+        feed.client(frame, System.nanoTime(), this::demand);
     }
 
     @Override
@@ -98,7 +92,9 @@ public final class WsConnection implements Session.Listener, ClientChannel {
 
     private void onClosed() {
         if (closed.compareAndSet(false, true)) {
-            publishThenDemand(() -> shard.tryPublishControl(session, RingSubscriber.Control.CLOSED, this), -1);
+            // Through the same ordered feed as the frames, so CLOSED never overtakes a frame still waiting for
+            // ring space (a response.create processed after CLOSED would open an upstream nobody cancels).
+            feed.control(RingSubscriber.Control.CLOSED, this);
         }
     }
 
@@ -107,25 +103,14 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     }
 
     /**
-     * Publishes, then asks Jetty for the next frame. A full ring is retried on the scheduler without demanding,
-     * so the client's frames wait in TCP buffers rather than in memory. {@code attempt < 0} means no demand.
+     * Asks Jetty for the next frame, once the previous one is in the ring. While the ring is full nothing is
+     * demanded, so the client's frames wait in TCP buffers rather than in memory.
      */
-    private void publishThenDemand(BooleanSupplier publish, int attempt) {
-        if (publish.getAsBoolean()) {
-            Session current = ws;
-            if (attempt >= 0 && current != null && !closed.get()) {
-                current.demand();
-            }
-            return;
+    private void demand() {
+        Session current = ws;
+        if (current != null && !closed.get()) {
+            current.demand();
         }
-        int next = Math.abs(attempt) + 1;
-        if (next > MAX_RETRIES) {
-            LOG.error("shard {} ring stayed full for {} retries; closing a client connection", shard.index(), next);
-            close(CloseReason.INTERNAL_ERROR, "broker overloaded");
-            return;
-        }
-        int carried = attempt < 0 ? -next : next;
-        scheduler.schedule(() -> publishThenDemand(publish, carried), RETRY_MICROS, TimeUnit.MICROSECONDS);
     }
 
     @Override
