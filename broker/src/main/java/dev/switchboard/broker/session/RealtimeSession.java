@@ -472,18 +472,4 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
             upstream.resume();
         }
     }
-
-    /** Closes the client connection, if any, with {@code reason}. Shard thread. */
-    void close(CloseReason reason) {
-        ClientChannel target = channel;
-        if (target != null) {
-            target.close(reason, reason.errorCode());
-        }
-    }
-
-    /** Current conversation size, for tests. */
-    int conversationSize() {
-        return conversation.items().size();
-    }
-
 }
