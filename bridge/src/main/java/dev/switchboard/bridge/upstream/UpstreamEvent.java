@@ -1,6 +1,6 @@
 package dev.switchboard.bridge.upstream;
 
-/** What an upstream delivers: output deltas, then exactly one {@link End}. */
+/** What an upstream delivers: output deltas (or relayed Realtime events), then exactly one {@link End}. */
 public sealed interface UpstreamEvent {
 
     /**
@@ -24,6 +24,17 @@ public sealed interface UpstreamEvent {
      */
     record ToolCallDelta(int index, String callId, String name, String argumentsDelta, long receivedNanos)
             implements UpstreamEvent {
+    }
+
+    /**
+     * One server event of a Realtime WebSocket upstream, relayed as it came: the broker adds its {@code seq} but
+     * never re-serialises the payload, so event types it does not model pass through untouched.
+     *
+     * @param type the event's {@code type} (empty when the upstream sent none)
+     * @param json the whole event, exactly as the provider sent it
+     * @param receivedNanos {@link System#nanoTime()} when the frame was read from the provider
+     */
+    record Relayed(String type, String json, long receivedNanos) implements UpstreamEvent {
     }
 
     /**
