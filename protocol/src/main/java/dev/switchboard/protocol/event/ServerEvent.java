@@ -27,13 +27,15 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ResponseOutputItemDone.class, name = "response.output_item.done"),
     @JsonSubTypes.Type(value = ResponseDone.class, name = "response.done"),
     @JsonSubTypes.Type(value = ResponseFailover.class, name = "switchboard.response.failover"),
+    @JsonSubTypes.Type(value = SessionResumed.class, name = "session.resumed"),
+    @JsonSubTypes.Type(value = SessionReconnect.class, name = "switchboard.reconnect"),
 })
 public sealed interface ServerEvent
         permits ErrorEvent, SessionCreated, SessionUpdated, ConversationItemAdded, ConversationItemDone,
         ResponseCreated, ResponseOutputItemAdded, ResponseContentPartAdded, ResponseOutputTextDelta,
         ResponseOutputTextDone, ResponseFunctionCallArgumentsDelta, ResponseFunctionCallArgumentsDone,
         ResponseContentPartDone, ResponseOutputItemDone, ResponseDone, ResponseFailover,
-        UnknownServerEvent {
+        SessionResumed, SessionReconnect, UnknownServerEvent {
 
     /**
      * Whether this event is a streamed delta: the high-volume events that cancel and barge-in discard when they
