@@ -12,7 +12,11 @@ import dev.switchboard.broker.route.CircuitBreaker;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Provider;
 import dev.switchboard.broker.route.RetryPolicy;
+import dev.switchboard.broker.resume.ResumeTokens;
+import dev.switchboard.broker.resume.SessionStore;
+import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.SessionContext;
+import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
@@ -26,6 +30,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import com.github.benmanes.caffeine.cache.Ticker;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -47,10 +54,12 @@ public final class Broker implements AutoCloseable {
     private final Optional<ProviderSimulator> simulator;
     private final BrokerMetrics metrics;
     private final BrokerHandler handler;
+    private final SessionStore<RealtimeSession> store;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
-                   BrokerHandler handler) {
+                   BrokerHandler handler, SessionStore<RealtimeSession> store) {
+        this.store = store;
         this.server = server;
         this.connector = connector;
         this.httpClient = httpClient;
@@ -63,6 +72,14 @@ public final class Broker implements AutoCloseable {
 
     /** Starts a broker for a validated configuration. */
     public static Broker start(BrokerConfig config) throws Exception {
+        return start(config, Ticker.systemTicker());
+    }
+
+    /**
+     * Starts a broker whose session expiry runs on {@code ticker} (tests inject a fake one and call
+     * {@link SessionStore#cleanUp()} through {@link #sessions()}).
+     */
+    public static Broker start(BrokerConfig config, Ticker ticker) throws Exception {
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
@@ -84,7 +101,11 @@ public final class Broker implements AutoCloseable {
         Map<String, Provider> providers = providers(config, simulator, httpClient, metrics);
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),
                 metrics);
-        SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler);
+        BrokerConfig.Sessions sessions = config.sessions();
+        SessionStore<RealtimeSession> store = new SessionStore<>(ResumeTokens.create(sessions.resumeSecret()),
+                sessions.resumeTtl(), sessions.replayMaxEvents(), sessions.replayMaxBytes(), ticker,
+                scheduler, metrics.registry());
+        SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store);
 
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
         serverThreads.setName("switchboard-http");
@@ -107,7 +128,7 @@ public final class Broker implements AutoCloseable {
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
-        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler);
+        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store);
     }
 
     private static Map<String, Provider> providers(BrokerConfig config, Optional<ProviderSimulator> simulator,
@@ -159,9 +180,52 @@ public final class Broker implements AutoCloseable {
         return metrics;
     }
 
+    /** The resumable sessions. */
+    public SessionStore<RealtimeSession> sessions() {
+        return store;
+    }
+
     /** Stops accepting new sessions. */
     public void stopAccepting() {
         handler.stopAccepting();
+    }
+
+    /**
+     * Graceful drain: stops accepting, asks every session to send its client {@code switchboard.reconnect} and
+     * close with 1012 once its response in progress has finished, and after {@code timeout} forces the rest.
+     * Blocks until no connection is attached or the timeout (plus a short grace for the forced closes) passed.
+     *
+     * @return whether every connection closed in time
+     */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        handler.stopAccepting();
+        store.forEach(session -> signalDrain(session, Boolean.FALSE));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (awaitNoConnections(deadline)) {
+            return true;
+        }
+        store.forEach(session -> signalDrain(session, Boolean.TRUE));
+        return awaitNoConnections(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+    }
+
+    private void signalDrain(RealtimeSession session, Boolean force) {
+        // Bounded: a ring that stays full this long means the shard is wedged; the forced close still follows.
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            if (session.shard().tryPublishControl(session, RingSubscriber.Control.DRAIN, force)) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    private boolean awaitNoConnections(long deadlineNanos) throws InterruptedException {
+        while (metrics.activeConnections() > 0) {
+            if (System.nanoTime() >= deadlineNanos) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     @Override

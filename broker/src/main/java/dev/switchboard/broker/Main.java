@@ -4,7 +4,9 @@ import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigException;
 import dev.switchboard.broker.config.ConfigLoader;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code java -jar switchboard.jar [--config FILE] [--port N] [--host H]}. Without {@code --config}: dev mode,
@@ -56,16 +58,40 @@ public final class Main {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            broker.close();
-            stopped.countDown();
-        }, "switchboard-shutdown"));
+        Duration drainTimeout = config.drain().timeout();
+        // SIGTERM and SIGINT drain gracefully and exit 0; a shutdown hook alone cannot, because the JVM reports a
+        // signal death (143) however cleanly the hooks finish.
+        AtomicBoolean stopping = new AtomicBoolean();
+        Runnable drainAndStop = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return;
+            }
+            new Thread(() -> {
+                try {
+                    boolean clean = broker.drain(drainTimeout);
+                    System.out.println("Switchboard drained" + (clean ? "" : " (some connections were forced)"));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    broker.close();
+                    stopped.countDown();
+                }
+            }, "switchboard-drain").start();
+        };
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> drainAndStop.run());
+            } catch (IllegalArgumentException e) {
+                // The platform does not know this signal; the default handling stays.
+            }
+        }
         System.out.println("Switchboard listening on " + broker.httpUri());
         if (configFile == null) {
             printDevHelp(broker);
         }
         System.out.flush();
         stopped.await();
+        System.exit(0);
     }
 
     private static void printDevHelp(Broker broker) {

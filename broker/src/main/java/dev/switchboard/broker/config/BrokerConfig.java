@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param limits client input limits
  * @param outbound per-connection outbound buffer bounds
  * @param rings the Disruptor ring shards
+ * @param sessions session lifetime after a dropped connection, resume tokens and the replay log
+ * @param drain graceful shutdown
  */
 public record BrokerConfig(
         Listen listen,
@@ -27,7 +29,9 @@ public record BrokerConfig(
         Map<String, Tenant> tenants,
         Limits limits,
         Outbound outbound,
-        Rings rings) {
+        Rings rings,
+        Sessions sessions,
+        Drain drain) {
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
@@ -40,7 +44,8 @@ public record BrokerConfig(
 
     /** A copy listening on {@code host}/{@code port} (command-line overrides). */
     public BrokerConfig withListen(Listen newListen) {
-        return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings);
+        return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
+                drain);
     }
 
     /**
@@ -146,11 +151,39 @@ public record BrokerConfig(
      * @param lowWatermarkBytes below this, reading resumes
      * @param maxBytes above this, the client is disconnected as a slow consumer
      * @param maxFrames above this many unsent frames, likewise
+     * @param maxStall a client that stays above the high watermark this long is disconnected as a slow consumer
      */
-    public record Outbound(long highWatermarkBytes, long lowWatermarkBytes, long maxBytes, int maxFrames) {
-        /** 64 KiB high, 16 KiB low, 4 MiB and 8,192 frames hard limits. */
+    public record Outbound(long highWatermarkBytes, long lowWatermarkBytes, long maxBytes, int maxFrames,
+                           Duration maxStall) {
+        /** 64 KiB high, 16 KiB low, 4 MiB and 8,192 frames hard limits, 10 s stall. */
         public static Outbound defaults() {
-            return new Outbound(64 * 1024, 16 * 1024, 4L * 1024 * 1024, 8192);
+            return new Outbound(64 * 1024, 16 * 1024, 4L * 1024 * 1024, 8192, Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * What outlives a connection.
+     *
+     * @param resumeTtl how long a session without a connection lives (and keeps streaming) before it ends
+     * @param resumeSecret the key resume tokens are signed with; empty: a random key per process
+     * @param replayMaxEvents the most server events a session's replay log keeps
+     * @param replayMaxBytes the most encoded bytes it keeps
+     */
+    public record Sessions(Duration resumeTtl, Optional<String> resumeSecret, int replayMaxEvents,
+                           long replayMaxBytes) {
+        /** 60 s, a random secret, 2,048 events, 1 MiB. */
+        public static Sessions defaults() {
+            return new Sessions(Duration.ofSeconds(60), Optional.empty(), 2048, 1L << 20);
+        }
+    }
+
+    /**
+     * @param timeout how long in-flight responses may run after SIGTERM before every connection is closed
+     */
+    public record Drain(Duration timeout) {
+        /** 30 s. */
+        public static Drain defaults() {
+            return new Drain(Duration.ofSeconds(30));
         }
     }
 

@@ -36,7 +36,7 @@ public final class ConfigLoader {
     private static final Set<String> KINDS = Set.of("openai", "anthropic");
     private static final Set<String> CONTINUATIONS = Set.of("prefill", "restart");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "simulator", "providers", "models", "tenants",
-            "limits", "outbound", "rings");
+            "limits", "outbound", "rings", "sessions", "drain");
 
     private final Function<String, String> env;
 
@@ -99,7 +99,9 @@ public final class ConfigLoader {
         BrokerConfig config = new BrokerConfig(listen(root.path("listen")),
                 new BrokerConfig.Simulator(bool(root.path("simulator").path("enabled"), "simulator.enabled", false)),
                 providers(root.path("providers")), models(root.path("models")), tenants(root.path("tenants")),
-                limits(root.path("limits")), outbound(root.path("outbound")), rings(root.path("rings")));
+                limits(root.path("limits")), outbound(root.path("outbound")), rings(root.path("rings")),
+                sessions(root.path("sessions")), new BrokerConfig.Drain(duration(root.path("drain").path("timeout"),
+                        "drain.timeout", BrokerConfig.Drain.defaults().timeout())));
         validate(config);
         return config;
     }
@@ -232,7 +234,27 @@ public final class ConfigLoader {
         if (frames < 16 || frames > 1_000_000) {
             throw new ConfigException("outbound.max_frames must be between 16 and 1000000");
         }
-        return new BrokerConfig.Outbound(high, low, max, (int) frames);
+        Duration stall = duration(node.path("max_stall"), "outbound.max_stall", d.maxStall());
+        return new BrokerConfig.Outbound(high, low, max, (int) frames, stall);
+    }
+
+    private BrokerConfig.Sessions sessions(JsonNode node) throws ConfigException {
+        BrokerConfig.Sessions d = BrokerConfig.Sessions.defaults();
+        Duration ttl = duration(node.path("resume_ttl"), "sessions.resume_ttl", d.resumeTtl());
+        Optional<String> secret = string(node.path("resume_secret"), "sessions.resume_secret");
+        if (secret.isPresent() && secret.get().length() < 16) {
+            throw new ConfigException("sessions.resume_secret must be at least 16 characters");
+        }
+        JsonNode replay = node.path("replay");
+        long events = integer(replay.path("max_events"), "sessions.replay.max_events", d.replayMaxEvents());
+        long bytes = integer(replay.path("max_bytes"), "sessions.replay.max_bytes", d.replayMaxBytes());
+        if (events < 16 || events > 1_000_000) {
+            throw new ConfigException("sessions.replay.max_events must be between 16 and 1000000");
+        }
+        if (bytes < 4096 || bytes > (1L << 30)) {
+            throw new ConfigException("sessions.replay.max_bytes must be between 4096 and 1073741824");
+        }
+        return new BrokerConfig.Sessions(ttl, secret, (int) events, bytes);
     }
 
     private BrokerConfig.Rings rings(JsonNode node) throws ConfigException {
@@ -253,6 +275,13 @@ public final class ConfigLoader {
     }
 
     private static void validate(BrokerConfig config) throws ConfigException {
+        // A resume replays the log into the new connection's outbound buffer in one go; it must fit.
+        if (config.sessions().replayMaxBytes() > config.outbound().maxBytes()) {
+            throw new ConfigException("sessions.replay.max_bytes must be <= outbound.max_bytes");
+        }
+        if (config.sessions().replayMaxEvents() > config.outbound().maxFrames()) {
+            throw new ConfigException("sessions.replay.max_events must be <= outbound.max_frames");
+        }
         for (Map.Entry<String, BrokerConfig.Provider> p : config.providers().entrySet()) {
             if (p.getValue().onSimulator() && !config.simulator().enabled()) {
                 throw new ConfigException("providers." + p.getKey() + ".base_url points into the embedded simulator, "

@@ -35,11 +35,14 @@ public final class BrokerMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final AtomicInteger activeSessions = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder outboundBytes = new java.util.concurrent.atomic.LongAdder();
     private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final Counter backpressurePauses;
     private final Counter discardedDeltas;
     private final Counter slowConsumers;
+    private final Counter resumes;
 
     /** Creates the meters in a new Prometheus registry. */
     public BrokerMetrics() {
@@ -48,7 +51,15 @@ public final class BrokerMetrics {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         Gauge.builder("broker.sessions.active", activeSessions, AtomicInteger::get)
-                .description("Sessions with an open client connection").register(registry);
+                .description("Live sessions, with or without a connection (waiting for a resume)")
+                .register(registry);
+        Gauge.builder("broker.connections.active", connections, AtomicInteger::get)
+                .description("Client connections attached to a session").register(registry);
+        Gauge.builder("broker.outbound.unsent.bytes", outboundBytes, java.util.concurrent.atomic.LongAdder::sum)
+                .description("Bytes queued for client connections and not yet written, over all connections")
+                .register(registry);
+        resumes = Counter.builder("broker.sessions.resumed")
+                .description("Connections that resumed a session").register(registry);
         backpressurePauses = Counter.builder("broker.backpressure.pauses")
                 .description("Times an upstream stopped being read because its client connection was full")
                 .register(registry);
@@ -69,19 +80,49 @@ public final class BrokerMetrics {
         return registry.scrape();
     }
 
-    /** A session's connection opened. */
+    /** A session started. */
     public void sessionOpened() {
         activeSessions.incrementAndGet();
     }
 
-    /** A session's connection closed. */
+    /** A session ended for good (closed normally or expired). */
     public void sessionClosed() {
         activeSessions.decrementAndGet();
     }
 
-    /** Currently open sessions. */
+    /** Live sessions, with or without a connection. */
     public int activeSessions() {
         return activeSessions.get();
+    }
+
+    /** A connection attached to a session (opened it or resumed it). */
+    public void connectionAttached() {
+        connections.incrementAndGet();
+    }
+
+    /** A session's connection closed. */
+    public void connectionDetached() {
+        connections.decrementAndGet();
+    }
+
+    /** Connections attached to sessions. */
+    public int activeConnections() {
+        return connections.get();
+    }
+
+    /** {@code delta} bytes were queued for a client (positive) or written or dropped (negative). */
+    public void outboundBytes(long delta) {
+        outboundBytes.add(delta);
+    }
+
+    /** Bytes queued for clients and not yet written. */
+    public long unsentOutboundBytes() {
+        return outboundBytes.sum();
+    }
+
+    /** A connection resumed a session. */
+    public void sessionResumed() {
+        resumes.increment();
     }
 
     /** Records client-visible and broker-added time to first token. */

@@ -15,4 +15,12 @@ public interface ClientChannel {
 
     /** Closes the connection with {@code reason}'s close code. Idempotent. */
     void close(CloseReason reason, String message);
+
+    /**
+     * Asked once the connection has closed: whether the session should outlive it and wait for a resume (the
+     * connection dropped, or the broker closed it as retryable) rather than end (the client closed it normally).
+     */
+    default boolean keepsSessionOnClose() {
+        return false;
+    }
 }

@@ -8,6 +8,7 @@ import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.broker.route.Provider;
 import dev.switchboard.broker.route.RetryPolicy;
+import dev.switchboard.broker.resume.Resumable;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.Shard;
@@ -27,6 +28,8 @@ import dev.switchboard.protocol.event.ResponseParams;
 import dev.switchboard.protocol.event.ServerEvent;
 import dev.switchboard.protocol.event.SessionConfig;
 import dev.switchboard.protocol.event.SessionCreated;
+import dev.switchboard.protocol.event.SessionReconnect;
+import dev.switchboard.protocol.event.SessionResumed;
 import dev.switchboard.protocol.event.SessionUpdate;
 import dev.switchboard.protocol.event.SessionUpdated;
 import dev.switchboard.protocol.event.UnknownClientEvent;
@@ -45,8 +48,13 @@ import java.util.concurrent.TimeUnit;
  * event, {@code response.cancel} or the connection closing move it back. Leaving the active state emits the
  * closing events and {@code response.done} at once, and clears the active run, so anything the ring still holds
  * for that run is discarded when it arrives.
+ *
+ * <p>The session outlives its connection (see {@code docs/resume.md}): when a connection drops, the session keeps
+ * running and logging its events ({@link SessionOutput}) until a connection resumes it ({@code RESUMED}) or the
+ * store expires it ({@code EXPIRED}). Without a connection, the upstream is paused once the replay log is nearly
+ * full, so nothing a resuming client is owed is evicted. A client closing normally ends the session at once.
  */
-public final class RealtimeSession implements RingSubscriber, FlowControl, ClientEvent.Visitor<Void> {
+public final class RealtimeSession implements RingSubscriber, FlowControl, Resumable, ClientEvent.Visitor<Void> {
     /** The most conversation items kept; older ones are dropped first. */
     static final int MAX_CONVERSATION_ITEMS = 1024;
 
@@ -55,13 +63,15 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
     private final Route route;
     private final Shard shard;
     private final SessionContext context;
-    private final String eventIdPrefix;
     private final Conversation conversation = new Conversation(MAX_CONVERSATION_ITEMS);
     private final ResponseEmitter responses;
     private SessionConfig config;
-    private ClientChannel channel;
-    private long seq;
+    private final SessionOutput output;
     private long frameNanos;
+    private boolean ended;
+    private boolean draining;
+    /** Set while the upstream is paused because the session has no connection and its replay log is nearly full. */
+    private volatile boolean logPaused;
     private ResponseRun active;
     private volatile Upstream flowTarget;
 
@@ -72,7 +82,8 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
         this.route = route;
         this.shard = shard;
         this.context = context;
-        this.eventIdPrefix = "event_" + id.substring(5, 13) + "_";
+        this.output = new SessionOutput(context.codec(), "event_" + id.substring(5, 13) + "_",
+                context.store().newLog());
         this.responses = new ResponseEmitter(this::emit, context.metrics());
         this.config = new SessionConfig(Optional.of("realtime"), Optional.of("realtime.session"), Optional.of(id),
                 Optional.of(route.model()), Optional.of(""), Optional.of(List.of("text")), Optional.of(List.of()),
@@ -94,35 +105,160 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
         return tenant;
     }
 
+    @Override
+    public String tenantId() {
+        return tenant.id();
+    }
+
+    /** The client-facing model of this session. */
+    public String model() {
+        return route.model();
+    }
+
+    /** Store callback (scheduler thread): hand the expiry to the shard, retrying while the ring is full. */
+    @Override
+    public void onExpired() {
+        if (!shard.tryPublishControl(this, Control.EXPIRED, this)) {
+            context.scheduler().schedule(this::onExpired, 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
     // ---- ring input (shard thread) ----
 
     @Override
     public void onControl(Control signal, Object argument) {
         switch (signal) {
             case OPENED -> {
-                channel = (ClientChannel) argument;
+                output.attach((ClientChannel) argument);
+                context.store().attached(this);
                 context.metrics().sessionOpened();
-                emit(new SessionCreated(config));
+                context.metrics().connectionAttached();
+                emit(new SessionCreated(config, Optional.of(context.store().tokenFor(this))));
             }
             case CLOSED -> {
-                if (channel == argument) {
-                    channel = null;
-                    context.metrics().sessionClosed();
-                    if (active != null) {
-                        // Nobody is listening: stop the provider generating for a closed connection.
-                        ResponseRun run = active;
-                        finish(run);
-                        cancelUpstream(run);
-                        responses.closeCancelled(run, "client_disconnected");
+                ClientChannel closed = (ClientChannel) argument;
+                if (output.isAttached(closed)) {
+                    output.detach();
+                    context.metrics().connectionDetached();
+                    if (closed.keepsSessionOnClose() && !ended) {
+                        detached();
+                    } else {
+                        end("client_disconnected");
                     }
                 }
             }
+            case RESUMED -> resume((ResumeRequest) argument);
+            case EXPIRED -> {
+                if (output.channel().isPresent()) {
+                    // A connection resumed the session just before it expired: keep it findable.
+                    context.store().attached(this);
+                } else {
+                    end("session_expired");
+                }
+            }
+            case DRAIN -> onDrain(Boolean.TRUE.equals(argument));
             case RETRY -> {
                 if (argument == active) {
                     startAttempt(active);
                 }
             }
         }
+    }
+
+    /** The connection dropped: keep running for a resume, reading the upstream until the log nearly fills. */
+    private void detached() {
+        context.store().detached(this);
+        Upstream upstream = flowTarget;
+        if (upstream == null) {
+            return;
+        }
+        if (output.logNearlyFull()) {
+            pauseForLog(upstream);
+        } else {
+            // The dropped connection may have paused it at its high watermark; nobody would resume it.
+            upstream.resume();
+        }
+    }
+
+    private void pauseForLog(Upstream upstream) {
+        logPaused = true;
+        upstream.pause();
+        context.metrics().backpressurePaused();
+    }
+
+    /** Ends the session for good: it can no longer be resumed, and a response in progress is cancelled. */
+    private void end(String reason) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        context.store().ended(this);
+        context.metrics().sessionClosed();
+        if (active != null) {
+            // Nobody will read the rest: stop the provider generating.
+            ResponseRun run = active;
+            finish(run);
+            cancelUpstream(run);
+            responses.closeCancelled(run, reason);
+        }
+    }
+
+    private void resume(ResumeRequest request) {
+        ClientChannel next = request.channel();
+        long lastSeq = request.lastSeq();
+        if (ended) {
+            refuseResume(next, "resume_token_expired", "the session has ended; start a new one");
+            return;
+        }
+        if (!output.canReplayAfter(lastSeq)) {
+            refuseResume(next, "resume_position_unavailable", lastSeq > output.seq()
+                    ? "last_seq " + lastSeq + " is ahead of the session, whose last event is " + output.seq()
+                    : "last_seq " + lastSeq + " is no longer held: the replay log starts at "
+                    + output.oldestReplayable() + "; start a new session");
+            return;
+        }
+        boolean wasAttached = output.channel().isPresent();
+        output.sendConnectionEvent(next, new SessionResumed(id, context.store().tokenFor(this), lastSeq,
+                lastSeq + 1));
+        output.replayInto(next, lastSeq).ifPresent(previous -> previous.close(CloseReason.SESSION_TAKEN_OVER,
+                "another connection resumed this session"));
+        context.store().attached(this);
+        context.metrics().sessionResumed();
+        if (!wasAttached) {
+            context.metrics().connectionAttached();
+        }
+        Upstream upstream = flowTarget;
+        if (logPaused) {
+            logPaused = false;
+            if (upstream != null) {
+                upstream.resume();
+            }
+        }
+        if (draining) {
+            onDrain(false);
+        }
+    }
+
+    private void refuseResume(ClientChannel next, String code, String message) {
+        context.metrics().clientError(code);
+        output.sendConnectionEvent(next, new ErrorEvent(ErrorDetail.invalidRequest(code, message, "")));
+        next.close(CloseReason.RESUME_FAILED, code);
+    }
+
+    /**
+     * Draining: once no response is in progress (or at once when {@code force}), tell the client to reconnect
+     * and close its connection with 1012. The session itself lives on until the process exits.
+     */
+    private void onDrain(boolean force) {
+        draining = true;
+        if (active != null && !force) {
+            return;
+        }
+        output.channel().ifPresent(current -> {
+            output.sendConnectionEvent(current, new SessionReconnect(CloseReason.SERVICE_RESTART.errorCode(),
+                    context.store().tokenFor(this), output.seq()));
+            current.close(CloseReason.SERVICE_RESTART, "the broker is restarting: reconnect and resume");
+        });
     }
 
     @Override
@@ -228,6 +364,9 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
         Upstream upstream = run.target().provider().connector().open(run.request(), run);
         run.attach(upstream);
         flowTarget = upstream;
+        if (logPaused) {
+            upstream.pause();
+        }
     }
 
     private void failOverToNext(ResponseRun run, UpstreamOutcome.Failed failed) {
@@ -303,6 +442,10 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
     private void finish(ResponseRun run) {
         active = null;
         flowTarget = null;
+        if (draining) {
+            // Let the closing events of this response be emitted first (the caller emits them right after).
+            shard.tryPublishControl(this, Control.DRAIN, Boolean.FALSE);
+        }
     }
 
     // ---- client events (shard thread) ----
@@ -444,14 +587,18 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
 
     // ---- output ----
 
-    /** Assigns the next seq and hands the event to the connection; without a connection the event is dropped. */
+    /**
+     * Assigns the next seq, logs the event and hands it to the connection. Without a connection it waits in the
+     * log, and a nearly full log pauses the upstream.
+     */
     private void emit(ServerEvent event) {
-        long next = ++seq;
-        ClientChannel target = channel;
-        if (target == null) {
-            return;
+        output.emit(event);
+        if (output.channel().isEmpty() && !logPaused && output.logNearlyFull()) {
+            Upstream upstream = flowTarget;
+            if (upstream != null) {
+                pauseForLog(upstream);
+            }
         }
-        target.trySend(context.codec().encodeServer(event, eventIdPrefix + next, next));
     }
 
     // ---- flow control (any thread) ----
@@ -468,7 +615,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Clien
     @Override
     public void onLowWatermark() {
         Upstream upstream = flowTarget;
-        if (upstream != null) {
+        if (upstream != null && !logPaused) {
             upstream.resume();
         }
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.broker.session;
 
+import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.protocol.codec.EventCodec;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,6 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param codec the shared event codec
  * @param metrics the broker meters
  * @param scheduler a small scheduler for retries after a full ring
+ * @param store the resumable sessions, and their tokens and replay-log bounds
  */
-public record SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler) {
+public record SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
+                             SessionStore<RealtimeSession> store) {
 }

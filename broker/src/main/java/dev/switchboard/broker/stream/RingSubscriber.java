@@ -25,6 +25,15 @@ public interface RingSubscriber {
         /** The client connection closed; the argument is the connection. */
         CLOSED,
         /** A scheduled upstream retry is due; the argument is the response it belongs to. */
-        RETRY
+        RETRY,
+        /** A connection resumes the session; the argument says which and from where. */
+        RESUMED,
+        /** The session had no connection for its resume TTL; no argument. */
+        EXPIRED,
+        /**
+         * The broker is draining; the argument is {@code Boolean.TRUE} when the drain timeout has passed and the
+         * connection must be closed even with a response in progress.
+         */
+        DRAIN
     }
 }

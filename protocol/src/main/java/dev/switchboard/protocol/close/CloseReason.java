@@ -19,6 +19,8 @@ public enum CloseReason {
     SLOW_CONSUMER(4008, "slow_consumer", true),
     /** Another connection resumed this session. */
     SESSION_TAKEN_OVER(4009, "session_taken_over", false),
+    /** A resume was refused (invalid or expired token, or a position the replay log no longer holds): start fresh. */
+    RESUME_FAILED(4410, "resume_failed", false),
     /** The provider could not be reached or answered with a server error. */
     UPSTREAM_UNAVAILABLE(4502, "upstream_unavailable", true),
     /** The provider sent no first token or stalled past the configured timeout. */

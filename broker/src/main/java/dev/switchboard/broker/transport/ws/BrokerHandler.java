@@ -6,6 +6,7 @@ import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Route;
+import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingShards;
@@ -18,6 +19,9 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import dev.switchboard.protocol.event.ErrorDetail;
+import dev.switchboard.protocol.event.ErrorEvent;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -111,6 +115,11 @@ public final class BrokerHandler extends Handler.Abstract {
             return;
         }
         Fields query = Request.extractQueryParameters(request);
+        String token = query.getValue("resume_token");
+        if (token != null) {
+            resume(request, response, callback, tenant.get(), token, query, protocols);
+            return;
+        }
         String model = query.getValue("model");
         if (model == null || model.isEmpty()) {
             writeError(response, callback, 400, "missing_model", "the 'model' query parameter is required");
@@ -125,6 +134,68 @@ public final class BrokerHandler extends Handler.Abstract {
             writeError(response, callback, 403, "model_not_allowed", "this key may not use model '" + model + "'");
             return;
         }
+        upgradeTo(request, response, callback, protocols, () -> new WsConnection(new RealtimeSession(tenant.get(),
+                route.get(), rings.shardFor(sessionCounter.getAndIncrement()), context), -1, context.codec(),
+                context.metrics(), context.scheduler(), config.outbound(), config.limits().maxFrameBytes()));
+    }
+
+    /**
+     * {@code ?resume_token=…&last_seq=…}: checks the token against the authenticated tenant before anything else,
+     * then attaches the connection to the session. Every refusal is an upgraded connection that sends an
+     * {@code error} event and closes with 4410, so WebSocket clients (which cannot read an HTTP refusal) learn why.
+     */
+    private void resume(Request request, Response response, Callback callback, Tenant tenant, String token,
+                        Fields query, List<String> protocols) {
+        long lastSeq = parseSeq(query.getValue("last_seq"));
+        if (lastSeq < 0) {
+            refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("invalid_value",
+                    "last_seq must be the non-negative seq of the last event the client has", "")
+                    .withParam("last_seq"));
+            return;
+        }
+        SessionStore.Lookup<RealtimeSession> found = context.store().find(token, tenant.id());
+        if (found instanceof SessionStore.Lookup.Invalid) {
+            refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("resume_token_invalid",
+                    "the resume token is not valid for this API key", ""));
+            return;
+        }
+        if (found instanceof SessionStore.Lookup.Expired) {
+            refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("resume_token_expired",
+                    "the session has ended (its resume_ttl passed or it was closed); start a new one", ""));
+            return;
+        }
+        RealtimeSession session = ((SessionStore.Lookup.Found<RealtimeSession>) found).session();
+        String model = query.getValue("model");
+        if (model != null && !model.equals(session.model())) {
+            refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("invalid_value",
+                    "the session uses model " + session.model() + ", not " + model, "").withParam("model"));
+            return;
+        }
+        upgradeTo(request, response, callback, protocols, () -> new WsConnection(session, lastSeq, context.codec(),
+                context.metrics(), context.scheduler(), config.outbound(), config.limits().maxFrameBytes()));
+    }
+
+    private static long parseSeq(String text) {
+        if (text == null || text.isEmpty() || text.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isDigit(text.charAt(i))) {
+                return -1;
+            }
+        }
+        return Long.parseLong(text);
+    }
+
+    private void refuseResume(Request request, Response response, Callback callback, List<String> protocols,
+                              ErrorDetail error) {
+        context.metrics().clientError(error.code());
+        String frame = context.codec().encodeServer(new ErrorEvent(error), "event_resume_refused", -1);
+        upgradeTo(request, response, callback, protocols, () -> new RefusedResume(frame, error.code()));
+    }
+
+    private void upgradeTo(Request request, Response response, Callback callback, List<String> protocols,
+                           Supplier<Object> endpoint) {
         boolean selectRealtime = protocols.contains(REALTIME_PROTOCOL);
         boolean upgraded = container.upgrade((upgradeRequest, upgradeResponse, upgradeCallback) -> {
             if (selectRealtime) {
@@ -133,10 +204,7 @@ public final class BrokerHandler extends Handler.Abstract {
             // No permessage-deflate, although browsers always offer it: token deltas are tiny frames, and each
             // compressed connection keeps inflater and deflater windows (hundreds of KiB) for its whole life.
             upgradeResponse.setExtensions(List.of());
-            RealtimeSession session = new RealtimeSession(tenant.get(), route.get(),
-                    rings.shardFor(sessionCounter.getAndIncrement()), context);
-            return new WsConnection(session, context.codec(), context.metrics(), context.scheduler(),
-                    config.outbound(), config.limits().maxFrameBytes());
+            return endpoint.get();
         }, request, response, callback);
         if (!upgraded) {
             writeError(response, callback, 426, "upgrade_required", REALTIME_PATH + " is a WebSocket endpoint");

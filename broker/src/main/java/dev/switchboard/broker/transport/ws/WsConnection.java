@@ -4,6 +4,7 @@ import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.session.ClientChannel;
 import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.session.ResumeRequest;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.SessionFeed;
 import dev.switchboard.protocol.close.CloseReason;
@@ -12,6 +13,7 @@ import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.protocol.event.ErrorDetail;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,10 +44,20 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     private final AtomicInteger unsentFrames = new AtomicInteger();
     private final AtomicBoolean aboveHigh = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Counts high-watermark crossings, so a stall check only acts on the stall it was scheduled for. */
+    private final AtomicLong stalls = new AtomicLong();
+    private final ScheduledExecutorService scheduler;
     private volatile Session ws;
+    private volatile int closeStatus = -1;
+    private final long resumeFromSeq;
 
-    WsConnection(RealtimeSession session, EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
-                 BrokerConfig.Outbound bounds, int maxFrameBytes) {
+    /**
+     * @param resumeFromSeq the client's last seq when this connection resumes {@code session}, or -1 when it opens
+     *     a new session
+     */
+    WsConnection(RealtimeSession session, long resumeFromSeq, EventCodec codec, BrokerMetrics metrics,
+                 ScheduledExecutorService scheduler, BrokerConfig.Outbound bounds, int maxFrameBytes) {
+        this.resumeFromSeq = resumeFromSeq;
         this.session = session;
         this.feed = new SessionFeed(session, session.shard(), scheduler,
                 () -> close(CloseReason.INTERNAL_ERROR, "broker overloaded"));
@@ -53,12 +65,17 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         this.metrics = metrics;
         this.bounds = bounds;
         this.maxFrameBytes = maxFrameBytes;
+        this.scheduler = scheduler;
     }
 
     @Override
     public void onWebSocketOpen(Session opened) {
         this.ws = opened;
-        feed.control(RingSubscriber.Control.OPENED, this, this::demand);
+        if (resumeFromSeq < 0) {
+            feed.control(RingSubscriber.Control.OPENED, this, this::demand);
+        } else {
+            feed.control(RingSubscriber.Control.RESUMED, new ResumeRequest(this, resumeFromSeq), this::demand);
+        }
     }
 
     @Override
@@ -81,6 +98,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        closeStatus = statusCode;
         onClosed();
     }
 
@@ -129,9 +147,12 @@ public final class WsConnection implements Session.Listener, ClientChannel {
             close(CloseReason.SLOW_CONSUMER, "outbound buffer full: read faster, then resume");
             return false;
         }
+        metrics.outboundBytes(size);
         current.sendText(frame, Callback.from(() -> onWritten(size), failure -> onWritten(size)));
         if (bytes > bounds.highWatermarkBytes() && aboveHigh.compareAndSet(false, true)) {
             session.onHighWatermark();
+            long stall = stalls.incrementAndGet();
+            scheduler.schedule(() -> onStallCheck(stall), bounds.maxStall().toNanos(), TimeUnit.NANOSECONDS);
         }
         return true;
     }
@@ -139,9 +160,30 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     private void onWritten(long size) {
         long bytes = unsentBytes.addAndGet(-size);
         unsentFrames.decrementAndGet();
-        if (bytes < bounds.lowWatermarkBytes() && aboveHigh.compareAndSet(true, false)) {
+        metrics.outboundBytes(-size);
+        // After the close the session may be waiting for a resume with its upstream paused for its replay log;
+        // a late write callback of this dead connection must not resume it.
+        if (bytes < bounds.lowWatermarkBytes() && aboveHigh.compareAndSet(true, false) && !closed.get()) {
             session.onLowWatermark();
         }
+    }
+
+    /** Still above the high watermark since stall {@code stall} began, {@code outbound.max_stall} ago: too slow. */
+    private void onStallCheck(long stall) {
+        if (aboveHigh.get() && stalls.get() == stall && !closed.get()) {
+            metrics.slowConsumerClosed();
+            close(CloseReason.SLOW_CONSUMER, "blocked for longer than " + bounds.maxStall().toMillis()
+                    + " ms: read faster, then resume");
+        }
+    }
+
+    /**
+     * The session outlives this connection unless the client closed it normally (1000): a drop (1006), a slow
+     * consumer close (4008), a drain (1012) or a client going away (1001) leave it waiting for a resume.
+     */
+    @Override
+    public boolean keepsSessionOnClose() {
+        return closeStatus != CloseReason.NORMAL.wireCode();
     }
 
     @Override
