@@ -171,9 +171,9 @@ public record BrokerConfig(
      */
     public record Sessions(Duration resumeTtl, Optional<String> resumeSecret, int replayMaxEvents,
                            long replayMaxBytes) {
-        /** 60 s, a random secret, 2,048 events, 1 MiB. */
+        /** 60 s, a random secret, 16,384 events, 4 MiB. */
         public static Sessions defaults() {
-            return new Sessions(Duration.ofSeconds(60), Optional.empty(), 2048, 1L << 20);
+            return new Sessions(Duration.ofSeconds(60), Optional.empty(), 16_384, 4L << 20);
         }
     }
 

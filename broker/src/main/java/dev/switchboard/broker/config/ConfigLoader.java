@@ -275,13 +275,6 @@ public final class ConfigLoader {
     }
 
     private static void validate(BrokerConfig config) throws ConfigException {
-        // A resume replays the log into the new connection's outbound buffer in one go; it must fit.
-        if (config.sessions().replayMaxBytes() > config.outbound().maxBytes()) {
-            throw new ConfigException("sessions.replay.max_bytes must be <= outbound.max_bytes");
-        }
-        if (config.sessions().replayMaxEvents() > config.outbound().maxFrames()) {
-            throw new ConfigException("sessions.replay.max_events must be <= outbound.max_frames");
-        }
         for (Map.Entry<String, BrokerConfig.Provider> p : config.providers().entrySet()) {
             if (p.getValue().onSimulator() && !config.simulator().enabled()) {
                 throw new ConfigException("providers." + p.getKey() + ".base_url points into the embedded simulator, "

@@ -72,6 +72,10 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
     private boolean draining;
     /** Set while the upstream is paused because the session has no connection and its replay log is nearly full. */
     private volatile boolean logPaused;
+    /** The attached connection, for flow-control signals from other threads; written on the shard thread. */
+    private volatile ClientChannel flowChannel;
+    /** Set while a resumed connection is being brought up to date from the log; the upstream waits meanwhile. */
+    private volatile boolean catchingUp;
     private ResponseRun active;
     private volatile Upstream flowTarget;
 
@@ -115,6 +119,12 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
         return route.model();
     }
 
+    private void publishCatchUp() {
+        if (!shard.tryPublishControl(this, Control.CATCH_UP, this)) {
+            context.scheduler().schedule(this::publishCatchUp, 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** Store callback (scheduler thread): hand the expiry to the shard, retrying while the ring is full. */
     @Override
     public void onExpired() {
@@ -130,6 +140,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
         switch (signal) {
             case OPENED -> {
                 output.attach((ClientChannel) argument);
+                flowChannel = (ClientChannel) argument;
                 context.store().attached(this);
                 context.metrics().sessionOpened();
                 context.metrics().connectionAttached();
@@ -139,6 +150,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
                 ClientChannel closed = (ClientChannel) argument;
                 if (output.isAttached(closed)) {
                     output.detach();
+                    flowChannel = null;
                     context.metrics().connectionDetached();
                     if (closed.keepsSessionOnClose() && !ended) {
                         detached();
@@ -148,6 +160,18 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
                 }
             }
             case RESUMED -> resume((ResumeRequest) argument);
+            case CATCH_UP -> {
+                if (output.channel().isEmpty()) {
+                    return;
+                }
+                if (catchingUp) {
+                    catchUp();
+                } else {
+                    // The drain signal raced the end of the catch-up, which then found no room to resume the
+                    // upstream: this signal is the low watermark it was waiting for.
+                    resumeIfRoom();
+                }
+            }
             case EXPIRED -> {
                 if (output.channel().isPresent()) {
                     // A connection resumed the session just before it expired: keep it findable.
@@ -220,22 +244,46 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
         boolean wasAttached = output.channel().isPresent();
         output.sendConnectionEvent(next, new SessionResumed(id, context.store().tokenFor(this), lastSeq,
                 lastSeq + 1));
-        output.replayInto(next, lastSeq).ifPresent(previous -> previous.close(CloseReason.SESSION_TAKEN_OVER,
+        flowChannel = next;
+        output.attachAfter(next, lastSeq).ifPresent(previous -> previous.close(CloseReason.SESSION_TAKEN_OVER,
                 "another connection resumed this session"));
         context.store().attached(this);
         context.metrics().sessionResumed();
         if (!wasAttached) {
             context.metrics().connectionAttached();
         }
+        logPaused = false;
+        catchingUp = true;
         Upstream upstream = flowTarget;
-        if (logPaused) {
-            logPaused = false;
-            if (upstream != null) {
-                upstream.resume();
-            }
+        if (upstream != null) {
+            // Held until the replay is done, so live events cannot outrun it and push it out of the log.
+            upstream.pause();
         }
+        catchUp();
         if (draining) {
             onDrain(false);
+        }
+    }
+
+    /** Sends the resumed connection more of the log; once it is up to date, live streaming continues. */
+    private void catchUp() {
+        SessionOutput.CatchUp result = output.pump();
+        if (result == SessionOutput.CatchUp.LOST) {
+            ClientChannel lagging = output.channel().orElseThrow();
+            output.sendConnectionEvent(lagging, new ErrorEvent(ErrorDetail.invalidRequest(
+                    "resume_position_unavailable", "the connection fell behind what the replay log holds", "")));
+            lagging.close(CloseReason.RESUME_FAILED, "resume_position_unavailable");
+        } else if (result == SessionOutput.CatchUp.CAUGHT_UP) {
+            catchingUp = false;
+            // Above its high watermark after the last replayed frame, the connection resumes it when it drains.
+            resumeIfRoom();
+        }
+    }
+
+    private void resumeIfRoom() {
+        Upstream upstream = flowTarget;
+        if (upstream != null && !logPaused && output.channel().orElseThrow().hasRoom()) {
+            upstream.resume();
         }
     }
 
@@ -364,7 +412,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
         Upstream upstream = run.target().provider().connector().open(run.request(), run);
         run.attach(upstream);
         flowTarget = upstream;
-        if (logPaused) {
+        if (logPaused || catchingUp) {
             upstream.pause();
         }
     }
@@ -593,7 +641,10 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
      */
     private void emit(ServerEvent event) {
         output.emit(event);
-        if (output.channel().isEmpty() && !logPaused && output.logNearlyFull()) {
+        if (catchingUp) {
+            // Events that arrive while the replay runs join it in order; the pump sends them when there is room.
+            catchUp();
+        } else if (output.channel().isEmpty() && !logPaused && output.logNearlyFull()) {
             Upstream upstream = flowTarget;
             if (upstream != null) {
                 pauseForLog(upstream);
@@ -604,7 +655,10 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
     // ---- flow control (any thread) ----
 
     @Override
-    public void onHighWatermark() {
+    public void onHighWatermark(ClientChannel source) {
+        if (source != flowChannel) {
+            return;
+        }
         Upstream upstream = flowTarget;
         if (upstream != null) {
             upstream.pause();
@@ -613,7 +667,14 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
     }
 
     @Override
-    public void onLowWatermark() {
+    public void onLowWatermark(ClientChannel source) {
+        if (source != flowChannel) {
+            return;
+        }
+        if (catchingUp) {
+            publishCatchUp();
+            return;
+        }
         Upstream upstream = flowTarget;
         if (upstream != null && !logPaused) {
             upstream.resume();

@@ -47,7 +47,7 @@ final class StreamingExchange extends ChatExchange {
                       ObjectMapper json, ScheduledExecutorService scheduler, long createdEpochSeconds,
                       BrokerConfig.Outbound bounds, BrokerMetrics metrics) {
         super(session, call, request, response, callback, json, scheduler, createdEpochSeconds);
-        this.writer = new SseWriter(response, session, bounds, metrics, callback(), this::onWriteFailed);
+        this.writer = new SseWriter(response, session, this, bounds, metrics, callback(), this::onWriteFailed);
     }
 
     @Override

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WsConnection implements Session.Listener, ClientChannel {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
+    private static final long SLOW_CLOSE_GRACE_MS = 2_000;
 
     private final RealtimeSession session;
     private final SessionFeed feed;
@@ -140,7 +141,9 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         long size = frame.length();
         long bytes = unsentBytes.addAndGet(size);
         int frames = unsentFrames.incrementAndGet();
-        if (bytes > bounds.maxBytes() || frames > bounds.maxFrames()) {
+        // One frame alone is always let through, however large (a long answer's *.done events repeat its whole
+        // text): the bound is on what queues up behind a client, not on the size of a single event.
+        if ((bytes > bounds.maxBytes() && frames > 1) || frames > bounds.maxFrames()) {
             unsentBytes.addAndGet(-size);
             unsentFrames.decrementAndGet();
             metrics.slowConsumerClosed();
@@ -150,9 +153,16 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         metrics.outboundBytes(size);
         current.sendText(frame, Callback.from(() -> onWritten(size), failure -> onWritten(size)));
         if (bytes > bounds.highWatermarkBytes() && aboveHigh.compareAndSet(false, true)) {
-            session.onHighWatermark();
+            session.onHighWatermark(this);
             long stall = stalls.incrementAndGet();
             scheduler.schedule(() -> onStallCheck(stall), bounds.maxStall().toNanos(), TimeUnit.NANOSECONDS);
+            // The writes may all have completed before the flag was set (Jetty can complete a write on this very
+            // thread), in which case no later write callback would ever clear it: re-check, or the upstream would
+            // stay paused and the connection would be closed as stalled with nothing unsent.
+            if (unsentBytes.get() < bounds.lowWatermarkBytes() && aboveHigh.compareAndSet(true, false)
+                    && !closed.get()) {
+                session.onLowWatermark(this);
+            }
         }
         return true;
     }
@@ -164,7 +174,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         // After the close the session may be waiting for a resume with its upstream paused for its replay log;
         // a late write callback of this dead connection must not resume it.
         if (bytes < bounds.lowWatermarkBytes() && aboveHigh.compareAndSet(true, false) && !closed.get()) {
-            session.onLowWatermark();
+            session.onLowWatermark(this);
         }
     }
 
@@ -175,6 +185,11 @@ public final class WsConnection implements Session.Listener, ClientChannel {
             close(CloseReason.SLOW_CONSUMER, "blocked for longer than " + bounds.maxStall().toMillis()
                     + " ms: read faster, then resume");
         }
+    }
+
+    @Override
+    public boolean hasRoom() {
+        return unsentBytes.get() <= bounds.highWatermarkBytes();
     }
 
     /**
@@ -191,6 +206,15 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         Session current = ws;
         if (current != null && current.isOpen()) {
             current.close(reason.wireCode(), message, Callback.NOOP);
+            if (reason == CloseReason.SLOW_CONSUMER) {
+                // The close frame waits behind everything unsent; a client that never reads would hold the
+                // connection (and this session's attachment) until the idle timeout. Give it a grace, then cut.
+                scheduler.schedule(() -> {
+                    if (!closed.get()) {
+                        current.disconnect();
+                    }
+                }, SLOW_CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+            }
         }
     }
 
