@@ -48,6 +48,12 @@ public record BrokerConfig(
                 drain);
     }
 
+    /** A copy with other session settings (tests). */
+    public BrokerConfig withSessions(Sessions newSessions) {
+        return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, newSessions,
+                drain);
+    }
+
     /**
      * @param host bind address
      * @param port TCP port; 0 picks a free one

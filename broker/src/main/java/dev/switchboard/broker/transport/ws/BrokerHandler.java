@@ -67,7 +67,8 @@ public final class BrokerHandler extends Handler.Abstract {
         this.context = context;
         this.config = config;
         this.chat = new ChatEndpoint(tenants, catalog, () -> rings.shardFor(sessionCounter.getAndIncrement()),
-                context, config.outbound(), () -> accepting, InstantSource.system());
+                context, config.outbound(), () -> accepting, InstantSource.system(),
+                config.sessions().resumeTtl());
     }
 
     /** Stops accepting new sessions ({@code /healthz} then answers 503). */
