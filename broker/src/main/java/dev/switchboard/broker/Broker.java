@@ -14,6 +14,7 @@ import dev.switchboard.broker.route.Provider;
 import dev.switchboard.broker.route.RetryPolicy;
 import dev.switchboard.broker.resume.ResumeTokens;
 import dev.switchboard.broker.resume.SessionStore;
+import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingSubscriber;
@@ -54,11 +55,11 @@ public final class Broker implements AutoCloseable {
     private final Optional<ProviderSimulator> simulator;
     private final BrokerMetrics metrics;
     private final BrokerHandler handler;
-    private final SessionStore<RealtimeSession> store;
+    private final SessionStore<BrokerSession> store;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
-                   BrokerHandler handler, SessionStore<RealtimeSession> store) {
+                   BrokerHandler handler, SessionStore<BrokerSession> store) {
         this.store = store;
         this.server = server;
         this.connector = connector;
@@ -102,7 +103,7 @@ public final class Broker implements AutoCloseable {
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),
                 metrics);
         BrokerConfig.Sessions sessions = config.sessions();
-        SessionStore<RealtimeSession> store = new SessionStore<>(ResumeTokens.create(sessions.resumeSecret()),
+        SessionStore<BrokerSession> store = new SessionStore<>(ResumeTokens.create(sessions.resumeSecret()),
                 sessions.resumeTtl(), sessions.replayMaxEvents(), sessions.replayMaxBytes(), ticker,
                 scheduler, metrics.registry());
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store);
@@ -181,7 +182,7 @@ public final class Broker implements AutoCloseable {
     }
 
     /** The resumable sessions. */
-    public SessionStore<RealtimeSession> sessions() {
+    public SessionStore<BrokerSession> sessions() {
         return store;
     }
 
@@ -208,7 +209,7 @@ public final class Broker implements AutoCloseable {
         return awaitNoConnections(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
     }
 
-    private void signalDrain(RealtimeSession session, Boolean force) {
+    private void signalDrain(BrokerSession session, Boolean force) {
         // Bounded: a ring that stays full this long means the shard is wedged; the forced close still follows.
         for (int attempt = 0; attempt < 1000; attempt++) {
             if (session.shard().tryPublishControl(session, RingSubscriber.Control.DRAIN, force)) {

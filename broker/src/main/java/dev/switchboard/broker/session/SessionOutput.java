@@ -45,6 +45,18 @@ final class SessionOutput {
         }
     }
 
+    /** Like {@link #emit}, for a frame that must be encoded knowing its seq. */
+    void emitEncoded(java.util.function.LongFunction<String> encoder) {
+        long next = ++seq;
+        String frame = encoder.apply(next);
+        log.append(next, frame);
+        ClientChannel target = channel;
+        if (target != null && sentSeq == next - 1) {
+            target.trySend(frame);
+            sentSeq = next;
+        }
+    }
+
     /** How far a catch-up got. */
     enum CatchUp {
         /** Everything logged has been handed to the connection. */

@@ -3,16 +3,16 @@ package dev.switchboard.broker.transport.ws;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.session.ClientChannel;
-import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.ResumeRequest;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.SessionFeed;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.ClientDecoding;
-import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.protocol.event.ErrorDetail;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,9 +35,9 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
     private static final long SLOW_CLOSE_GRACE_MS = 2_000;
 
-    private final RealtimeSession session;
+    private final BrokerSession session;
+    private final Function<String, ClientDecoding> decoder;
     private final SessionFeed feed;
-    private final EventCodec codec;
     private final BrokerMetrics metrics;
     private final BrokerConfig.Outbound bounds;
     private final int maxFrameBytes;
@@ -56,13 +56,14 @@ public final class WsConnection implements Session.Listener, ClientChannel {
      * @param resumeFromSeq the client's last seq when this connection resumes {@code session}, or -1 when it opens
      *     a new session
      */
-    WsConnection(RealtimeSession session, long resumeFromSeq, EventCodec codec, BrokerMetrics metrics,
-                 ScheduledExecutorService scheduler, BrokerConfig.Outbound bounds, int maxFrameBytes) {
+    WsConnection(BrokerSession session, long resumeFromSeq, Function<String, ClientDecoding> decoder,
+                 BrokerMetrics metrics, ScheduledExecutorService scheduler, BrokerConfig.Outbound bounds,
+                 int maxFrameBytes) {
+        this.decoder = decoder;
         this.resumeFromSeq = resumeFromSeq;
         this.session = session;
         this.feed = new SessionFeed(session, session.shard(), scheduler,
                 () -> close(CloseReason.INTERNAL_ERROR, "broker overloaded"));
-        this.codec = codec;
         this.metrics = metrics;
         this.bounds = bounds;
         this.maxFrameBytes = maxFrameBytes;
@@ -85,7 +86,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         ClientDecoding frame = utf8Length(text, maxFrameBytes) > maxFrameBytes
                 ? rejected("frame_too_large", "frame exceeds the " + maxFrameBytes + "-byte limit "
                 + "(limits.max_frame_bytes); it was discarded")
-                : codec.decodeClient(text);
+                : decoder.apply(text);
         feed.client(frame, receivedNanos, this::demand);
     }
 
