@@ -4,6 +4,9 @@ import dev.switchboard.bridge.anthropic.AnthropicConfig;
 import dev.switchboard.bridge.anthropic.AnthropicConnector;
 import dev.switchboard.bridge.openai.OpenAiConfig;
 import dev.switchboard.bridge.openai.OpenAiConnector;
+import dev.switchboard.bridge.realtime.RealtimeConfig;
+import dev.switchboard.bridge.realtime.RealtimeConnector;
+import dev.switchboard.bridge.realtime.RelayConnector;
 import dev.switchboard.bridge.upstream.StreamTimeouts;
 import dev.switchboard.bridge.upstream.UpstreamConnector;
 import dev.switchboard.broker.config.BrokerConfig;
@@ -11,6 +14,7 @@ import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.route.CircuitBreaker;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Provider;
+import dev.switchboard.broker.route.RealtimeOnly;
 import dev.switchboard.broker.route.RetryPolicy;
 import dev.switchboard.broker.resume.ResumeTokens;
 import dev.switchboard.broker.resume.SessionStore;
@@ -56,10 +60,12 @@ public final class Broker implements AutoCloseable {
     private final BrokerMetrics metrics;
     private final BrokerHandler handler;
     private final SessionStore<BrokerSession> store;
+    private final Map<String, Provider> providers;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
-                   BrokerHandler handler, SessionStore<BrokerSession> store) {
+                   BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers) {
+        this.providers = providers;
         this.store = store;
         this.server = server;
         this.connector = connector;
@@ -129,7 +135,7 @@ public final class Broker implements AutoCloseable {
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
-        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store);
+        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers);
     }
 
     private static Map<String, Provider> providers(BrokerConfig config, Optional<ProviderSimulator> simulator,
@@ -138,26 +144,35 @@ public final class Broker implements AutoCloseable {
         simulator.ifPresent(sim -> providers.put(BrokerConfig.SIMULATOR_PROVIDER, provider(
                 BrokerConfig.SIMULATOR_PROVIDER, new OpenAiConnector(new OpenAiConfig(BrokerConfig.SIMULATOR_PROVIDER,
                         sim.baseUri(), Optional.empty(), StreamTimeouts.defaults()), httpClient),
-                BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults(), true, metrics)));
+                BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults(), true, metrics, Optional.empty())));
         config.providers().forEach((name, p) -> {
             URI base = p.onSimulator()
                     ? URI.create("http://127.0.0.1:" + simulator.orElseThrow().port() + p.baseUrl().getPath())
                     : p.baseUrl();
+            if (p.kind().equals(BrokerConfig.REALTIME_KIND)) {
+                RealtimeConnector relay = RealtimeConnector.start(new RealtimeConfig(name, base, p.apiKey(),
+                        new RealtimeConfig.Timeouts(p.timeouts().connect(), p.timeouts().firstToken(),
+                                RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()));
+                providers.put(name, provider(name, new RealtimeOnly(name), p.retry(), p.breaker(), false, metrics,
+                        Optional.of(relay)));
+                return;
+            }
             UpstreamConnector connector = p.kind().equals("anthropic")
                     ? new AnthropicConnector(new AnthropicConfig(name, base, p.apiKey(), p.timeouts()), httpClient)
                     : new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()), httpClient);
             providers.put(name, provider(name, connector, p.retry(), p.breaker(), p.continuation().equals("prefill"),
-                    metrics));
+                    metrics, Optional.empty()));
         });
         return providers;
     }
 
     private static Provider provider(String name, UpstreamConnector connector, BrokerConfig.Retry retry,
-                                     BrokerConfig.Breaker breaker, boolean prefill, BrokerMetrics metrics) {
+                                     BrokerConfig.Breaker breaker, boolean prefill, BrokerMetrics metrics,
+                                     Optional<RelayConnector> relay) {
         CircuitBreaker circuit = new CircuitBreaker(breaker.failureThreshold(), breaker.openFor(), System::nanoTime);
         metrics.circuitState(name, () -> circuit.state().ordinal());
         return new Provider(name, connector, new RetryPolicy(retry.maxRetries(), retry.backoff(), retry.maxBackoff(),
-                retry.maxRetryAfter()), circuit, prefill);
+                retry.maxRetryAfter()), circuit, prefill, relay);
     }
 
     /** The bound port. */
@@ -243,6 +258,7 @@ public final class Broker implements AutoCloseable {
         } catch (Exception e) {
             // Best effort, as above.
         }
+        providers.values().forEach(p -> p.relay().ifPresent(RelayConnector::close));
         simulator.ifPresent(ProviderSimulator::close);
     }
 }

@@ -35,6 +35,8 @@ public record BrokerConfig(
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
+    /** The provider kind relayed to a Realtime WebSocket upstream. */
+    public static final String REALTIME_KIND = "openai-realtime";
 
     public BrokerConfig {
         providers = Map.copyOf(providers);

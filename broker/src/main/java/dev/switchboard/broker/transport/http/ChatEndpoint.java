@@ -155,6 +155,12 @@ public final class ChatEndpoint {
                     + call.model() + "'", Optional.of("model")));
             return;
         }
+        if (route.get().primary().provider().realtime()) {
+            refuse(response, callback, new HttpError(400, "model_not_supported", "model '" + call.model()
+                    + "' is a Realtime WebSocket model; connect to /v1/realtime?model=" + call.model(),
+                    Optional.of("model")));
+            return;
+        }
         RealtimeSession session = new RealtimeSession(tenant, route.get(), shards.get(), context);
         long created = clock.instant().getEpochSecond();
         ChatExchange exchange = call.stream()

@@ -9,6 +9,8 @@ import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.session.RelaySession;
+import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.Tenant;
@@ -143,13 +145,15 @@ public final class BrokerHandler extends Handler.Abstract {
 
     /** A Realtime session over SSE providers, or a relay to a Realtime WebSocket provider. */
     private BrokerSession newSession(Tenant tenant, Route route) {
-        return new RealtimeSession(tenant, route, rings.shardFor(sessionCounter.getAndIncrement()), context);
+        Shard shard = rings.shardFor(sessionCounter.getAndIncrement());
+        return route.primary().provider().realtime() ? new RelaySession(tenant, route, shard, context)
+                : new RealtimeSession(tenant, route, shard, context);
     }
 
     /** Relay sessions forward frames unchanged after a one-pass check; others decode them strictly. */
     private java.util.function.Function<String, dev.switchboard.protocol.codec.ClientDecoding> decoderFor(
             Route route) {
-        return context.codec()::decodeClient;
+        return route.primary().provider().realtime() ? context.codec()::peekClient : context.codec()::decodeClient;
     }
 
     /**
