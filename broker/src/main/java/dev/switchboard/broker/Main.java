@@ -98,7 +98,7 @@ public final class Main {
         String ws = "ws://" + broker.httpUri().getAuthority() + "/v1/realtime?model=sim-chat";
         System.out.println("Dev mode: embedded provider simulator at "
                 + broker.simulator().map(s -> s.baseUri().toString()).orElse("(off)"));
-        System.out.println("Tenant 'dev', API key: dev-key, models: sim-chat, sim-claude, sim-failover");
+        System.out.println("Tenant 'dev', API key: dev-key, models: sim-chat, sim-claude, sim-failover, sim-realtime");
         System.out.println("Try:  npx -y wscat -c '" + ws + "' -H 'Authorization: Bearer dev-key'");
         System.out.println("then: {\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
                 + "\"content\":[{\"type\":\"input_text\",\"text\":\"Hello\"}]}}");
