@@ -34,8 +34,10 @@ class BadInputTest {
                 Arguments.of("not JSON", "this is not json", "invalid_json", "not valid JSON"),
                 Arguments.of("a JSON array", "[1,2,3]", "invalid_json", "JSON object"),
                 Arguments.of("a missing type", "{\"event_id\":\"e1\"}", "missing_required_parameter", "type"),
-                Arguments.of("an unknown type", "{\"type\":\"input_audio_buffer.append\",\"event_id\":\"e2\"}",
-                        "unknown_event_type", "input_audio_buffer.append"),
+                Arguments.of("an unknown type", "{\"type\":\"vendor.thing\",\"event_id\":\"e2\"}",
+                        "unknown_event_type", "vendor.thing"),
+                Arguments.of("audio appended on a text model", "{\"type\":\"input_audio_buffer.append\","
+                        + "\"event_id\":\"e5\",\"audio\":\"AAAA\"}", "modality_not_supported", "[text]"),
                 Arguments.of("a wrong shape", "{\"type\":\"session.update\",\"event_id\":\"e3\",\"session\":"
                         + "{\"instructions\":42}}", "invalid_value", "instructions"),
                 Arguments.of("non-string metadata", "{\"type\":\"response.create\",\"event_id\":\"e4\",\"response\":"
@@ -43,7 +45,7 @@ class BadInputTest {
                 Arguments.of("audio input on a text model", RealtimeClient.userMessage("x").replace("input_text",
                         "input_audio"), "invalid_value", "input_audio"),
                 Arguments.of("audio output on a text model", "{\"type\":\"session.update\",\"session\":"
-                        + "{\"output_modalities\":[\"audio\"]}}", "invalid_value", "text"));
+                        + "{\"output_modalities\":[\"audio\"]}}", "invalid_value", "output_modalities [text]"));
     }
 
     @ParameterizedTest(name = "{0}")

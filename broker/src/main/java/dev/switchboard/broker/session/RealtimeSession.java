@@ -399,6 +399,13 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
 
     @Override
     public Void onUnknown(UnknownClientEvent event) {
+        if (event.type().startsWith("input_audio_buffer.")) {
+            // Nothing is silently dropped: audio input on a text route is refused, naming what the model takes.
+            return sendError(ErrorDetail.invalidRequest("modality_not_supported", "model " + model()
+                    + " takes input modalities [text] and output_modalities [text] only; '" + event.type()
+                    + "' needs an audio model (a Realtime relay, e.g. sim-realtime)", event.eventId())
+                    .withParam("type"));
+        }
         return sendError(ErrorDetail.invalidRequest("unknown_event_type", "event type '" + event.type()
                 + "' is not supported by model " + model() + " (a text chat-completions upstream)",
                 event.eventId()).withParam("type"));
@@ -412,8 +419,8 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         if (modalities.isEmpty() || modalities.get().equals(List.of("text"))) {
             return Optional.empty();
         }
-        return Optional.of("model " + model() + " supports output_modalities [text] only, not "
-                + modalities.get());
+        return Optional.of("model " + model() + " supports output_modalities [text] only (input modalities "
+                + "[text]), not " + modalities.get() + "; audio needs a Realtime relay model such as sim-realtime");
     }
 
     private static OptionalInt maxTokens(Optional<JsonNode> value) {
