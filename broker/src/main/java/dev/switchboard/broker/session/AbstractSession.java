@@ -34,7 +34,10 @@ abstract class AbstractSession implements BrokerSession {
     private boolean draining;
     /** Set while the upstream is paused because the session has no connection and its replay log is nearly full. */
     private volatile boolean logPaused;
-    /** Set while a resumed connection is brought up to date from the log; the upstream waits meanwhile. */
+    /**
+     * Set while events wait for the connection (a resumed connection catching up from the log, or events pending
+     * above the high watermark); its low-watermark signal then pumps them on the shard before the upstream runs.
+     */
     private volatile boolean catchingUp;
     /** The attached connection, for flow-control signals from other threads; written on the shard thread. */
     private volatile ClientChannel flowChannel;
@@ -273,22 +276,36 @@ abstract class AbstractSession implements BrokerSession {
 
     // ---- output (shard thread) ----
 
-    /** Emits a modelled event: next seq, log, connection. */
+    /** Emits a modelled event: next seq, log, connection (see {@link SessionOutput#emit}). */
     protected final void emit(ServerEvent event) {
-        output.emit(event);
+        emit(event, null);
+    }
+
+    /** Emits a modelled event that {@link #discardPending} can match by {@code tag} while it waits. */
+    protected final void emit(ServerEvent event, Object tag) {
+        output.emit(event, tag);
         afterEmit();
     }
 
     /** Emits a frame encoded for the seq it is given (relayed events splice their seq into the raw JSON). */
-    protected final void emitEncoded(LongFunction<String> encoder) {
-        output.emitEncoded(encoder);
+    protected final void emitEncoded(LongFunction<String> encoder, Object tag) {
+        output.emitEncoded(encoder, tag);
         afterEmit();
     }
 
+    /** Drops events still waiting for the connection whose tag matches (a cut-off response's deltas). */
+    protected final java.util.List<Object> discardPending(java.util.function.Predicate<Object> matches) {
+        return output.discardPending(matches);
+    }
+
     private void afterEmit() {
-        if (catchingUp) {
-            // Events that arrive while the replay runs join it in order; the pump sends them when there is room.
-            catchUp();
+        if (output.backlogged()) {
+            // Waiting events go out in order when the connection drains (its low watermark pumps them). The
+            // drain may already have happened before the flag was set, so look once more.
+            catchingUp = true;
+            if (output.channel().orElseThrow().hasRoom()) {
+                catchUp();
+            }
         } else if (output.channel().isEmpty() && !logPaused && output.logNearlyFull()) {
             Upstream upstream = flowTarget;
             if (upstream != null) {

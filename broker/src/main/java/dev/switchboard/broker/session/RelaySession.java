@@ -150,7 +150,7 @@ public final class RelaySession extends AbstractSession {
                 onSessionConfig(json);
                 String token = context.store().tokenFor(this);
                 emitEncoded(seq -> "{\"resume_token\":\"" + token + "\"," + json.substring(1, json.length() - 1)
-                        + ",\"seq\":" + seq + "}");
+                        + ",\"seq\":" + seq + "}", null);
                 return;
             }
             case "session.updated" -> onSessionConfig(json);
@@ -161,7 +161,7 @@ public final class RelaySession extends AbstractSession {
             case "response.output_text.delta", "response.output_audio.delta",
                  "response.output_audio_transcript.delta" -> recordFirstDelta(event.receivedNanos());
             case "input_audio_buffer.speech_started" -> {
-                relay(json);
+                relay(type, json);
                 if (activeResponse != null && interruptOnSpeech) {
                     cutOff(activeResponse, "turn_detected", event.receivedNanos());
                 }
@@ -170,15 +170,20 @@ public final class RelaySession extends AbstractSession {
             default -> {
             }
         }
-        relay(json);
+        relay(type, json);
         if ("response.done".equals(type)) {
             activeResponse = null;
             responseFinished();
         }
     }
 
-    private void relay(String json) {
-        emitEncoded(seq -> json.substring(0, json.length() - 1) + ",\"seq\":" + seq + "}");
+    private void relay(String type, String json) {
+        emitEncoded(seq -> json.substring(0, json.length() - 1) + ",\"seq\":" + seq + "}",
+                type.startsWith("response.") ? new Waiting(type, json) : null);
+    }
+
+    /** A relayed response event waiting for room on the connection; a cut-off may drop it. */
+    private record Waiting(String type, String json) {
     }
 
     /**
@@ -188,6 +193,13 @@ public final class RelaySession extends AbstractSession {
     private void cutOff(String responseId, String reason, long sinceNanos) {
         rememberCut(responseId);
         activeResponse = null;
+        // Deltas of the response still waiting for the connection are dropped before they get a seq.
+        for (Object dropped : discardPending(tag -> tag instanceof Waiting waiting
+                && responseId.equals(responseIdOf(waiting.type(), waiting.json())))) {
+            Waiting waiting = (Waiting) dropped;
+            context.metrics().staleDiscarded(model(), waiting.type().equals("response.output_audio.delta")
+                    ? waiting.json().length() : 0);
+        }
         ObjectNode done = context.codec().mapper().createObjectNode().put("type", "response.done");
         ObjectNode response = done.putObject("response").put("object", "realtime.response").put("id", responseId)
                 .put("status", "cancelled");

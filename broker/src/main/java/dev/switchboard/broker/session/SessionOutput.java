@@ -11,9 +11,13 @@ import java.util.Optional;
  * connection it waits in the log for a resume. Connection-level events ({@code session.resumed},
  * {@code switchboard.reconnect}) go to one connection only, without a {@code seq}, and are not logged.
  *
- * <p>A resumed connection catches up from the log at the pace it drains: {@link #pump()} hands it logged frames
- * only while it is under its high watermark, so a replay of thousands of events never overflows its outbound
- * bounds. While it catches up, new events only go to the log; the pump sends them in order after the older ones.
+ * <p>Nothing is handed to a connection above its high watermark. A resumed connection catches up from the log at
+ * the pace it drains: {@link #pump()} hands it logged frames only while it has room. New events that find the
+ * connection full or catching up wait <em>unsequenced</em> in a pending queue and get their {@code seq} when the
+ * pump sends them; so a cut-off response's waiting deltas can be {@linkplain #discardPending discarded} without
+ * leaving a gap in {@code seq}. The pending queue is short: the upstream is paused at the high watermark, so it
+ * holds at most what was already in flight (the ring credit and one network read). When the connection goes,
+ * pending events are sequenced into the log for a resume.
  *
  * <p>Confined to the session's shard thread.
  */
@@ -26,6 +30,11 @@ final class SessionOutput {
     /** The last seq handed to the current connection. */
     private long sentSeq;
     private long connectionEvents;
+    private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+
+    /** An event waiting for room on the connection, not yet sequenced. */
+    private record Pending(java.util.function.LongFunction<String> encoder, Object tag) {
+    }
 
     SessionOutput(EventCodec codec, String eventIdPrefix, ReplayLog log) {
         this.codec = codec;
@@ -33,28 +42,57 @@ final class SessionOutput {
         this.log = log;
     }
 
-    /** Assigns the next seq, logs the event and sends it to the connection, if one is attached. */
-    void emit(ServerEvent event) {
-        long next = ++seq;
-        String frame = codec.encodeServer(event, eventIdPrefix + next, next);
-        log.append(next, frame);
-        ClientChannel target = channel;
-        if (target != null && sentSeq == next - 1) {
-            target.trySend(frame);
-            sentSeq = next;
-        }
+    /**
+     * Sends the event to the connection now (next seq, logged) when it has room and nothing waits before it;
+     * otherwise queues it, unsequenced, for {@link #pump()}. Without a connection it is sequenced into the log.
+     *
+     * @param tag what {@link #discardPending} matches against while the event waits (e.g. its response), or null
+     */
+    void emit(ServerEvent event, Object tag) {
+        emitEncoded(next -> codec.encodeServer(event, eventIdPrefix + next, next), tag);
     }
 
     /** Like {@link #emit}, for a frame that must be encoded knowing its seq. */
-    void emitEncoded(java.util.function.LongFunction<String> encoder) {
+    void emitEncoded(java.util.function.LongFunction<String> encoder, Object tag) {
+        ClientChannel target = channel;
+        if (target != null && (sentSeq < seq || !pending.isEmpty() || !target.hasRoom())) {
+            pending.add(new Pending(encoder, tag));
+            return;
+        }
+        String frame = sequence(encoder);
+        if (target != null) {
+            target.trySend(frame);
+            sentSeq = seq;
+        }
+    }
+
+    private String sequence(java.util.function.LongFunction<String> encoder) {
         long next = ++seq;
         String frame = encoder.apply(next);
         log.append(next, frame);
-        ClientChannel target = channel;
-        if (target != null && sentSeq == next - 1) {
-            target.trySend(frame);
-            sentSeq = next;
+        return frame;
+    }
+
+    /** Whether events wait for the connection (in the log or pending). */
+    boolean backlogged() {
+        return channel != null && (sentSeq < seq || !pending.isEmpty());
+    }
+
+    /**
+     * Drops waiting events whose tag matches; they never get a seq, so the stream stays gapless.
+     *
+     * @return the dropped events' tags, oldest first
+     */
+    java.util.List<Object> discardPending(java.util.function.Predicate<Object> matches) {
+        java.util.List<Object> dropped = new java.util.ArrayList<>();
+        for (java.util.Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending next = it.next();
+            if (next.tag() != null && matches.test(next.tag())) {
+                dropped.add(next.tag());
+                it.remove();
+            }
         }
+        return dropped;
     }
 
     /** How far a catch-up got. */
@@ -80,6 +118,13 @@ final class SessionOutput {
             sentSeq++;
             target.trySend(log.frame(sentSeq));
         }
+        while (!pending.isEmpty()) {
+            if (!target.hasRoom()) {
+                return CatchUp.BEHIND;
+            }
+            target.trySend(sequence(pending.poll().encoder()));
+            sentSeq = seq;
+        }
         return CatchUp.CAUGHT_UP;
     }
 
@@ -104,9 +149,12 @@ final class SessionOutput {
         sentSeq = seq;
     }
 
-    /** Forgets the connection; events go only to the log until the next attach. */
+    /** Forgets the connection; waiting events are sequenced into the log, as later ones will be, for a resume. */
     void detach() {
         channel = null;
+        while (!pending.isEmpty()) {
+            sequence(pending.poll().encoder());
+        }
     }
 
     /** The seq of the last event emitted. */
