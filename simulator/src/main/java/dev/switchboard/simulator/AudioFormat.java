@@ -47,6 +47,36 @@ enum AudioFormat {
         return CLOCK_HZ / sampleRate;
     }
 
+    /** Samples in {@code bytes} bytes of this format. */
+    int samplesIn(int bytes) {
+        return bytes / bytesPerSample;
+    }
+
+    /** The {@code index}-th sample of {@code bytes}, as 16-bit linear PCM. */
+    short sample(byte[] bytes, int index) {
+        return switch (this) {
+            case PCM -> (short) ((bytes[2 * index] & 0xFF) | (bytes[2 * index + 1] << 8));
+            case PCMU -> G711.decodeUlaw(bytes[index]);
+            case PCMA -> G711.decodeAlaw(bytes[index]);
+        };
+    }
+
+    /** {@code samples} (16-bit linear, at this format's rate) in this format's bytes. */
+    byte[] encode(short[] samples) {
+        byte[] bytes = new byte[samples.length * bytesPerSample];
+        for (int i = 0; i < samples.length; i++) {
+            switch (this) {
+                case PCM -> {
+                    bytes[2 * i] = (byte) samples[i];
+                    bytes[2 * i + 1] = (byte) (samples[i] >> 8);
+                }
+                case PCMU -> bytes[i] = G711.encodeUlaw(samples[i]);
+                case PCMA -> bytes[i] = G711.encodeAlaw(samples[i]);
+            }
+        }
+        return bytes;
+    }
+
     /** The format object: {@code {"type":"audio/pcm","rate":24000}}, or just the type for G.711. */
     ObjectNode toJson() {
         ObjectNode format = SimulatorJson.object();

@@ -75,6 +75,15 @@ final class ContentPart {
         audioMs += ms;
     }
 
+    /**
+     * Cuts the audio at {@code audioEndMs} and the transcript to the characters spoken by then
+     * ({@value SpeechSynthesizer#MS_PER_CHAR} ms each), so the conversation holds only what the user heard.
+     */
+    void truncateAudio(long audioEndMs) {
+        audioMs = Math.min(audioMs, audioEndMs);
+        text.setLength((int) Math.min(text.length(), audioEndMs / SpeechSynthesizer.MS_PER_CHAR));
+    }
+
     /** The part as items show it: text parts with {@code text}, audio parts with {@code transcript}, no audio. */
     ObjectNode toJson() {
         ObjectNode part = SimulatorJson.object();

@@ -86,6 +86,19 @@ final class JsonFields {
         return string(node, param).orElse("");
     }
 
+    /** A required integer of at least 0. */
+    int nonNegativeInt(JsonNode node, String param) {
+        if (!present(node)) {
+            fail(OpenAiError.missingParameter(param));
+            return 0;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 0) {
+            fail(OpenAiError.invalidValue(param, "expected an integer of at least 0"));
+            return 0;
+        }
+        return node.asInt();
+    }
+
     Optional<Boolean> bool(JsonNode node, String param) {
         if (!present(node)) {
             return Optional.empty();

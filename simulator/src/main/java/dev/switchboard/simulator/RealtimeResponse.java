@@ -77,6 +77,11 @@ final class RealtimeResponse {
         return ended;
     }
 
+    /** Whether the response writes to the default conversation ({@code conversation: "auto"}). */
+    boolean writesToConversation() {
+        return conversation != null;
+    }
+
     /** The output item, once added to the response. */
     Optional<RealtimeItem> item() {
         return opened ? Optional.of(output.item()) : Optional.empty();

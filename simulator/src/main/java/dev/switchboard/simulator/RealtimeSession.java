@@ -24,6 +24,7 @@ final class RealtimeSession {
     private final AtomicLong responseSequence;
     private final long createdEpochSeconds;
     private final RealtimeConversation conversation = new RealtimeConversation();
+    private final InputAudioEvents audio;
     private SessionSettings settings;
     private @Nullable RealtimeResponse active;
     private boolean closed;
@@ -41,6 +42,7 @@ final class RealtimeSession {
         this.responseSequence = responseSequence;
         this.createdEpochSeconds = context.runtime().nowEpochSeconds();
         this.settings = SessionSettings.defaults(context.ids().sessionId(), model);
+        this.audio = new InputAudioEvents(this, context);
     }
 
     /** Greets the client with {@code session.created}; a {@code no_response} fault mutes the session instead. */
@@ -106,8 +108,20 @@ final class RealtimeSession {
             case "conversation.item.delete" -> deleteItem(event, clientEventId);
             case "response.create" -> createResponse(event, clientEventId, receivedNanos);
             case "response.cancel" -> cancelResponse(event, clientEventId);
+            case "input_audio_buffer.append" -> audio.append(event, clientEventId, receivedNanos);
+            case "input_audio_buffer.commit" -> audio.commit(clientEventId);
+            case "input_audio_buffer.clear" -> audio.clear();
+            case "conversation.item.truncate" -> truncateItem(event, clientEventId);
             default -> error(RealtimeErrors.unknownEventType(type), clientEventId);
         }
+    }
+
+    SessionSettings settings() {
+        return settings;
+    }
+
+    RealtimeConversation conversation() {
+        return conversation;
     }
 
     private void updateSession(JsonNode event, @Nullable String clientEventId) {
@@ -192,16 +206,78 @@ final class RealtimeSession {
     }
 
     /** Starts a response to {@code spec}; there must be no active response. */
-    void startResponse(ResponseSpec spec, long receivedNanos) {
+    private void startResponse(ResponseSpec spec, long receivedNanos) {
         GenerationPlan plan = GenerationPlan.of(spec.toChatRequest(settings.model()), "resp_",
                 responseSequence.incrementAndGet(), context.runtime().nowEpochSeconds(), faults);
         String itemId = context.ids().nextItemId();
-        ResponseOutput output = plan.toolCall().isPresent()
-                ? new FunctionCallOutput(plan.completionId(), itemId, plan.toolCall().get())
-                : new TextOutput(plan.completionId(), itemId, plan.stamp());
-        active = new RealtimeResponse(plan, spec, output, context, spec.toConversation() ? conversation : null, 0,
-                receivedNanos, this::onResponseEnded);
+        boolean audible = spec.modality() == Modality.AUDIO && plan.toolCall().isEmpty();
+        ResponseOutput output;
+        if (plan.toolCall().isPresent()) {
+            output = new FunctionCallOutput(plan.completionId(), itemId, plan.toolCall().get());
+        } else if (audible) {
+            output = new AudioOutput(plan.completionId(), itemId, spec.outputFormat(), plan.stamp(),
+                    context.runtime().stats());
+        } else {
+            output = new TextOutput(plan.completionId(), itemId, plan.stamp());
+        }
+        long nanosPerAudioMs = audible ? spec.steering().knobs().nanosPerAudioMs() : 0;
+        active = new RealtimeResponse(plan, spec, output, context, spec.toConversation() ? conversation : null,
+                nanosPerAudioMs, receivedNanos, this::onResponseEnded);
         active.start();
+    }
+
+    /** Server VAD heard speech start: cancel the active response if it writes to the conversation. */
+    void interruptResponse() {
+        if (active != null && active.writesToConversation()) {
+            active.cancel("turn_detected");
+        }
+    }
+
+    /** Server VAD committed a turn: respond as to a bare {@code response.create}, unless a response is active. */
+    void respondToTurn(long receivedNanos) {
+        if (active != null) {
+            return;
+        }
+        ParseResult<ResponseSpec> parsed = ResponseSpec.parse(SimulatorJson.object(), settings, conversation,
+                headerMetadata, context.ids()::nextItemId);
+        if (parsed instanceof ParseResult.Invalid<ResponseSpec> invalid) {
+            error(invalid.error(), null);
+            return;
+        }
+        startResponse(((ParseResult.Valid<ResponseSpec>) parsed).value(), receivedNanos);
+    }
+
+    private void truncateItem(JsonNode event, @Nullable String clientEventId) {
+        JsonFields fields = new JsonFields();
+        String itemId = fields.requiredString(event.path("item_id"), "item_id");
+        int contentIndex = fields.nonNegativeInt(event.path("content_index"), "content_index");
+        int audioEndMs = fields.nonNegativeInt(event.path("audio_end_ms"), "audio_end_ms");
+        Optional<RealtimeItem> item = fields.failed() ? Optional.empty() : conversation.find(itemId);
+        if (!fields.failed() && item.isEmpty()) {
+            fields.fail(RealtimeErrors.itemNotFound("item_id", itemId));
+        }
+        Optional<ContentPart> part = item.flatMap(i -> i.part(contentIndex))
+                .filter(p -> p.type().equals("output_audio") && "assistant".equals(item.get().role()));
+        if (!fields.failed() && (part.isEmpty() || isGenerating(itemId))) {
+            fields.fail(OpenAiError.invalidValue("content_index", isGenerating(itemId)
+                    ? "the item is still being generated; cancel the response first"
+                    : "expected the index of an output_audio part of an assistant message"));
+        }
+        if (!fields.failed() && audioEndMs > part.get().audioMs()) {
+            fields.fail(OpenAiError.invalidValue("audio_end_ms", "audio_end_ms (" + audioEndMs
+                    + ") is beyond the item's audio (" + part.get().audioMs() + " ms)"));
+        }
+        if (fields.failed()) {
+            error(fields, clientEventId);
+            return;
+        }
+        part.get().truncateAudio(audioEndMs);
+        context.runtime().stats().onTruncation();
+        ObjectNode truncated = out.event("conversation.item.truncated");
+        truncated.put("item_id", itemId);
+        truncated.put("content_index", contentIndex);
+        truncated.put("audio_end_ms", audioEndMs);
+        out.send(truncated);
     }
 
     private void onResponseEnded() {
@@ -224,7 +300,8 @@ final class RealtimeSession {
         }
     }
 
-    private void error(JsonFields fields, @Nullable String clientEventId) {
+    /** Sends the {@code error} event for the first problem {@code fields} recorded. */
+    void error(JsonFields fields, @Nullable String clientEventId) {
         error(((ParseResult.Invalid<?>) fields.invalid()).error(), clientEventId);
     }
 

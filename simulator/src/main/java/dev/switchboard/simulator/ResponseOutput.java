@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The single output item of a Realtime response and the events its content streams as: text
- * ({@link TextOutput}) or a function call ({@link FunctionCallOutput}).
+ * ({@link TextOutput}), audio with a transcript ({@link AudioOutput}) or a function call
+ * ({@link FunctionCallOutput}).
  * {@link RealtimeResponse} owns the item's lifecycle events ({@code response.output_item.added}/{@code .done}) and
  * the pacing; an output only knows its content. Not thread-safe: confined to the connection's
  * {@link SerialExecutor}.

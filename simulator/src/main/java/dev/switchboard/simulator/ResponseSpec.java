@@ -76,14 +76,7 @@ record ResponseSpec(Modality modality, AudioFormat outputFormat, JsonNode voice,
         if (fields.failed()) {
             return fields.invalid();
         }
-        List<ChatRequest.Message> messages = new ArrayList<>();
-        if (!instructions.isEmpty()) {
-            messages.add(new ChatRequest.Message("system", instructions));
-        }
-        items.forEach(item -> messages.add(item.asChatMessage()));
-        if (messages.isEmpty()) {
-            messages.add(new ChatRequest.Message("user", ""));
-        }
+        List<ChatRequest.Message> messages = seedMessages(instructions, items);
         boolean toolResultLast = !items.isEmpty()
                 && items.get(items.size() - 1).type().equals(RealtimeItem.FUNCTION_CALL_OUTPUT);
         List<String> toolNames = JsonFields.toolNames(tools);
@@ -92,6 +85,19 @@ record ResponseSpec(Modality modality, AudioFormat outputFormat, JsonNode voice,
                         session.outputFormat(), session.voice(), max, metadata, target.equals("auto"), messages,
                         toolResultLast, toolNames, steering)))
                 .orElseGet(fields::invalid);
+    }
+
+    /** The instructions as a system message, then the items; one empty user message if that is nothing. */
+    private static List<ChatRequest.Message> seedMessages(String instructions, List<RealtimeItem> items) {
+        List<ChatRequest.Message> messages = new ArrayList<>();
+        if (!instructions.isEmpty()) {
+            messages.add(new ChatRequest.Message("system", instructions));
+        }
+        items.forEach(item -> messages.add(item.asChatMessage()));
+        if (messages.isEmpty()) {
+            messages.add(new ChatRequest.Message("user", ""));
+        }
+        return messages;
     }
 
     private static List<RealtimeItem> input(JsonNode input, SessionSettings session, RealtimeConversation conversation,

@@ -22,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  *       client on the same machine can measure the latency a broker adds (the load-test harness does)</li>
  *   <li>{@code sim_tool_call}: answer with one call of the named function, which must be in the request's
  *       {@code tools}, unless the last message is a tool result</li>
+ *   <li>{@code sim_audio_speed}: how many times faster than real time a Realtime audio response is generated;
+ *       0 means the default of 10, otherwise from {@value #MIN_AUDIO_SPEED} to 1e6. Only the Realtime endpoint
+ *       produces audio; the others accept and ignore it</li>
  * </ul>
  *
  * <p>Any other {@code sim_} key is rejected so that a typo fails loudly instead of being silently ignored.
@@ -31,8 +34,10 @@ import org.jspecify.annotations.Nullable;
  * @param tokensPerSecond pacing rate, always positive
  * @param stamp           whether content deltas carry an emit-time stamp
  * @param toolCall        the function to call instead of answering with text, if any
+ * @param audioSpeed      audio generation speed as a multiple of real time, always positive
  */
-record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean stamp, Optional<String> toolCall) {
+record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean stamp, Optional<String> toolCall,
+        double audioSpeed) {
 
     static final String PREFIX = "sim_";
     static final String TOKENS = "sim_tokens";
@@ -40,6 +45,7 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean
     static final String TOKENS_PER_SECOND = "sim_tokens_per_second";
     static final String STAMP = "sim_stamp";
     static final String TOOL_CALL = "sim_tool_call";
+    static final String AUDIO_SPEED = "sim_audio_speed";
     /** Error parameter prefix for knobs read from a request body's {@code metadata}. */
     static final String BODY_METADATA = "metadata.";
 
@@ -49,8 +55,12 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean
     static final double MAX_TOKENS_PER_SECOND = 1_000_000_000d;
     static final long DEFAULT_TTFT_MS = 150;
     static final double DEFAULT_TOKENS_PER_SECOND = 40;
+    static final double MIN_AUDIO_SPEED = 0.1;
+    static final double MAX_AUDIO_SPEED = 1_000_000d;
+    static final double DEFAULT_AUDIO_SPEED = 10;
 
-    private static final Set<String> KNOWN = Set.of(TOKENS, TTFT_MS, TOKENS_PER_SECOND, STAMP, TOOL_CALL);
+    private static final Set<String> KNOWN = Set.of(TOKENS, TTFT_MS, TOKENS_PER_SECOND, STAMP, TOOL_CALL,
+            AUDIO_SPEED);
 
     SimKnobs {
         Objects.requireNonNull(tokens, "tokens");
@@ -64,11 +74,19 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean
         if (!(tokensPerSecond >= MIN_TOKENS_PER_SECOND && tokensPerSecond <= MAX_TOKENS_PER_SECOND)) {
             throw new IllegalArgumentException("tokensPerSecond out of range: " + tokensPerSecond);
         }
+        if (!(audioSpeed >= MIN_AUDIO_SPEED && audioSpeed <= MAX_AUDIO_SPEED)) {
+            throw new IllegalArgumentException("audioSpeed out of range: " + audioSpeed);
+        }
     }
 
-    /** Knobs that produce text without a tool call. */
+    /** Knobs that produce text without a tool call, audio at the default speed. */
     SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean stamp) {
-        this(tokens, ttftMs, tokensPerSecond, stamp, Optional.empty());
+        this(tokens, ttftMs, tokensPerSecond, stamp, Optional.empty(), DEFAULT_AUDIO_SPEED);
+    }
+
+    /** Nanoseconds it takes to generate one millisecond of audio. */
+    long nanosPerAudioMs() {
+        return Math.round(1_000_000d / audioSpeed);
     }
 
     /** Parses the knobs in a body's {@code metadata}, or returns the error naming the first invalid field. */
@@ -81,12 +99,9 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean
      * {@code paramPrefix + key} (e.g. {@code metadata.sim_tokens}).
      */
     static ParseResult<SimKnobs> parse(Map<String, String> metadata, String paramPrefix) {
-        for (String key : metadata.keySet()) {
-            if (key.startsWith(PREFIX) && !KNOWN.contains(key)) {
-                return ParseResult.invalid(OpenAiError.invalidValue(paramPrefix + key,
-                        "unknown simulator knob; expected one of " + TOKENS + ", " + TTFT_MS + ", "
-                                + TOKENS_PER_SECOND + ", " + STAMP + ", " + TOOL_CALL));
-            }
+        Optional<OpenAiError> unknown = unknownKnob(metadata, paramPrefix);
+        if (unknown.isPresent()) {
+            return ParseResult.invalid(unknown.get());
         }
         Optional<Long> tokens = parseLong(metadata.get(TOKENS), MAX_TOKENS);
         if (metadata.containsKey(TOKENS) && tokens.isEmpty()) {
@@ -98,10 +113,16 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean
             return ParseResult.invalid(OpenAiError.invalidValue(paramPrefix + TTFT_MS,
                     "expected an integer number of milliseconds from 0 to " + MAX_TTFT_MS));
         }
-        Optional<Double> rate = parseRate(metadata.get(TOKENS_PER_SECOND));
+        Optional<Double> rate = parseRate(metadata.get(TOKENS_PER_SECOND), MIN_TOKENS_PER_SECOND,
+                MAX_TOKENS_PER_SECOND);
         if (metadata.containsKey(TOKENS_PER_SECOND) && rate.isEmpty()) {
             return ParseResult.invalid(OpenAiError.invalidValue(paramPrefix + TOKENS_PER_SECOND,
                     "expected 0 (the default of 40) or a number from 0.1 to 1e9"));
+        }
+        Optional<Double> audioSpeed = parseRate(metadata.get(AUDIO_SPEED), MIN_AUDIO_SPEED, MAX_AUDIO_SPEED);
+        if (metadata.containsKey(AUDIO_SPEED) && audioSpeed.isEmpty()) {
+            return ParseResult.invalid(OpenAiError.invalidValue(paramPrefix + AUDIO_SPEED,
+                    "expected 0 (the default of 10) or a number from 0.1 to 1e6"));
         }
         String stamp = metadata.getOrDefault(STAMP, "false").trim();
         if (!stamp.equals("true") && !stamp.equals("false")) {
@@ -114,7 +135,19 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean
         OptionalInt exactTokens = tokens.map(t -> OptionalInt.of(t.intValue())).orElse(OptionalInt.empty());
         double tokensPerSecond = rate.filter(r -> r > 0).orElse(DEFAULT_TOKENS_PER_SECOND);
         return ParseResult.valid(new SimKnobs(exactTokens, ttft.orElse(DEFAULT_TTFT_MS), tokensPerSecond,
-                stamp.equals("true"), toolCall));
+                stamp.equals("true"), toolCall, audioSpeed.filter(s -> s > 0).orElse(DEFAULT_AUDIO_SPEED)));
+    }
+
+    /** The error for the first {@code sim_} key that is not a knob, if any. */
+    private static Optional<OpenAiError> unknownKnob(Map<String, String> metadata, String paramPrefix) {
+        for (String key : metadata.keySet()) {
+            if (key.startsWith(PREFIX) && !KNOWN.contains(key)) {
+                return Optional.of(OpenAiError.invalidValue(paramPrefix + key,
+                        "unknown simulator knob; expected one of " + TOKENS + ", " + TTFT_MS + ", "
+                                + TOKENS_PER_SECOND + ", " + STAMP + ", " + TOOL_CALL + ", " + AUDIO_SPEED));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -141,14 +174,14 @@ record SimKnobs(OptionalInt tokens, long ttftMs, double tokensPerSecond, boolean
         }
     }
 
-    private static Optional<Double> parseRate(@Nullable String value) {
+    /** 0, or a number from {@code min} to {@code max}. */
+    private static Optional<Double> parseRate(@Nullable String value, double min, double max) {
         if (value == null) {
             return Optional.empty();
         }
         try {
             double parsed = Double.parseDouble(value.trim());
-            boolean valid = parsed == 0
-                    || (parsed >= MIN_TOKENS_PER_SECOND && parsed <= MAX_TOKENS_PER_SECOND);
+            boolean valid = parsed == 0 || (parsed >= min && parsed <= max);
             return valid ? Optional.of(parsed) : Optional.empty();
         } catch (NumberFormatException e) {
             return Optional.empty();

@@ -19,6 +19,10 @@ public final class SimulatorStats {
     private final LongAdder realtimeSessionsClosed = new LongAdder();
     private final LongAdder realtimeResponses = new LongAdder();
     private final LongAdder realtimeResponsesCancelled = new LongAdder();
+    private final LongAdder audioBytesIn = new LongAdder();
+    private final LongAdder audioBytesOut = new LongAdder();
+    private final LongAdder speechStarted = new LongAdder();
+    private final LongAdder truncations = new LongAdder();
 
     SimulatorStats() {
     }
@@ -89,6 +93,26 @@ public final class SimulatorStats {
         return realtimeResponsesCancelled.sum();
     }
 
+    /** Decoded bytes of audio clients appended to Realtime input audio buffers. */
+    public long audioBytesIn() {
+        return audioBytesIn.sum();
+    }
+
+    /** Decoded bytes of audio sent in Realtime {@code response.output_audio.delta} events. */
+    public long audioBytesOut() {
+        return audioBytesOut.sum();
+    }
+
+    /** Times server VAD detected the start of speech ({@code input_audio_buffer.speech_started}). */
+    public long speechStarted() {
+        return speechStarted.sum();
+    }
+
+    /** Successful {@code conversation.item.truncate} events. */
+    public long truncations() {
+        return truncations.sum();
+    }
+
     void onRequest() {
         requests.increment();
     }
@@ -125,12 +149,30 @@ public final class SimulatorStats {
         realtimeResponsesCancelled.increment();
     }
 
+    void onAudioIn(long bytes) {
+        audioBytesIn.add(bytes);
+    }
+
+    void onAudioOut(long bytes) {
+        audioBytesOut.add(bytes);
+    }
+
+    void onSpeechStarted() {
+        speechStarted.increment();
+    }
+
+    void onTruncation() {
+        truncations.increment();
+    }
+
     @Override
     public String toString() {
         return "SimulatorStats[requests=" + requests() + ", streamsStarted=" + streamsStarted()
                 + ", streamsCompleted=" + streamsCompleted() + ", streamsAborted=" + streamsAborted()
                 + ", faultsInjected=" + faultsInjected() + ", realtimeSessionsOpened=" + realtimeSessionsOpened()
                 + ", realtimeSessionsClosed=" + realtimeSessionsClosed() + ", realtimeResponses=" + realtimeResponses()
-                + ", realtimeResponsesCancelled=" + realtimeResponsesCancelled() + "]";
+                + ", realtimeResponsesCancelled=" + realtimeResponsesCancelled() + ", audioBytesIn=" + audioBytesIn()
+                + ", audioBytesOut=" + audioBytesOut() + ", speechStarted=" + speechStarted() + ", truncations="
+                + truncations() + "]";
     }
 }

@@ -31,6 +31,10 @@ final class StatsHandler implements Request.Handler {
         body.put("realtime_sessions_active", stats.realtimeSessionsActive());
         body.put("realtime_responses", stats.realtimeResponses());
         body.put("realtime_responses_cancelled", stats.realtimeResponsesCancelled());
+        body.put("audio_bytes_in", stats.audioBytesIn());
+        body.put("audio_bytes_out", stats.audioBytesOut());
+        body.put("speech_started", stats.speechStarted());
+        body.put("truncations", stats.truncations());
         SimulatorJson.write(response, callback, HttpStatus.OK_200, body);
         return true;
     }

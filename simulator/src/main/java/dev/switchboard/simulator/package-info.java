@@ -30,7 +30,12 @@
  *       {@code ContentPart}, parsed by {@code ItemParser}, {@code ResponseSpec} and {@code JsonFields}) answers
  *       client events and runs one {@code RealtimeResponse} at a time, which plans with the same
  *       {@code GenerationPlan} as the HTTP endpoints and streams through a {@code ResponseOutput}
- *       ({@code TextOutput}, {@code FunctionCallOutput}); {@code EventWriter} sends the events.</li>
+ *       ({@code TextOutput}, {@code AudioOutput}, {@code FunctionCallOutput}); {@code EventWriter} sends the
+ *       events;</li>
+ *   <li>Realtime audio: {@code AudioFormat} (PCM and {@code G711}), {@code SpeechSynthesizer} (deterministic
+ *       tones for output speech), {@code InputAudioEvents} and {@code InputAudioBuffer} (appended audio, counted
+ *       and fingerprinted, not kept) and {@code VoiceActivityDetector} (energy-based server VAD in audio time,
+ *       configured by {@code TurnDetection}).</li>
  * </ul>
  *
  * <p>Threading: Jetty's pool threads run request handling; streamed tokens are paced by one shared scheduler

@@ -126,17 +126,8 @@ class RealtimeCancelAndToolsTest {
     }
 
     @Test
-    void a_tool_call_streams_a_function_call_item_and_its_output_gets_a_text_answer() throws Exception {
-        ObjectNode update = RealtimeTestClient.event("session.update");
-        update.putObject("session").put("type", "realtime").putArray("tools").addObject().put("type", "function")
-                .put("name", "get_weather").put("description", "Weather by city");
-        client.send(update);
-        client.expect("session.updated");
-        client.send(RealtimeTestClient.userText("Weather in Lisbon?"));
-        client.send(RealtimeTestClient.responseCreate(ChatBodies.merge(RealtimeTestClient.FAST,
-                Map.of("sim_tool_call", "get_weather"))));
-
-        List<JsonNode> call = client.until("response.done");
+    void a_tool_call_streams_a_function_call_item() throws Exception {
+        List<JsonNode> call = callWeatherTool();
 
         assertEquals(List.of("response.created", "response.output_item.added", "conversation.item.added"),
                 RealtimeTestClient.types(call).subList(2, 5));
@@ -159,7 +150,31 @@ class RealtimeCancelAndToolsTest {
         JsonNode done = call.get(call.size() - 1).path("response");
         assertEquals("completed", done.path("status").asText());
         assertEquals(arguments, done.path("output").path(0).path("arguments").asText());
+    }
 
+    @Test
+    void the_call_id_and_arguments_are_those_chat_completions_gives_the_same_conversation() throws Exception {
+        List<JsonNode> call = callWeatherTool();
+
+        JsonNode chatCall = chatToolCall("Weather in Lisbon?");
+        assertEquals(RealtimeTestClient.deltas(call, "response.function_call_arguments.delta"),
+                chatCall.path("function").path("arguments").asText());
+        assertEquals(call.get(3).path("item").path("call_id").asText(), chatCall.path("id").asText());
+    }
+
+    /** The tool call the chat-completions endpoint answers {@code question} with when offered get_weather. */
+    private JsonNode chatToolCall(String question) throws Exception {
+        ObjectNode body = SimulatorHttpClient.JSON.createObjectNode().put("model", "sim-chat").put("stream", false);
+        body.putArray("messages").addObject().put("role", "user").put("content", question);
+        body.putArray("tools").addObject().put("type", "function").putObject("function").put("name", "get_weather");
+        body.putObject("metadata").put("sim_tool_call", "get_weather").put("sim_ttft_ms", "0");
+        JsonNode reply = SimulatorHttpClient.json(http.postChat(simulator, body.toString()));
+        return reply.path("choices").path(0).path("message").path("tool_calls").path(0);
+    }
+
+    @Test
+    void a_function_call_output_gets_a_text_answer_even_with_the_tool_call_knob() throws Exception {
+        String callId = callWeatherTool().get(3).path("item").path("call_id").asText();
         ObjectNode output = RealtimeTestClient.event("conversation.item.create");
         output.putObject("item").put("type", "function_call_output").put("call_id", callId)
                 .put("output", "{\"temperature\":21}");
@@ -168,9 +183,24 @@ class RealtimeCancelAndToolsTest {
         client.expect("conversation.item.done");
         client.send(RealtimeTestClient.responseCreate(ChatBodies.merge(RealtimeTestClient.FAST,
                 Map.of("sim_tool_call", "get_weather", "sim_tokens", "6"))));
+
         List<JsonNode> answer = client.until("response.done");
-        assertEquals("message", answer.get(1).path("item").path("type").asText(), "a tool result gets text");
+
+        assertEquals("message", answer.get(1).path("item").path("type").asText());
         assertEquals(6, countDeltas(answer));
+    }
+
+    /** Offers get_weather, asks about the weather and returns the frames of the tool-call response. */
+    private List<JsonNode> callWeatherTool() throws Exception {
+        ObjectNode update = RealtimeTestClient.event("session.update");
+        update.putObject("session").put("type", "realtime").putArray("tools").addObject().put("type", "function")
+                .put("name", "get_weather").put("description", "Weather by city");
+        client.send(update);
+        client.expect("session.updated");
+        client.send(RealtimeTestClient.userText("Weather in Lisbon?"));
+        client.send(RealtimeTestClient.responseCreate(ChatBodies.merge(RealtimeTestClient.FAST,
+                Map.of("sim_tool_call", "get_weather"))));
+        return client.until("response.done");
     }
 
     @Test

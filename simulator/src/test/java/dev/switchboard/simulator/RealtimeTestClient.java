@@ -30,7 +30,8 @@ public final class RealtimeTestClient implements Session.Listener.AutoDemanding,
 
     static final Duration WAIT = Duration.ofSeconds(20);
     /** Knobs that make a response finish at once. */
-    static final Map<String, String> FAST = Map.of("sim_ttft_ms", "0", "sim_tokens_per_second", "100000");
+    static final Map<String, String> FAST = Map.of("sim_ttft_ms", "0", "sim_tokens_per_second", "100000",
+            "sim_audio_speed", "1000000");
 
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final List<String> raw = Collections.synchronizedList(new ArrayList<>());

@@ -70,13 +70,7 @@ class RealtimeTextResponseTest {
             String itemId = frames.get(1).path("item").path("id").asText();
             assertTrue(responseId.startsWith("resp_"), responseId);
             assertTrue(itemId.startsWith("item_"), itemId);
-            for (JsonNode delta : frames.subList(4, 9)) {
-                assertEquals(responseId, delta.path("response_id").asText());
-                assertEquals(itemId, delta.path("item_id").asText());
-                assertEquals(0, delta.path("output_index").asInt());
-                assertEquals(0, delta.path("content_index").asInt());
-                assertTrue(delta.path("delta").isTextual());
-            }
+            assertDeltasOf(frames.subList(4, 9), responseId, itemId);
             String text = RealtimeTestClient.deltas(frames, "response.output_text.delta");
             assertEquals(text, frames.get(9).path("text").asText());
             assertEquals(text, frames.get(10).path("part").path("text").asText());
@@ -95,6 +89,16 @@ class RealtimeTextResponseTest {
             assertEquals(input + 5, done.path("usage").path("total_tokens").asInt());
             assertEquals(text, done.path("output").path(0).path("content").path(0).path("text").asText());
             assertEquals("5", done.path("metadata").path("sim_tokens").asText());
+        }
+    }
+
+    private static void assertDeltasOf(List<JsonNode> deltas, String responseId, String itemId) {
+        for (JsonNode delta : deltas) {
+            assertEquals(responseId, delta.path("response_id").asText());
+            assertEquals(itemId, delta.path("item_id").asText());
+            assertEquals(0, delta.path("output_index").asInt());
+            assertEquals(0, delta.path("content_index").asInt());
+            assertTrue(delta.path("delta").isTextual());
         }
     }
 
