@@ -54,7 +54,7 @@ final class RealtimeEndpoint {
         String model = Request.extractQueryParameters(request).getValue("model");
         ParseResult<Map<String, String>> header =
                 MetadataHeader.parse(Optional.ofNullable(request.getHeaders().get(MetadataHeader.NAME)));
-        Optional<OpenAiError> refusal = refusal(model, header);
+        Optional<ErrorReply> refusal = refusal(model, header);
         if (refusal.isPresent()) {
             refusal.get().write(response, callback);
             return true;
@@ -89,7 +89,7 @@ final class RealtimeEndpoint {
         return Optional.empty();
     }
 
-    private static Optional<OpenAiError> refusal(String model, ParseResult<Map<String, String>> header) {
+    private static Optional<ErrorReply> refusal(String model, ParseResult<Map<String, String>> header) {
         if (model == null || model.isEmpty()) {
             return Optional.of(OpenAiError.missingParameter("model"));
         }
@@ -99,12 +99,12 @@ final class RealtimeEndpoint {
                     Optional.of("model_not_found")));
         }
         if (header instanceof ParseResult.Invalid<Map<String, String>> invalid) {
-            return Optional.of((OpenAiError) invalid.error());
+            return Optional.of(invalid.error());
         }
         ParseResult<SimKnobs> knobs =
                 SimKnobs.parse(((ParseResult.Valid<Map<String, String>>) header).value(), MetadataHeader.PARAM_PREFIX);
         if (knobs instanceof ParseResult.Invalid<SimKnobs> invalid) {
-            return Optional.of((OpenAiError) invalid.error());
+            return Optional.of(invalid.error());
         }
         return Optional.empty();
     }

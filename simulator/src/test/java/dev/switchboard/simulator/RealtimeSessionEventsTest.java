@@ -237,6 +237,18 @@ class RealtimeSessionEventsTest {
     }
 
     @Test
+    void a_bad_metadata_header_is_refused_before_the_upgrade() throws Exception {
+        URI uri = RealtimeTestClient.uri(simulator, "", SimulatorModels.SIM_REALTIME);
+        ClientUpgradeRequest notJson = new ClientUpgradeRequest();
+        notJson.setHeader(MetadataHeader.NAME, "sim_tokens=3");
+        ClientUpgradeRequest badKnob = new ClientUpgradeRequest();
+        badKnob.setHeader(MetadataHeader.NAME, "{\"sim_tokens\":\"many\"}");
+
+        assertEquals(400, RealtimeTestClient.refusedStatus(ws, uri, notJson));
+        assertEquals(400, RealtimeTestClient.refusedStatus(ws, uri, badKnob));
+    }
+
+    @Test
     void a_plain_get_is_told_to_upgrade_and_the_models_list_names_the_realtime_model() throws Exception {
         ContentResponse plain = http.get(URI.create("http://127.0.0.1:" + simulator.port()
                 + "/v1/realtime?model=sim-realtime"));
