@@ -63,6 +63,12 @@ class VoiceTest {
         return client;
     }
 
+    /** Cut-offs the broker itself made (not the provider's own cancellations), by reason. */
+    private static long brokerCutOffs(String reason) {
+        var timer = broker.metrics().registry().find("broker.bargein.latency").tag("reason", reason).timer();
+        return timer == null ? 0 : timer.count();
+    }
+
     private static boolean ofResponse(JsonNode frame, String responseId) {
         return responseId.equals(frame.path("response_id").asText())
                 || responseId.equals(frame.path("response").path("id").asText());
@@ -125,6 +131,7 @@ class VoiceTest {
             JsonNode firstAudio = client.until("response.output_audio.delta").stream().reduce((a, b) -> b)
                     .orElseThrow();
             String responseId = firstAudio.path("response_id").asText();
+            long cutOffsBefore = brokerCutOffs("turn_detected");
             client.send(Pcm.append(Pcm.tone(200)));
             List<JsonNode> upToSpeech = client.until("input_audio_buffer.speech_started");
             assertFalse(upToSpeech.isEmpty());
@@ -133,6 +140,11 @@ class VoiceTest {
             assertEquals(responseId, done.path("response").path("id").asText());
             assertEquals("cancelled", done.path("response").path("status").asText());
             assertEquals("turn_detected", done.path("response").path("status_details").path("reason").asText());
+            // The broker's own response.done (the provider's has the output item), and its barge-in meter, which
+            // is recorded just after the event is handed to the connection.
+            assertEquals(0, done.path("response").path("output").size(), done::toString);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> brokerCutOffs("turn_detected") == cutOffsBefore + 1);
             assertNothingOfResponseAfterARoundTrip(client, responseId);
         }
     }
@@ -146,12 +158,15 @@ class VoiceTest {
             JsonNode audio = client.until("response.output_audio.delta").stream().reduce((a, b) -> b).orElseThrow();
             String responseId = audio.path("response_id").asText();
             String itemId = audio.path("item_id").asText();
+            long cutOffsBefore = brokerCutOffs("client_cancelled");
             client.send("{\"type\":\"response.cancel\"}");
             client.send("{\"type\":\"conversation.item.truncate\",\"item_id\":\"" + itemId
                     + "\",\"content_index\":0,\"audio_end_ms\":60}");
             JsonNode done = client.until("response.done").stream().reduce((a, b) -> b).orElseThrow();
             assertEquals("cancelled", done.path("response").path("status").asText(), done::toString);
             assertEquals("client_cancelled", done.path("response").path("status_details").path("reason").asText());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> brokerCutOffs("client_cancelled") == cutOffsBefore + 1);
             List<JsonNode> after = client.until("conversation.item.truncated");
             JsonNode truncated = after.get(after.size() - 1);
             assertEquals(60, truncated.path("audio_end_ms").asInt());
