@@ -134,7 +134,13 @@ public record BrokerConfig(
      * @param keys API keys of the tenant
      * @param models model names the tenant may use; {@code *} allows all
      */
-    public record Tenant(List<String> keys, List<String> models) {
+    /**
+     * @param keys API keys
+     * @param models model names, or {@code "*"}
+     * @param brokerVad whether the broker's own VAD runs on every voice session of the tenant (sessions may also
+     *     opt in themselves; see {@code docs/voice.md})
+     */
+    public record Tenant(List<String> keys, List<String> models, boolean brokerVad) {
         public Tenant {
             keys = List.copyOf(keys);
             models = List.copyOf(models);
@@ -142,7 +148,7 @@ public record BrokerConfig(
 
         @Override
         public String toString() {
-            return "Tenant[keys=" + keys.size() + " key(s), models=" + models + "]";
+            return "Tenant[keys=" + keys.size() + " key(s), models=" + models + ", brokerVad=" + brokerVad + "]";
         }
     }
 

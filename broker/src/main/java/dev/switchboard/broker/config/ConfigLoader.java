@@ -206,7 +206,8 @@ public final class ConfigLoader {
             if (keys.isEmpty()) {
                 throw new ConfigException(key + ".keys must list at least one key");
             }
-            out.put(e.getKey(), new BrokerConfig.Tenant(keys, strings(e.getValue().path("models"), key + ".models")));
+            out.put(e.getKey(), new BrokerConfig.Tenant(keys, strings(e.getValue().path("models"), key + ".models"),
+                    bool(e.getValue().path("broker_vad"), key + ".broker_vad", false)));
         }
         return out;
     }

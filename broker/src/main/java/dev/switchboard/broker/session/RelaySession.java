@@ -53,6 +53,9 @@ public final class RelaySession extends AbstractSession {
     private long requestedNanos;
     private boolean firstDeltaSeen;
     private boolean interruptOnSpeech = true;
+    /** The broker's own VAD on the caller's audio, when the tenant or the session turned it on. */
+    private BrokerVad vad;
+    private BrokerVad.Format inputFormat = BrokerVad.Format.PCM16_24K;
 
     /** A relay session for {@code tenant} on a route whose single target is a Realtime provider. */
     public RelaySession(Tenant tenant, Route route, Shard shard, SessionContext context) {
@@ -60,6 +63,9 @@ public final class RelaySession extends AbstractSession {
         this.target = route.primary();
         this.connector = target.provider().relay().orElseThrow(() -> new IllegalArgumentException(
                 "route " + route.model() + " does not target a Realtime provider"));
+        if (tenant.brokerVad()) {
+            vad = VadSettings.DEFAULT.detector();
+        }
     }
 
     // ---- life cycle hooks (shard thread) ----
@@ -96,7 +102,20 @@ public final class RelaySession extends AbstractSession {
         if (!(frame instanceof ClientDecoding.Raw raw)) {
             throw new IllegalStateException("relay sessions are fed undecoded frames");
         }
+        String text = raw.text();
         switch (raw.type()) {
+            case "session.update" -> {
+                Optional<String> stripped = takeSwitchboardSettings(raw);
+                if (stripped.isEmpty()) {
+                    return;
+                }
+                text = stripped.get();
+            }
+            case "input_audio_buffer.append" -> {
+                if (vad != null) {
+                    listen(raw.text(), receivedNanos);
+                }
+            }
             case "response.create" -> {
                 requestedNanos = receivedNanos;
                 firstDeltaSeen = false;
@@ -110,7 +129,7 @@ public final class RelaySession extends AbstractSession {
                 // Everything else goes up as it came; the provider answers it.
             }
         }
-        if (upstream == null || !upstream.trySend(raw.text())) {
+        if (upstream == null || !upstream.trySend(text)) {
             sendError(ErrorDetail.invalidRequest("upstream_backlog_full", "the provider connection is not "
                     + "accepting events (closed, or too many unsent); '" + raw.type() + "' was not forwarded",
                     raw.eventId()));
@@ -227,12 +246,93 @@ public final class RelaySession extends AbstractSession {
         }
     }
 
-    /** Tracks whether the provider's turn detection interrupts responses when speech starts. */
+    /**
+     * {@code session.update} may carry Switchboard's extension {@code session.switchboard.broker_vad}: it configures
+     * the broker VAD and is removed before the event goes to the provider (which would refuse an unknown field).
+     *
+     * @return the text to forward, or empty when the extension was invalid (an error was sent)
+     */
+    private Optional<String> takeSwitchboardSettings(ClientDecoding.Raw raw) {
+        if (!raw.text().contains("\"switchboard\"")) {
+            return Optional.of(raw.text());
+        }
+        try {
+            ObjectNode event = (ObjectNode) context.codec().mapper().readTree(raw.text());
+            JsonNode session = event.path("session");
+            if (!(session instanceof ObjectNode sessionObject) || !session.has("switchboard")) {
+                return Optional.of(raw.text());
+            }
+            JsonNode settings = sessionObject.remove("switchboard").path("broker_vad");
+            if (!settings.isMissingNode()) {
+                Optional<String> problem = VadSettings.problem(settings);
+                if (problem.isPresent()) {
+                    sendError(ErrorDetail.invalidRequest("invalid_value", problem.get(), raw.eventId())
+                            .withParam("session.switchboard.broker_vad"));
+                    return Optional.empty();
+                }
+                VadSettings vadSettings = VadSettings.from(settings);
+                vad = vadSettings.enabled() ? vadSettings.detector() : null;
+                if (vad != null) {
+                    vad.format(inputFormat);
+                }
+            }
+            return Optional.of(context.codec().mapper().writeValueAsString(event));
+        } catch (IOException | ClassCastException e) {
+            return Optional.of(raw.text());
+        }
+    }
+
+    /**
+     * Broker VAD: decodes the appended audio and, the moment speech starts while a response plays, cuts the
+     * response and cancels it at the provider, ahead of the provider's own detection.
+     */
+    private void listen(String appendEvent, long receivedNanos) {
+        byte[] audio = audioOf(appendEvent);
+        long startedMs = audio.length == 0 ? -1 : vad.feed(audio);
+        if (startedMs < 0) {
+            return;
+        }
+        ObjectNode event = context.codec().mapper().createObjectNode().put("type", "switchboard.speech_started")
+                .put("audio_start_ms", startedMs).put("source", "broker_vad");
+        emit(new UnknownServerEvent("switchboard.speech_started", event));
+        if (activeResponse != null) {
+            cutOff(activeResponse, "broker_vad", receivedNanos);
+            if (upstream != null) {
+                upstream.trySend("{\"type\":\"response.cancel\"}");
+            }
+        }
+    }
+
+    /** The decoded {@code audio} of an append event, found with one streaming pass; empty if absent or invalid. */
+    private byte[] audioOf(String appendEvent) {
+        try (JsonParser parser = context.codec().mapper().getFactory().createParser(appendEvent)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return new byte[0];
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("audio") && value == JsonToken.VALUE_STRING) {
+                    return java.util.Base64.getDecoder().decode(parser.getText());
+                }
+                parser.skipChildren();
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.debug("append event without decodable audio", e);
+        }
+        return new byte[0];
+    }
+
+    /** Tracks whether the provider's turn detection interrupts responses, and the caller's audio format. */
     private void onSessionConfig(String json) {
         try {
-            JsonNode detection = context.codec().mapper().readTree(json).path("session").path("audio")
-                    .path("input").path("turn_detection");
+            JsonNode input = context.codec().mapper().readTree(json).path("session").path("audio").path("input");
+            JsonNode detection = input.path("turn_detection");
             interruptOnSpeech = detection.isObject() && detection.path("interrupt_response").asBoolean(true);
+            inputFormat = BrokerVad.Format.of(input.path("format").path("type").asText("audio/pcm"));
+            if (vad != null) {
+                vad.format(inputFormat);
+            }
         } catch (IOException e) {
             LOG.debug("unreadable session event from the provider", e);
         }

@@ -8,8 +8,9 @@ import java.util.Set;
  * @param id the tenant id from the configuration (never used as a metric tag)
  * @param models model names the tenant may use
  * @param allModels whether the tenant may use every configured model ({@code "*"})
+ * @param brokerVad whether the broker's VAD runs on the tenant's voice sessions by default
  */
-public record Tenant(String id, Set<String> models, boolean allModels) {
+public record Tenant(String id, Set<String> models, boolean allModels, boolean brokerVad) {
     public Tenant {
         models = Set.copyOf(models);
     }

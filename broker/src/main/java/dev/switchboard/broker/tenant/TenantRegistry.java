@@ -26,7 +26,7 @@ public final class TenantRegistry {
         Map<String, Tenant> byDigest = new HashMap<>();
         tenants.forEach((id, config) -> {
             boolean all = config.models().contains("*");
-            Tenant tenant = new Tenant(id, new HashSet<>(config.models()), all);
+            Tenant tenant = new Tenant(id, new HashSet<>(config.models()), all, config.brokerVad());
             config.keys().forEach(key -> byDigest.put(digest(key), tenant));
         });
         return new TenantRegistry(byDigest);
