@@ -40,6 +40,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code UnknownClientEvent}; this is what accepting a large relayed frame costs before any routing.</li>
  *   <li>{@code reencodeAudioAppend64k}: writing that decoded frame back out with {@code encodeClient}, the other
  *       half of a parse-and-reserialise relay.</li>
+ *   <li>{@code peekAudioAppend64k}: what the {@code openai-realtime} relay actually does with that frame instead:
+ *       {@code peekClient}, one streaming pass that checks it and reads its {@code type}, then forwards the same
+ *       string.</li>
+ *   <li>{@code spliceSeqAudioDelta64k}: the relay's server side, appending {@code ,"seq":N} to a provider's
+ *       64 KiB {@code response.output_audio.delta} as the relay session does (one copy of the text).</li>
  * </ul>
  *
  * <p>Single-threaded; the codec is immutable and shared, inputs are built once in {@link #setUp()}. Run with
@@ -72,6 +77,7 @@ public class CodecBenchmark {
     private String itemCreateFrame;
     private String audioAppendFrame;
     private ClientDecoding.Decoded decodedAudioAppend;
+    private String audioDeltaFrame;
 
     /** Builds the codec and every input once per trial. */
     @Setup
@@ -94,6 +100,12 @@ public class CodecBenchmark {
         audioAppendFrame = "{\"type\":\"input_audio_buffer.append\",\"event_id\":\"evt_client_0107\",\"audio\":\""
                 + base64Audio() + "\"}";
         decodedAudioAppend = decoded(codec.decodeClient(audioAppendFrame));
+        audioDeltaFrame = "{\"type\":\"response.output_audio.delta\",\"event_id\":\"event_00000001f3\","
+                + "\"response_id\":\"resp_CAd8Lw0pX3kQ5nTz\",\"item_id\":\"item_CAd8M1bT7uVwQe4R\","
+                + "\"output_index\":0,\"content_index\":0,\"delta\":\"" + base64Audio() + "\"}";
+        if (!(codec.peekClient(audioAppendFrame) instanceof ClientDecoding.Raw)) {
+            throw new IllegalStateException("the relay check refused the audio frame");
+        }
         // Fail the trial early if an input stopped decoding (e.g. after a protocol change).
         decoded(codec.decodeClient(responseCreateFrame));
         decoded(codec.decodeClient(itemCreateFrame));
@@ -162,5 +174,18 @@ public class CodecBenchmark {
     @Benchmark
     public String reencodeAudioAppend64k() {
         return codec.encodeClient(decodedAudioAppend.event());
+    }
+
+    /** The relay's check of a 64 KiB audio append (no tree, the frame is forwarded as is). */
+    @Benchmark
+    public ClientDecoding peekAudioAppend64k() {
+        return codec.peekClient(audioAppendFrame);
+    }
+
+    /** The relay's seq splice on a 64 KiB provider audio delta. */
+    @Benchmark
+    public String spliceSeqAudioDelta64k() {
+        String json = audioDeltaFrame;
+        return json.substring(0, json.length() - 1) + ",\"seq\":" + 1042 + "}";
     }
 }
