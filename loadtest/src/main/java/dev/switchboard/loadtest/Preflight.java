@@ -105,7 +105,7 @@ final class Preflight {
     }
 
     /** The preflight session's listener; its fields are published by the latches. */
-    private static final class Probe implements ListenerAdapter.Handler {
+    private static final class Probe implements FrameAssembler.Handler {
         final CountDownLatch created = new CountDownLatch(1);
         final CountDownLatch done = new CountDownLatch(1);
         final CountDownLatch closed = new CountDownLatch(1);

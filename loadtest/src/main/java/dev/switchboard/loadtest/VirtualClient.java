@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * becomes active decrements {@link InFlight} exactly once (response.done, refusal, close or end of run); seq is
  * checked on every event including errors.
  */
-final class VirtualClient implements ListenerAdapter.Handler {
+final class VirtualClient implements FrameAssembler.Handler {
     private enum State { NEW, CONNECTING, OPEN, CLOSING, CLOSED }
 
     /** What a frame callback does once it has released the monitor. */
