@@ -144,7 +144,7 @@ final class Preflight {
                         done.countDown();
                     }
                 }
-                case RESPONSE_CREATED, OTHER -> {
+                case RESPONSE_CREATED, SESSION_RESUMED, SESSION_UPDATED, TEXT_DONE, OTHER -> {
                 }
             }
         }

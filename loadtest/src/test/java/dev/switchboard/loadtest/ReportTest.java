@@ -27,7 +27,7 @@ class ReportTest {
                 List.of("--sessions", "2"), 2, Map.of("completed", 3L), Map.of(), Map.of(), errors,
                 Map.of("closed_4008", "the broker closed <the> connection"), Map.of("gaps", 0L), 10, 10.0,
                 Map.of(Summary.TTFT, ttft), new Summary.StampInfo("auto", false, 0, 0, "n/a"), Optional.empty(),
-                List.of(new Summary.TimelinePoint(1, 2, 10, 3, 0, Summary.Window.EMPTY, Summary.Window.EMPTY,
+                Optional.empty(), Optional.empty(), List.of(new Summary.TimelinePoint(1, 2, 10, 3, 0, Summary.Window.EMPTY, Summary.Window.EMPTY,
                         Summary.Window.EMPTY)), List.of("a <warning>"), errors.isEmpty() ? 0 : 1);
     }
 
