@@ -4,6 +4,9 @@ import dev.switchboard.bridge.anthropic.AnthropicConfig;
 import dev.switchboard.bridge.anthropic.AnthropicConnector;
 import dev.switchboard.bridge.openai.OpenAiConfig;
 import dev.switchboard.bridge.openai.OpenAiConnector;
+import dev.switchboard.bridge.realtime.RealtimeConfig;
+import dev.switchboard.bridge.realtime.RealtimeConnector;
+import dev.switchboard.bridge.realtime.RelayConnector;
 import dev.switchboard.bridge.upstream.StreamTimeouts;
 import dev.switchboard.bridge.upstream.UpstreamConnector;
 import dev.switchboard.broker.config.BrokerConfig;
@@ -11,9 +14,11 @@ import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.route.CircuitBreaker;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Provider;
+import dev.switchboard.broker.route.RealtimeOnly;
 import dev.switchboard.broker.route.RetryPolicy;
 import dev.switchboard.broker.resume.ResumeTokens;
 import dev.switchboard.broker.resume.SessionStore;
+import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingSubscriber;
@@ -54,11 +59,13 @@ public final class Broker implements AutoCloseable {
     private final Optional<ProviderSimulator> simulator;
     private final BrokerMetrics metrics;
     private final BrokerHandler handler;
-    private final SessionStore<RealtimeSession> store;
+    private final SessionStore<BrokerSession> store;
+    private final Map<String, Provider> providers;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
-                   BrokerHandler handler, SessionStore<RealtimeSession> store) {
+                   BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers) {
+        this.providers = providers;
         this.store = store;
         this.server = server;
         this.connector = connector;
@@ -102,7 +109,7 @@ public final class Broker implements AutoCloseable {
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),
                 metrics);
         BrokerConfig.Sessions sessions = config.sessions();
-        SessionStore<RealtimeSession> store = new SessionStore<>(ResumeTokens.create(sessions.resumeSecret()),
+        SessionStore<BrokerSession> store = new SessionStore<>(ResumeTokens.create(sessions.resumeSecret()),
                 sessions.resumeTtl(), sessions.replayMaxEvents(), sessions.replayMaxBytes(), ticker,
                 scheduler, metrics.registry());
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store);
@@ -128,7 +135,7 @@ public final class Broker implements AutoCloseable {
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
-        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store);
+        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers);
     }
 
     private static Map<String, Provider> providers(BrokerConfig config, Optional<ProviderSimulator> simulator,
@@ -137,26 +144,35 @@ public final class Broker implements AutoCloseable {
         simulator.ifPresent(sim -> providers.put(BrokerConfig.SIMULATOR_PROVIDER, provider(
                 BrokerConfig.SIMULATOR_PROVIDER, new OpenAiConnector(new OpenAiConfig(BrokerConfig.SIMULATOR_PROVIDER,
                         sim.baseUri(), Optional.empty(), StreamTimeouts.defaults()), httpClient),
-                BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults(), true, metrics)));
+                BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults(), true, metrics, Optional.empty())));
         config.providers().forEach((name, p) -> {
             URI base = p.onSimulator()
                     ? URI.create("http://127.0.0.1:" + simulator.orElseThrow().port() + p.baseUrl().getPath())
                     : p.baseUrl();
+            if (p.kind().equals(BrokerConfig.REALTIME_KIND)) {
+                RealtimeConnector relay = RealtimeConnector.start(new RealtimeConfig(name, base, p.apiKey(),
+                        new RealtimeConfig.Timeouts(p.timeouts().connect(), p.timeouts().firstToken(),
+                                RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()));
+                providers.put(name, provider(name, new RealtimeOnly(name), p.retry(), p.breaker(), false, metrics,
+                        Optional.of(relay)));
+                return;
+            }
             UpstreamConnector connector = p.kind().equals("anthropic")
                     ? new AnthropicConnector(new AnthropicConfig(name, base, p.apiKey(), p.timeouts()), httpClient)
                     : new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()), httpClient);
             providers.put(name, provider(name, connector, p.retry(), p.breaker(), p.continuation().equals("prefill"),
-                    metrics));
+                    metrics, Optional.empty()));
         });
         return providers;
     }
 
     private static Provider provider(String name, UpstreamConnector connector, BrokerConfig.Retry retry,
-                                     BrokerConfig.Breaker breaker, boolean prefill, BrokerMetrics metrics) {
+                                     BrokerConfig.Breaker breaker, boolean prefill, BrokerMetrics metrics,
+                                     Optional<RelayConnector> relay) {
         CircuitBreaker circuit = new CircuitBreaker(breaker.failureThreshold(), breaker.openFor(), System::nanoTime);
         metrics.circuitState(name, () -> circuit.state().ordinal());
         return new Provider(name, connector, new RetryPolicy(retry.maxRetries(), retry.backoff(), retry.maxBackoff(),
-                retry.maxRetryAfter()), circuit, prefill);
+                retry.maxRetryAfter()), circuit, prefill, relay);
     }
 
     /** The bound port. */
@@ -181,7 +197,7 @@ public final class Broker implements AutoCloseable {
     }
 
     /** The resumable sessions. */
-    public SessionStore<RealtimeSession> sessions() {
+    public SessionStore<BrokerSession> sessions() {
         return store;
     }
 
@@ -208,7 +224,7 @@ public final class Broker implements AutoCloseable {
         return awaitNoConnections(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
     }
 
-    private void signalDrain(RealtimeSession session, Boolean force) {
+    private void signalDrain(BrokerSession session, Boolean force) {
         // Bounded: a ring that stays full this long means the shard is wedged; the forced close still follows.
         for (int attempt = 0; attempt < 1000; attempt++) {
             if (session.shard().tryPublishControl(session, RingSubscriber.Control.DRAIN, force)) {
@@ -242,6 +258,7 @@ public final class Broker implements AutoCloseable {
         } catch (Exception e) {
             // Best effort, as above.
         }
+        providers.values().forEach(p -> p.relay().ifPresent(RelayConnector::close));
         simulator.ifPresent(ProviderSimulator::close);
     }
 }

@@ -35,43 +35,6 @@ class BackpressureTest {
         broker.close();
     }
 
-    /** A client that reads a frame only when the test says so. */
-    public static final class StalledClient implements Session.Listener {
-        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Session> opened = new CompletableFuture<>();
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        volatile boolean reading;
-        volatile int closeCode;
-
-        @Override
-        public void onWebSocketOpen(Session session) {
-            opened.complete(session);
-        }
-
-        @Override
-        public void onWebSocketText(String message) {
-            try {
-                JsonNode node = new ObjectMapper().readTree(message);
-                frames.add(node);
-                if (node.path("type").asText().equals("response.done")) {
-                    done.complete(null);
-                }
-            } catch (Exception e) {
-                done.completeExceptionally(e);
-            }
-            Session session = opened.getNow(null);
-            if (reading && session != null) {
-                session.demand();
-            }
-        }
-
-        @Override
-        public void onWebSocketClose(int statusCode, String reason) {
-            closeCode = statusCode;
-            done.completeExceptionally(new IllegalStateException("closed " + statusCode + " " + reason));
-        }
-    }
-
     @Test
     void a_client_that_stops_reading_pauses_its_upstream_and_loses_nothing_when_it_reads_again() throws Exception {
         StalledClient client = new StalledClient();

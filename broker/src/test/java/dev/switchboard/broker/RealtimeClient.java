@@ -30,6 +30,7 @@ public final class RealtimeClient implements Session.Listener.AutoDemanding, Aut
     private final List<JsonNode> all = java.util.Collections.synchronizedList(new ArrayList<>());
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private volatile Session session;
+    private volatile String closeReason = "";
 
     public static RealtimeClient connect(WebSocketClient client, URI uri, String key) throws Exception {
         ClientUpgradeRequest request = new ClientUpgradeRequest();
@@ -66,6 +67,7 @@ public final class RealtimeClient implements Session.Listener.AutoDemanding, Aut
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        closeReason = reason;
         closed.complete(statusCode);
     }
 
@@ -86,7 +88,13 @@ public final class RealtimeClient implements Session.Listener.AutoDemanding, Aut
     public JsonNode next() throws InterruptedException {
         JsonNode node = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (node == null) {
-            throw new AssertionError("no frame from the server within " + WAIT + "; received so far: " + all);
+            String tail;
+            synchronized (all) {
+                tail = all.subList(Math.max(0, all.size() - 5), all.size()).toString();
+            }
+            throw new AssertionError("no frame from the server within " + WAIT + " (connection "
+                    + (closed.isDone() ? "closed with " + closed.getNow(0) + " " + closeReason : "open") + "); " + all.size()
+                    + " frames received, the last ones: " + tail);
         }
         return node;
     }

@@ -72,8 +72,8 @@ final class ChatRequestParser {
     }
 
     /**
-     * Knobs come from the body's {@code metadata}; only when it has none does the header count, its entries
-     * overlaid by the body's so that the header only adds what the body lacks.
+     * Knobs come from the body's {@code metadata}; only when it has none does the header count (and only then is
+     * it parsed), see {@link Steering#merged}.
      */
     private static ParseResult<Steering> steering(Map<String, String> body, Optional<String> header,
             List<String> tools) {
@@ -85,9 +85,7 @@ final class ChatRequestParser {
         if (parsed instanceof ParseResult.Invalid<Map<String, String>> invalid) {
             return ParseResult.invalid(invalid.error());
         }
-        Map<String, String> merged = new LinkedHashMap<>(valueOf(parsed));
-        merged.putAll(body);
-        return Steering.of(merged, MetadataHeader.PARAM_PREFIX, tools);
+        return Steering.merged(body, SimKnobs.BODY_METADATA, valueOf(parsed), tools);
     }
 
     /** Names of the offered functions; malformed tool entries are ignored, as other unused fields are. */

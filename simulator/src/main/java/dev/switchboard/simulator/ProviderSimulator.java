@@ -2,6 +2,7 @@ package dev.switchboard.simulator;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -10,16 +11,19 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An embedded, loopback-only HTTP server that speaks the OpenAI chat-completions and Anthropic Messages APIs with
- * deterministic text and realistic pacing: the broker's default upstream and a test double.
+ * An embedded, loopback-only HTTP server that speaks the OpenAI chat-completions, OpenAI Realtime (WebSocket) and
+ * Anthropic Messages APIs with deterministic text and realistic pacing: the broker's default upstream and a test
+ * double.
  *
- * <p>Endpoints: {@code POST /v1/chat/completions} and {@code POST /v1/messages} (streaming and not), the same two
- * under {@code /faults/{spec}} with injected faults, {@code GET /v1/models} and {@code GET /sim/stats}. See the
- * module README for the {@code sim_*} metadata knobs and the fault grammar.
+ * <p>Endpoints: {@code POST /v1/chat/completions} and {@code POST /v1/messages} (streaming and not), the
+ * OpenAI-Realtime-style WebSocket {@code GET /v1/realtime}, the same three under {@code /faults/{spec}} with
+ * injected faults, {@code GET /v1/models} and {@code GET /sim/stats}. See the module README for the
+ * {@code sim_*} metadata knobs, the Realtime events and the fault grammar.
  *
  * <p>Lifecycle: {@link #start} binds and returns once the server accepts connections; {@link #close} aborts
  * in-flight responses, stops Jetty and the pacing scheduler, and is idempotent. All methods are thread-safe.
@@ -35,6 +39,12 @@ public final class ProviderSimulator implements AutoCloseable {
     static final long SHUTDOWN_IDLE_TIMEOUT_MS = 50;
     /** Longer than the largest {@code sim_ttft_ms}, so a slow first token is never mistaken for a dead peer. */
     static final long IDLE_TIMEOUT_MS = 120_000;
+
+    /**
+     * The largest Realtime text frame Jetty accepts (larger ones close the connection with 1009): room for an
+     * {@code input_audio_buffer.append} of {@value ItemParser#MAX_AUDIO_BYTES} bytes of audio in base64.
+     */
+    static final long MAX_REALTIME_FRAME_BYTES = 24L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderSimulator.class);
 
@@ -76,7 +86,12 @@ public final class ProviderSimulator implements AutoCloseable {
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT_MS);
         server.addConnector(connector);
-        server.setHandler(new SimulatorHandler(runtime, config.apiKey()));
+        WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
+            container.setIdleTimeout(Duration.ofMillis(IDLE_TIMEOUT_MS));
+            container.setMaxTextMessageSize(MAX_REALTIME_FRAME_BYTES);
+        });
+        upgrade.setHandler(new SimulatorHandler(runtime, config.apiKey(), upgrade.getServerWebSocketContainer()));
+        server.setHandler(upgrade);
         server.setStopTimeout(STOP_TIMEOUT_MS);
         try {
             server.start();

@@ -8,16 +8,18 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
  * The simulator's only Jetty {@link Handler}: counts the request, routes by exact path and method to one endpoint,
- * and enforces the API key the way the endpoint's provider API does ({@code Authorization: Bearer} for OpenAI,
- * {@code x-api-key} for Anthropic). Unknown paths get OpenAI's 404 error JSON, known paths with the wrong method a
- * 405 in the endpoint's API shape.
+ * and enforces the API key the way the endpoint's provider API does ({@code Authorization: Bearer} for OpenAI
+ * and the Realtime WebSocket upgrade, {@code x-api-key} for Anthropic). Unknown paths get OpenAI's 404 error
+ * JSON, known paths with the wrong method a 405 in the endpoint's API shape.
  *
- * <p>Fault paths: {@code /faults/{spec}/v1/chat/completions} and {@code /faults/{spec}/v1/messages} reach the
- * same completion endpoints with the {@link FaultProfile} parsed from {@code {spec}} (a bad spec is a 400 naming
- * the key). After the key check, each arrival is counted against the spec's {@code fail_first} budget.
+ * <p>Fault paths: {@code /faults/{spec}/v1/chat/completions}, {@code /faults/{spec}/v1/messages} and
+ * {@code /faults/{spec}/v1/realtime} reach the same endpoints with the {@link FaultProfile} parsed from
+ * {@code {spec}} (a bad spec is a 400 naming the key). After the key check, each arrival is counted against the
+ * spec's {@code fail_first} budget.
  *
  * <p>Thread-safe; the routing table is immutable and {@link FaultCounters} is concurrent. Endpoints must complete
  * the callback exactly once and never block.
@@ -51,7 +53,8 @@ final class SimulatorHandler extends Handler.Abstract {
     private final SimulatorStats stats;
     private final FaultCounters faultCounters = new FaultCounters();
 
-    SimulatorHandler(SimulatorRuntime runtime, Optional<String> apiKey) {
+    /** @param container the WebSocket container of the same server, which Realtime upgrades go through */
+    SimulatorHandler(SimulatorRuntime runtime, Optional<String> apiKey, ServerWebSocketContainer container) {
         this.stats = runtime.stats();
         ApiKey key = new ApiKey(apiKey);
         OpenAiApi openAi = new OpenAiApi(key);
@@ -60,11 +63,13 @@ final class SimulatorHandler extends Handler.Abstract {
         CompletionHandler messages = new CompletionHandler(anthropic, runtime);
         ModelsHandler models = new ModelsHandler();
         StatsHandler statsHandler = new StatsHandler(stats);
+        RealtimeEndpoint realtime = new RealtimeEndpoint(container, openAi, runtime);
         String post = HttpMethod.POST.asString();
         String get = HttpMethod.GET.asString();
         this.routes = Map.of(
                 OpenAiApi.PATH, new Route(post, openAi, true, true, chat::handle),
                 AnthropicApi.PATH, new Route(post, anthropic, true, true, messages::handle),
+                RealtimeEndpoint.PATH, new Route(get, openAi, true, true, realtime::handle),
                 ModelsHandler.PATH, new Route(get, openAi, true, false, (rq, rs, cb, f) -> models.handle(rq, rs, cb)),
                 StatsHandler.PATH,
                 new Route(get, openAi, false, false, (rq, rs, cb, f) -> statsHandler.handle(rq, rs, cb)));

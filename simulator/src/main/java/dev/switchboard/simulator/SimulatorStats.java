@@ -15,6 +15,10 @@ public final class SimulatorStats {
     private final LongAdder streamsCompleted = new LongAdder();
     private final LongAdder streamsAborted = new LongAdder();
     private final LongAdder faultsInjected = new LongAdder();
+    private final LongAdder realtimeSessionsOpened = new LongAdder();
+    private final LongAdder realtimeSessionsClosed = new LongAdder();
+    private final LongAdder realtimeResponses = new LongAdder();
+    private final LongAdder realtimeResponsesCancelled = new LongAdder();
 
     SimulatorStats() {
     }
@@ -52,11 +56,37 @@ public final class SimulatorStats {
 
     /**
      * Requests that a {@code /faults/{spec}} path changed: refused (error status, reset, no response, rejected
-     * prefill) or shaped (replaced first-token delay, or stream faults on a streamed request). Each counts once;
-     * requests past a {@code fail_first} budget, and faults that do not apply to a request, are not counted.
+     * prefill) or shaped (replaced first-token delay, or stream faults on a streamed request or a Realtime
+     * connection). Each counts once; requests past a {@code fail_first} budget, and faults that do not apply to a
+     * request, are not counted.
      */
     public long faultsInjected() {
         return faultsInjected.sum();
+    }
+
+    /** Realtime WebSocket connections that were upgraded and opened. */
+    public long realtimeSessionsOpened() {
+        return realtimeSessionsOpened.sum();
+    }
+
+    /** Realtime WebSocket connections that have closed, for whatever reason. */
+    public long realtimeSessionsClosed() {
+        return realtimeSessionsClosed.sum();
+    }
+
+    /** Realtime connections open now; approximate while connections are opening or closing. */
+    public long realtimeSessionsActive() {
+        return realtimeSessionsOpened() - realtimeSessionsClosed();
+    }
+
+    /** Realtime responses started ({@code response.created} sent), by the client or by server VAD. */
+    public long realtimeResponses() {
+        return realtimeResponses.sum();
+    }
+
+    /** Realtime responses that ended as {@code cancelled}: by {@code response.cancel} or by server VAD. */
+    public long realtimeResponsesCancelled() {
+        return realtimeResponsesCancelled.sum();
     }
 
     void onRequest() {
@@ -79,10 +109,28 @@ public final class SimulatorStats {
         faultsInjected.increment();
     }
 
+    void onRealtimeSessionOpened() {
+        realtimeSessionsOpened.increment();
+    }
+
+    void onRealtimeSessionClosed() {
+        realtimeSessionsClosed.increment();
+    }
+
+    void onRealtimeResponse() {
+        realtimeResponses.increment();
+    }
+
+    void onRealtimeResponseCancelled() {
+        realtimeResponsesCancelled.increment();
+    }
+
     @Override
     public String toString() {
         return "SimulatorStats[requests=" + requests() + ", streamsStarted=" + streamsStarted()
                 + ", streamsCompleted=" + streamsCompleted() + ", streamsAborted=" + streamsAborted()
-                + ", faultsInjected=" + faultsInjected() + "]";
+                + ", faultsInjected=" + faultsInjected() + ", realtimeSessionsOpened=" + realtimeSessionsOpened()
+                + ", realtimeSessionsClosed=" + realtimeSessionsClosed() + ", realtimeResponses=" + realtimeResponses()
+                + ", realtimeResponsesCancelled=" + realtimeResponsesCancelled() + "]";
     }
 }

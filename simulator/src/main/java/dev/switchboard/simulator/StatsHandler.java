@@ -26,6 +26,11 @@ final class StatsHandler implements Request.Handler {
         body.put("streams_aborted", stats.streamsAborted());
         body.put("streams_active", stats.streamsActive());
         body.put("faults_injected", stats.faultsInjected());
+        body.put("realtime_sessions_opened", stats.realtimeSessionsOpened());
+        body.put("realtime_sessions_closed", stats.realtimeSessionsClosed());
+        body.put("realtime_sessions_active", stats.realtimeSessionsActive());
+        body.put("realtime_responses", stats.realtimeResponses());
+        body.put("realtime_responses_cancelled", stats.realtimeResponsesCancelled());
         SimulatorJson.write(response, callback, HttpStatus.OK_200, body);
         return true;
     }

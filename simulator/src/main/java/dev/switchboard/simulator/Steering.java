@@ -1,5 +1,6 @@
 package dev.switchboard.simulator;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,5 +35,21 @@ record Steering(Map<String, String> metadata, SimKnobs knobs) {
             return ParseResult.invalid(toolError.get());
         }
         return ParseResult.valid(new Steering(metadata, knobs));
+    }
+
+    /**
+     * The steering of a request whose metadata arrives in two carriers: knobs come from {@code body} (errors
+     * named {@code bodyPrefix + key}); only when it has none do the {@code header} entries count, overlaid by the
+     * body's so that the header only adds what the body lacks (errors then named after the header).
+     */
+    static ParseResult<Steering> merged(Map<String, String> body, String bodyPrefix, Map<String, String> header,
+            List<String> toolNames) {
+        boolean bodyHasKnobs = body.keySet().stream().anyMatch(key -> key.startsWith(SimKnobs.PREFIX));
+        if (header.isEmpty() || bodyHasKnobs) {
+            return of(body, bodyPrefix, toolNames);
+        }
+        Map<String, String> merged = new LinkedHashMap<>(header);
+        merged.putAll(body);
+        return of(merged, MetadataHeader.PARAM_PREFIX, toolNames);
     }
 }

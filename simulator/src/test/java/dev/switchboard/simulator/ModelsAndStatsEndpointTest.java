@@ -43,13 +43,15 @@ class ModelsAndStatsEndpointTest {
     }
 
     @Test
-    void models_lists_sim_chat_in_openai_shape() throws Exception {
+    void models_lists_sim_chat_and_sim_realtime_in_openai_shape() throws Exception {
         ContentResponse response = http.get(URI.create(simulator.baseUri() + "/models"));
 
         assertEquals(200, response.getStatus());
         assertEquals("{\"object\":\"list\",\"data\":[{\"id\":\"sim-chat\",\"object\":\"model\",\"created\":1735689600,"
-                + "\"owned_by\":\"switchboard-simulator\"}]}", response.getContentAsString());
-        assertEquals(SimulatorModels.names(), java.util.List.of(SimulatorModels.SIM_CHAT));
+                + "\"owned_by\":\"switchboard-simulator\"},{\"id\":\"sim-realtime\",\"object\":\"model\","
+                + "\"created\":1735689600,\"owned_by\":\"switchboard-simulator\"}]}", response.getContentAsString());
+        assertEquals(java.util.List.of(SimulatorModels.SIM_CHAT, SimulatorModels.SIM_REALTIME),
+                SimulatorModels.names());
     }
 
     @Test

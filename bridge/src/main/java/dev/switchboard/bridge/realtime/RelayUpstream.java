@@ -11,13 +11,19 @@ import dev.switchboard.bridge.upstream.Upstream;
  * <h2>Callbacks and demand</h2>
  * Exactly as {@link Upstream} documents: server events reach the listener in provider order, never concurrently;
  * a refused event is held and re-offered on {@link #retryDelivery()}; {@link #pause()} stops reading frames, so the
- * provider's TCP flow control holds the data. {@link #cancel()} closes the provider WebSocket; an {@code End} with
- * {@code Cancelled} follows unless another terminal event was already delivered.
+ * provider's TCP flow control holds the data (one message already requested from the socket may still arrive; a
+ * pause made inside {@code tryDeliver} takes effect before the next read). {@link #cancel()} closes the provider
+ * WebSocket with 1000; an {@code End} with {@code Cancelled} follows unless another terminal event was already
+ * delivered.
  *
  * <h2>Outcomes</h2>
- * {@code Failed} with {@code UPSTREAM_AUTH}, {@code UPSTREAM_UNAVAILABLE}, {@code UPSTREAM_TIMEOUT} (connect or
- * handshake timeout) or {@code UPSTREAM_STREAM_BROKEN} (the provider closed or the connection dropped while the
- * broker still wanted it). Provider {@code error} events are relayed, not terminal.
+ * {@code Failed} with {@code UPSTREAM_AUTH} (upgrade answered 401 or 403), {@code UPSTREAM_RATE_LIMITED} (429, with
+ * its {@code Retry-After} when given), {@code UPSTREAM_REJECTED} (another 4xx), {@code UPSTREAM_UNAVAILABLE}
+ * (connect refused, DNS, reset, or 5xx), {@code UPSTREAM_TIMEOUT} (connect or handshake timeout, 408, or no
+ * traffic either way for the idle timeout) or {@code UPSTREAM_STREAM_BROKEN} (the provider closed or the connection
+ * dropped while the broker still wanted it; the message names the close code and reason, or the transport error).
+ * A relay never completes: it lives until one of those or {@code Cancelled}. Provider {@code error} events are
+ * relayed, not terminal.
  */
 public interface RelayUpstream extends Upstream {
 

@@ -4,8 +4,14 @@
  * {@link dev.switchboard.bridge.upstream.UpstreamEvent.Relayed} with their raw JSON, so event types the broker does
  * not model pass through untouched in both directions.
  *
+ * <p>{@link dev.switchboard.bridge.realtime.RealtimeConnector} (configured by
+ * {@link dev.switchboard.bridge.realtime.RealtimeConfig}) is the public entry point; each relay it opens is a
+ * package-private {@code RealtimeRelay} with an explicitly demanding Jetty endpoint and an {@code Outbox} for
+ * client events.
+ *
  * <p>Threading: listener calls come from Jetty WebSocket client threads or from the thread calling
- * {@code resume()}/{@code retryDelivery()}, never concurrently for one relay; {@code trySend} is any-thread.
+ * {@code resume()}/{@code retryDelivery()}/{@code cancel()}, never concurrently for one relay; {@code trySend},
+ * {@code pause}, {@code resume}, {@code retryDelivery} and {@code cancel} are any-thread and never block.
  */
 @NullMarked
 package dev.switchboard.bridge.realtime;

@@ -35,6 +35,8 @@ public record BrokerConfig(
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
+    /** The provider kind relayed to a Realtime WebSocket upstream. */
+    public static final String REALTIME_KIND = "openai-realtime";
 
     public BrokerConfig {
         providers = Map.copyOf(providers);
@@ -45,6 +47,12 @@ public record BrokerConfig(
     /** A copy listening on {@code host}/{@code port} (command-line overrides). */
     public BrokerConfig withListen(Listen newListen) {
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
+                drain);
+    }
+
+    /** A copy with other session settings (tests). */
+    public BrokerConfig withSessions(Sessions newSessions) {
+        return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, newSessions,
                 drain);
     }
 
@@ -171,9 +179,9 @@ public record BrokerConfig(
      */
     public record Sessions(Duration resumeTtl, Optional<String> resumeSecret, int replayMaxEvents,
                            long replayMaxBytes) {
-        /** 60 s, a random secret, 2,048 events, 1 MiB. */
+        /** 60 s, a random secret, 16,384 events, 4 MiB. */
         public static Sessions defaults() {
-            return new Sessions(Duration.ofSeconds(60), Optional.empty(), 2048, 1L << 20);
+            return new Sessions(Duration.ofSeconds(60), Optional.empty(), 16_384, 4L << 20);
         }
     }
 

@@ -33,7 +33,7 @@ public final class ConfigLoader {
 
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-    private static final Set<String> KINDS = Set.of("openai", "anthropic");
+    private static final Set<String> KINDS = Set.of("openai", "anthropic", BrokerConfig.REALTIME_KIND);
     private static final Set<String> CONTINUATIONS = Set.of("prefill", "restart");
     private static final Set<String> TOP_LEVEL = Set.of("listen", "simulator", "providers", "models", "tenants",
             "limits", "outbound", "rings", "sessions", "drain");
@@ -145,7 +145,8 @@ public final class ConfigLoader {
             if (!CONTINUATIONS.contains(continuation)) {
                 throw new ConfigException(key + ".continuation must be one of " + CONTINUATIONS);
             }
-            out.put(e.getKey(), new BrokerConfig.Provider(kind, uri(base, key + ".base_url"),
+            out.put(e.getKey(), new BrokerConfig.Provider(kind, uri(base, key + ".base_url",
+                            kind.equals(BrokerConfig.REALTIME_KIND)),
                     string(p.path("api_key"), key + ".api_key"), timeouts, retry(p.path("retry"), key + ".retry"),
                     breaker(p.path("circuit_breaker"), key + ".circuit_breaker"), continuation));
         }
@@ -275,13 +276,6 @@ public final class ConfigLoader {
     }
 
     private static void validate(BrokerConfig config) throws ConfigException {
-        // A resume replays the log into the new connection's outbound buffer in one go; it must fit.
-        if (config.sessions().replayMaxBytes() > config.outbound().maxBytes()) {
-            throw new ConfigException("sessions.replay.max_bytes must be <= outbound.max_bytes");
-        }
-        if (config.sessions().replayMaxEvents() > config.outbound().maxFrames()) {
-            throw new ConfigException("sessions.replay.max_events must be <= outbound.max_frames");
-        }
         for (Map.Entry<String, BrokerConfig.Provider> p : config.providers().entrySet()) {
             if (p.getValue().onSimulator() && !config.simulator().enabled()) {
                 throw new ConfigException("providers." + p.getKey() + ".base_url points into the embedded simulator, "
@@ -289,7 +283,15 @@ public final class ConfigLoader {
             }
         }
         for (Map.Entry<String, BrokerConfig.Model> m : config.models().entrySet()) {
-            for (BrokerConfig.Target target : m.getValue().route()) {
+            List<BrokerConfig.Target> route = m.getValue().route();
+            boolean anyRealtime = route.stream().anyMatch(t -> config.providers().containsKey(t.provider())
+                    && config.providers().get(t.provider()).kind().equals(BrokerConfig.REALTIME_KIND));
+            if (anyRealtime && route.size() != 1) {
+                throw new ConfigException("models." + m.getKey() + ".route: a route to an " + BrokerConfig.REALTIME_KIND
+                        + " provider must have exactly one target (a relayed session's conversation lives in that "
+                        + "provider, so it cannot fail over)");
+            }
+            for (BrokerConfig.Target target : route) {
                 boolean known = config.providers().containsKey(target.provider())
                         || (target.provider().equals(BrokerConfig.SIMULATOR_PROVIDER) && config.simulator().enabled());
                 if (!known) {
@@ -406,12 +408,14 @@ public final class ConfigLoader {
         return d;
     }
 
-    private static URI uri(String text, String key) throws ConfigException {
+    private static URI uri(String text, String key, boolean webSocket) throws ConfigException {
         try {
             URI uri = new URI(text);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
-                    && !"simulator".equals(uri.getScheme())) {
-                throw new ConfigException(key + " must be an http or https URL (or simulator:/PATH)");
+            Set<String> schemes = webSocket ? Set.of("ws", "wss", "http", "https", "simulator")
+                    : Set.of("http", "https", "simulator");
+            if (uri.getScheme() == null || !schemes.contains(uri.getScheme())) {
+                throw new ConfigException(key + (webSocket ? " must be a ws, wss, http or https URL"
+                        : " must be an http or https URL") + " (or simulator:/PATH)");
             }
             return uri;
         } catch (URISyntaxException e) {

@@ -120,6 +120,30 @@ public final class BrokerMetrics {
         return outboundBytes.sum();
     }
 
+    /**
+     * A response was cut off (client cancel or barge-in): {@code nanos} from the interrupting event's arrival to
+     * the broker's {@code response.done} being handed to the connection.
+     */
+    public void bargeIn(String model, String reason, long nanos) {
+        timers.computeIfAbsent("bargein|" + model + "|" + reason, k -> Timer.builder("broker.bargein.latency")
+                .description("Interrupting event received to the cut-off response.done written")
+                .tags("model", model, "reason", reason).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(1000)).maximumExpectedValue(Duration.ofSeconds(1))
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** An event of a cut-off response was dropped; {@code audioChars} is its audio payload size (0 if none). */
+    public void staleDiscarded(String model, long audioChars) {
+        counters.computeIfAbsent("stale|" + model, k -> Counter.builder("broker.bargein.stale.events")
+                .description("Events of cut-off responses dropped before reaching the client")
+                .tag("model", model).register(registry)).increment();
+        if (audioChars > 0) {
+            counters.computeIfAbsent("staleaudio|" + model, k -> Counter.builder("broker.bargein.stale.audio")
+                    .description("Characters of base64 audio of cut-off responses dropped")
+                    .baseUnit("chars").tag("model", model).register(registry)).increment(audioChars);
+        }
+    }
+
     /** A connection resumed a session. */
     public void sessionResumed() {
         resumes.increment();

@@ -1,9 +1,5 @@
 package dev.switchboard.broker.resume;
 
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.function.Consumer;
-
 /**
  * One session's most recent server events, as encoded frames, for replay after a resume. Its {@code seq}s are
  * contiguous: the session appends every event it emits, in order. Bounded by events and by bytes (counted as
@@ -15,7 +11,10 @@ import java.util.function.Consumer;
 public final class ReplayLog {
     private final int maxEvents;
     private final long maxBytes;
-    private final ArrayDeque<String> frames = new ArrayDeque<>(8);
+    /** A ring that grows by doubling up to {@code maxEvents}; {@code head} is the oldest frame. */
+    private String[] frames = new String[8];
+    private int head;
+    private int size;
     private long lastSeq;
     private long bytes;
 
@@ -33,12 +32,36 @@ public final class ReplayLog {
         if (seq != lastSeq + 1) {
             throw new IllegalStateException("seq " + seq + " does not follow " + lastSeq);
         }
-        frames.addLast(frame);
+        if (size == frames.length) {
+            if (size < maxEvents) {
+                grow();
+            } else {
+                evictOldest();
+            }
+        }
+        frames[(head + size) % frames.length] = frame;
+        size++;
         bytes += frame.length();
         lastSeq = seq;
-        while (frames.size() > maxEvents || (bytes > maxBytes && frames.size() > 1)) {
-            bytes -= frames.pollFirst().length();
+        while (size > 1 && bytes > maxBytes) {
+            evictOldest();
         }
+    }
+
+    private void grow() {
+        String[] bigger = new String[(int) Math.min(maxEvents, 2L * frames.length)];
+        for (int i = 0; i < size; i++) {
+            bigger[i] = frames[(head + i) % frames.length];
+        }
+        frames = bigger;
+        head = 0;
+    }
+
+    private void evictOldest() {
+        bytes -= frames[head].length();
+        frames[head] = null;
+        head = (head + 1) % frames.length;
+        size--;
     }
 
     /** The seq of the newest frame, 0 when none was ever appended. */
@@ -48,7 +71,7 @@ public final class ReplayLog {
 
     /** The seq of the oldest frame still held ({@code lastSeq() + 1} when empty). */
     public long firstSeq() {
-        return lastSeq - frames.size() + 1;
+        return lastSeq - size + 1;
     }
 
     /** Whether a client that has every event up to {@code seq} can be brought up to date from this log. */
@@ -56,29 +79,22 @@ public final class ReplayLog {
         return seq >= firstSeq() - 1 && seq <= lastSeq;
     }
 
-    /** Hands every frame after {@code seq}, oldest first, to {@code sink}. Requires {@link #canReplayAfter}. */
-    public void forEachAfter(long seq, Consumer<String> sink) {
-        if (!canReplayAfter(seq)) {
+    /** The frame of event {@code seq}, which must be between {@link #firstSeq()} and {@link #lastSeq()}. */
+    public String frame(long seq) {
+        if (seq < firstSeq() || seq > lastSeq) {
             throw new IllegalArgumentException("seq " + seq + " is outside " + firstSeq() + ".." + lastSeq);
         }
-        long skip = seq - firstSeq() + 1;
-        Iterator<String> it = frames.iterator();
-        for (long i = 0; i < skip; i++) {
-            it.next();
-        }
-        while (it.hasNext()) {
-            sink.accept(it.next());
-        }
+        return frames[(int) ((head + (seq - firstSeq())) % frames.length)];
     }
 
     /** Whether the log is at least three quarters full, by events or by bytes. */
     public boolean nearlyFull() {
-        return frames.size() >= maxEvents - maxEvents / 4 || bytes >= maxBytes - maxBytes / 4;
+        return size >= maxEvents - maxEvents / 4 || bytes >= maxBytes - maxBytes / 4;
     }
 
     /** Frames held. */
     public int size() {
-        return frames.size();
+        return size;
     }
 
     /** Characters held. */

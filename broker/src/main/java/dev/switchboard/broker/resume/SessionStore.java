@@ -94,6 +94,9 @@ public final class SessionStore<S extends Resumable> {
     public void detached(S session) {
         sessions.policy().expireVariably().orElseThrow().setExpiresAfter(session.id(), ttlNanos,
                 java.util.concurrent.TimeUnit.NANOSECONDS);
+        // Changing an entry's expiry through the policy does not re-arm Caffeine's timer by itself; maintenance
+        // does, so the session expires on time even if the cache sees no other activity.
+        sessions.cleanUp();
     }
 
     /** {@code session} ended for good (closed normally, or expired): it can no longer be resumed. */

@@ -13,6 +13,14 @@ public interface ClientChannel {
      */
     boolean trySend(String frame);
 
+    /**
+     * Whether the connection can take more without passing its high watermark: a replay after a resume only
+     * sends while this holds. Any thread.
+     */
+    default boolean hasRoom() {
+        return true;
+    }
+
     /** Closes the connection with {@code reason}'s close code. Idempotent. */
     void close(CloseReason reason, String message);
 

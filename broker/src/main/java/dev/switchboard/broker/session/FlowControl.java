@@ -6,9 +6,16 @@ package dev.switchboard.broker.session;
  */
 public interface FlowControl {
 
-    /** Unsent bytes rose above the high watermark: stop reading the upstream. */
-    void onHighWatermark();
+    /**
+     * Unsent bytes of {@code source} rose above the high watermark: stop reading the upstream. Ignored unless
+     * {@code source} is the session's attached connection.
+     */
+    void onHighWatermark(ClientChannel source);
 
-    /** Unsent bytes fell below the low watermark: read the upstream again. */
-    void onLowWatermark();
+    /**
+     * Unsent bytes of {@code source} fell below the low watermark: read the upstream again. Ignored unless
+     * {@code source} is the session's attached connection: a connection replaced by a resume still completes
+     * (or fails) its writes, and must not resume an upstream its successor has paused.
+     */
+    void onLowWatermark(ClientChannel source);
 }

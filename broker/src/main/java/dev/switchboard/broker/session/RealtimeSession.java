@@ -54,146 +54,41 @@ import java.util.concurrent.TimeUnit;
  * store expires it ({@code EXPIRED}). Without a connection, the upstream is paused once the replay log is nearly
  * full, so nothing a resuming client is owed is evicted. A client closing normally ends the session at once.
  */
-public final class RealtimeSession implements RingSubscriber, FlowControl, Resumable, ClientEvent.Visitor<Void> {
+public final class RealtimeSession extends AbstractSession implements ClientEvent.Visitor<Void> {
     /** The most conversation items kept; older ones are dropped first. */
     static final int MAX_CONVERSATION_ITEMS = 1024;
 
-    private final String id;
-    private final Tenant tenant;
     private final Route route;
-    private final Shard shard;
-    private final SessionContext context;
     private final Conversation conversation = new Conversation(MAX_CONVERSATION_ITEMS);
     private final ResponseEmitter responses;
     private SessionConfig config;
-    private final SessionOutput output;
     private long frameNanos;
-    private boolean ended;
-    private boolean draining;
-    /** Set while the upstream is paused because the session has no connection and its replay log is nearly full. */
-    private volatile boolean logPaused;
     private ResponseRun active;
-    private volatile Upstream flowTarget;
 
     /** Creates a session for {@code tenant} on {@code route}, pinned to {@code shard}. Call from any thread. */
     public RealtimeSession(Tenant tenant, Route route, Shard shard, SessionContext context) {
-        this.id = Ids.next("sess_");
-        this.tenant = tenant;
+        super(tenant, route.model(), shard, context);
         this.route = route;
-        this.shard = shard;
-        this.context = context;
-        this.output = new SessionOutput(context.codec(), "event_" + id.substring(5, 13) + "_",
-                context.store().newLog());
         this.responses = new ResponseEmitter(this::emit, context.metrics());
         this.config = new SessionConfig(Optional.of("realtime"), Optional.of("realtime.session"), Optional.of(id),
                 Optional.of(route.model()), Optional.of(""), Optional.of(List.of("text")), Optional.of(List.of()),
                 Optional.of(TextNode.valueOf("auto")), Optional.of(TextNode.valueOf("inf")));
     }
 
-    /** The session id. */
-    public String id() {
-        return id;
-    }
+    // ---- life cycle hooks (shard thread) ----
 
-    /** The shard this session is pinned to. */
-    public Shard shard() {
-        return shard;
-    }
-
-    /** The tenant that owns this session. */
-    public Tenant tenant() {
-        return tenant;
+    @Override
+    void onStarted() {
+        emit(new SessionCreated(config, Optional.of(context.store().tokenFor(this))));
     }
 
     @Override
-    public String tenantId() {
-        return tenant.id();
+    boolean responseInProgress() {
+        return active != null;
     }
-
-    /** The client-facing model of this session. */
-    public String model() {
-        return route.model();
-    }
-
-    /** Store callback (scheduler thread): hand the expiry to the shard, retrying while the ring is full. */
-    @Override
-    public void onExpired() {
-        if (!shard.tryPublishControl(this, Control.EXPIRED, this)) {
-            context.scheduler().schedule(this::onExpired, 1, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    // ---- ring input (shard thread) ----
 
     @Override
-    public void onControl(Control signal, Object argument) {
-        switch (signal) {
-            case OPENED -> {
-                output.attach((ClientChannel) argument);
-                context.store().attached(this);
-                context.metrics().sessionOpened();
-                context.metrics().connectionAttached();
-                emit(new SessionCreated(config, Optional.of(context.store().tokenFor(this))));
-            }
-            case CLOSED -> {
-                ClientChannel closed = (ClientChannel) argument;
-                if (output.isAttached(closed)) {
-                    output.detach();
-                    context.metrics().connectionDetached();
-                    if (closed.keepsSessionOnClose() && !ended) {
-                        detached();
-                    } else {
-                        end("client_disconnected");
-                    }
-                }
-            }
-            case RESUMED -> resume((ResumeRequest) argument);
-            case EXPIRED -> {
-                if (output.channel().isPresent()) {
-                    // A connection resumed the session just before it expired: keep it findable.
-                    context.store().attached(this);
-                } else {
-                    end("session_expired");
-                }
-            }
-            case DRAIN -> onDrain(Boolean.TRUE.equals(argument));
-            case RETRY -> {
-                if (argument == active) {
-                    startAttempt(active);
-                }
-            }
-        }
-    }
-
-    /** The connection dropped: keep running for a resume, reading the upstream until the log nearly fills. */
-    private void detached() {
-        context.store().detached(this);
-        Upstream upstream = flowTarget;
-        if (upstream == null) {
-            return;
-        }
-        if (output.logNearlyFull()) {
-            pauseForLog(upstream);
-        } else {
-            // The dropped connection may have paused it at its high watermark; nobody would resume it.
-            upstream.resume();
-        }
-    }
-
-    private void pauseForLog(Upstream upstream) {
-        logPaused = true;
-        upstream.pause();
-        context.metrics().backpressurePaused();
-    }
-
-    /** Ends the session for good: it can no longer be resumed, and a response in progress is cancelled. */
-    private void end(String reason) {
-        if (ended) {
-            return;
-        }
-        ended = true;
-        context.store().ended(this);
-        context.metrics().sessionClosed();
+    void onEnded(String reason) {
         if (active != null) {
             // Nobody will read the rest: stop the provider generating.
             ResponseRun run = active;
@@ -203,63 +98,14 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
         }
     }
 
-    private void resume(ResumeRequest request) {
-        ClientChannel next = request.channel();
-        long lastSeq = request.lastSeq();
-        if (ended) {
-            refuseResume(next, "resume_token_expired", "the session has ended; start a new one");
-            return;
-        }
-        if (!output.canReplayAfter(lastSeq)) {
-            refuseResume(next, "resume_position_unavailable", lastSeq > output.seq()
-                    ? "last_seq " + lastSeq + " is ahead of the session, whose last event is " + output.seq()
-                    : "last_seq " + lastSeq + " is no longer held: the replay log starts at "
-                    + output.oldestReplayable() + "; start a new session");
-            return;
-        }
-        boolean wasAttached = output.channel().isPresent();
-        output.sendConnectionEvent(next, new SessionResumed(id, context.store().tokenFor(this), lastSeq,
-                lastSeq + 1));
-        output.replayInto(next, lastSeq).ifPresent(previous -> previous.close(CloseReason.SESSION_TAKEN_OVER,
-                "another connection resumed this session"));
-        context.store().attached(this);
-        context.metrics().sessionResumed();
-        if (!wasAttached) {
-            context.metrics().connectionAttached();
-        }
-        Upstream upstream = flowTarget;
-        if (logPaused) {
-            logPaused = false;
-            if (upstream != null) {
-                upstream.resume();
-            }
-        }
-        if (draining) {
-            onDrain(false);
+    @Override
+    void onRetry(Object argument) {
+        if (argument == active) {
+            startAttempt(active);
         }
     }
 
-    private void refuseResume(ClientChannel next, String code, String message) {
-        context.metrics().clientError(code);
-        output.sendConnectionEvent(next, new ErrorEvent(ErrorDetail.invalidRequest(code, message, "")));
-        next.close(CloseReason.RESUME_FAILED, code);
-    }
-
-    /**
-     * Draining: once no response is in progress (or at once when {@code force}), tell the client to reconnect
-     * and close its connection with 1012. The session itself lives on until the process exits.
-     */
-    private void onDrain(boolean force) {
-        draining = true;
-        if (active != null && !force) {
-            return;
-        }
-        output.channel().ifPresent(current -> {
-            output.sendConnectionEvent(current, new SessionReconnect(CloseReason.SERVICE_RESTART.errorCode(),
-                    context.store().tokenFor(this), output.seq()));
-            current.close(CloseReason.SERVICE_RESTART, "the broker is restarting: reconnect and resume");
-        });
-    }
+    // ---- ring input (shard thread) ----
 
     @Override
     public void onClientFrame(ClientDecoding frame, long receivedNanos) {
@@ -327,7 +173,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
             provider.breaker().onNeutral();
         }
         run.lastFailure = failed;
-        flowTarget = null;
+        flowTarget(null);
         if (run.prefillAttempt && failed.reason() == CloseReason.UPSTREAM_REJECTED) {
             // The target refused the continuation (no assistant prefill): restart the answer cleanly on it.
             failOver(run, run.targetIndex, failed);
@@ -363,10 +209,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
         run.upstreamOpenedNanos = System.nanoTime();
         Upstream upstream = run.target().provider().connector().open(run.request(), run);
         run.attach(upstream);
-        flowTarget = upstream;
-        if (logPaused) {
-            upstream.pause();
-        }
+        flowTarget(upstream);
     }
 
     private void failOverToNext(ResponseRun run, UpstreamOutcome.Failed failed) {
@@ -441,11 +284,9 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
 
     private void finish(ResponseRun run) {
         active = null;
-        flowTarget = null;
-        if (draining) {
-            // Let the closing events of this response be emitted first (the caller emits them right after).
-            shard.tryPublishControl(this, Control.DRAIN, Boolean.FALSE);
-        }
+        flowTarget(null);
+        // A drain waiting for this response proceeds after its closing events, which the caller emits next.
+        responseFinished();
     }
 
     // ---- client events (shard thread) ----
@@ -453,9 +294,9 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
     @Override
     public Void onSessionUpdate(SessionUpdate event) {
         SessionConfig patch = event.session();
-        if (patch.model().isPresent() && !patch.model().get().equals(route.model())) {
+        if (patch.model().isPresent() && !patch.model().get().equals(model())) {
             return sendError(invalid("session.model", "the model is chosen when connecting (?model=) and cannot "
-                    + "change; this session uses " + route.model(), event.eventId()));
+                    + "change; this session uses " + model(), event.eventId()));
         }
         Optional<String> badModality = unsupportedModality(patch.outputModalities());
         if (badModality.isPresent()) {
@@ -559,7 +400,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
     @Override
     public Void onUnknown(UnknownClientEvent event) {
         return sendError(ErrorDetail.invalidRequest("unknown_event_type", "event type '" + event.type()
-                + "' is not supported by model " + route.model() + " (a text chat-completions upstream)",
+                + "' is not supported by model " + model() + " (a text chat-completions upstream)",
                 event.eventId()).withParam("type"));
     }
 
@@ -571,7 +412,7 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
         if (modalities.isEmpty() || modalities.get().equals(List.of("text"))) {
             return Optional.empty();
         }
-        return Optional.of("model " + route.model() + " supports output_modalities [text] only, not "
+        return Optional.of("model " + model() + " supports output_modalities [text] only, not "
                 + modalities.get());
     }
 
@@ -583,40 +424,5 @@ public final class RealtimeSession implements RingSubscriber, FlowControl, Resum
         context.metrics().clientError(error.code());
         emit(new ErrorEvent(error));
         return null;
-    }
-
-    // ---- output ----
-
-    /**
-     * Assigns the next seq, logs the event and hands it to the connection. Without a connection it waits in the
-     * log, and a nearly full log pauses the upstream.
-     */
-    private void emit(ServerEvent event) {
-        output.emit(event);
-        if (output.channel().isEmpty() && !logPaused && output.logNearlyFull()) {
-            Upstream upstream = flowTarget;
-            if (upstream != null) {
-                pauseForLog(upstream);
-            }
-        }
-    }
-
-    // ---- flow control (any thread) ----
-
-    @Override
-    public void onHighWatermark() {
-        Upstream upstream = flowTarget;
-        if (upstream != null) {
-            upstream.pause();
-            context.metrics().backpressurePaused();
-        }
-    }
-
-    @Override
-    public void onLowWatermark() {
-        Upstream upstream = flowTarget;
-        if (upstream != null && !logPaused) {
-            upstream.resume();
-        }
     }
 }

@@ -14,5 +14,5 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param store the resumable sessions, and their tokens and replay-log bounds
  */
 public record SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
-                             SessionStore<RealtimeSession> store) {
+                             SessionStore<BrokerSession> store) {
 }

@@ -11,6 +11,10 @@ import java.util.Optional;
  * connection it waits in the log for a resume. Connection-level events ({@code session.resumed},
  * {@code switchboard.reconnect}) go to one connection only, without a {@code seq}, and are not logged.
  *
+ * <p>A resumed connection catches up from the log at the pace it drains: {@link #pump()} hands it logged frames
+ * only while it is under its high watermark, so a replay of thousands of events never overflows its outbound
+ * bounds. While it catches up, new events only go to the log; the pump sends them in order after the older ones.
+ *
  * <p>Confined to the session's shard thread.
  */
 final class SessionOutput {
@@ -19,6 +23,8 @@ final class SessionOutput {
     private final ReplayLog log;
     private ClientChannel channel;
     private long seq;
+    /** The last seq handed to the current connection. */
+    private long sentSeq;
     private long connectionEvents;
 
     SessionOutput(EventCodec codec, String eventIdPrefix, ReplayLog log) {
@@ -33,9 +39,48 @@ final class SessionOutput {
         String frame = codec.encodeServer(event, eventIdPrefix + next, next);
         log.append(next, frame);
         ClientChannel target = channel;
-        if (target != null) {
+        if (target != null && sentSeq == next - 1) {
             target.trySend(frame);
+            sentSeq = next;
         }
+    }
+
+    /** Like {@link #emit}, for a frame that must be encoded knowing its seq. */
+    void emitEncoded(java.util.function.LongFunction<String> encoder) {
+        long next = ++seq;
+        String frame = encoder.apply(next);
+        log.append(next, frame);
+        ClientChannel target = channel;
+        if (target != null && sentSeq == next - 1) {
+            target.trySend(frame);
+            sentSeq = next;
+        }
+    }
+
+    /** How far a catch-up got. */
+    enum CatchUp {
+        /** Everything logged has been handed to the connection. */
+        CAUGHT_UP,
+        /** The connection is above its high watermark; pump again when it drains. */
+        BEHIND,
+        /** The next frame the connection needs was evicted from the log: it cannot be brought up to date. */
+        LOST
+    }
+
+    /** Hands the connection logged frames it has not had, while it has room. Requires a connection. */
+    CatchUp pump() {
+        ClientChannel target = channel;
+        while (sentSeq < seq) {
+            if (!target.hasRoom()) {
+                return CatchUp.BEHIND;
+            }
+            if (sentSeq + 1 < log.firstSeq()) {
+                return CatchUp.LOST;
+            }
+            sentSeq++;
+            target.trySend(log.frame(sentSeq));
+        }
+        return CatchUp.CAUGHT_UP;
     }
 
     /** Sends a connection-level event (no seq, not logged) to {@code target}. */
@@ -56,6 +101,7 @@ final class SessionOutput {
     /** Attaches a new session's first connection. */
     void attach(ClientChannel first) {
         channel = first;
+        sentSeq = seq;
     }
 
     /** Forgets the connection; events go only to the log until the next attach. */
@@ -79,15 +125,15 @@ final class SessionOutput {
     }
 
     /**
-     * Attaches {@code next} in place of any current connection and sends it every logged event after
-     * {@code lastSeq}. Requires {@link #canReplayAfter}. The caller sends {@code session.resumed} first.
+     * Attaches {@code next} in place of any current connection, positioned after {@code lastSeq}; {@link #pump()}
+     * then sends it the logged events it missed. Requires {@link #canReplayAfter}.
      *
      * @return the connection that was replaced, if any
      */
-    Optional<ClientChannel> replayInto(ClientChannel next, long lastSeq) {
+    Optional<ClientChannel> attachAfter(ClientChannel next, long lastSeq) {
         ClientChannel previous = channel;
         channel = next;
-        log.forEachAfter(lastSeq, next::trySend);
+        sentSeq = lastSeq;
         return Optional.ofNullable(previous);
     }
 

@@ -28,6 +28,8 @@ public interface RingSubscriber {
         RETRY,
         /** A connection resumes the session; the argument says which and from where. */
         RESUMED,
+        /** A connection catching up after a resume has drained; send it more of the log. No argument. */
+        CATCH_UP,
         /** The session had no connection for its resume TTL; no argument. */
         EXPIRED,
         /**

@@ -99,11 +99,28 @@ class ConfigLoaderTest {
         String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "configuration.md"));
         int start = doc.indexOf("```yaml", doc.indexOf("## A complete example")) + "```yaml".length();
         String yaml = doc.substring(start, doc.indexOf("```", start));
-        BrokerConfig config = new ConfigLoader(Map.of("OPENAI_API_KEY", "a", "ANTHROPIC_API_KEY", "b")::get)
-                .parse(yaml);
+        BrokerConfig config = new ConfigLoader(Map.of("OPENAI_API_KEY", "a", "ANTHROPIC_API_KEY", "b",
+                "SWITCHBOARD_RESUME_SECRET", "0123456789abcdef-secret")::get).parse(yaml);
         assertEquals("anthropic", config.providers().get("anthropic").kind());
+        assertEquals(java.time.Duration.ofSeconds(60), config.sessions().resumeTtl());
+        assertEquals(16_384, config.sessions().replayMaxEvents());
+        assertEquals(java.time.Duration.ofSeconds(10), config.outbound().maxStall());
+        assertEquals(java.time.Duration.ofSeconds(30), config.drain().timeout());
         assertEquals(2, config.models().get("chat-default").route().size());
         assertEquals("blocking", config.rings().waitStrategy());
+    }
+
+    @Test
+    void session_and_drain_settings_are_validated_with_the_key_named() {
+        ConfigLoader loader = new ConfigLoader(Map.<String, String>of()::get);
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("sessions: {resume_secret: short}"))
+                .getMessage().startsWith("sessions.resume_secret must be at least 16 characters"));
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("sessions: {replay: {max_events: 3}}"))
+                .getMessage().startsWith("sessions.replay.max_events must be between"));
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("drain: {timeout: soon}"))
+                .getMessage().startsWith("drain.timeout must be a duration"));
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("outbound: {max_stall: 0s}"))
+                .getMessage().startsWith("outbound.max_stall must be > 0"));
     }
 
     @Test

@@ -178,7 +178,17 @@ class ChatCompletionsStreamingTest {
     }
 
     @Test
-    void a_client_that_disconnects_mid_stream_makes_the_broker_abort_the_upstream() throws Exception {
+    void a_client_that_disconnects_mid_stream_keeps_its_answer_for_a_resume_then_the_upstream_is_aborted()
+            throws Exception {
+        // A 1 s resume window, so the session's end (and the upstream abort) comes without a fake clock.
+        try (Broker broker = Broker.start(new ConfigLoader(System::getenv).loadDev()
+                .withListen(new BrokerConfig.Listen("127.0.0.1", 0)).withSessions(new BrokerConfig.Sessions(
+                        Duration.ofSeconds(1), java.util.Optional.empty(), 16_384, 4L << 20)))) {
+            disconnectMidStream(broker);
+        }
+    }
+
+    private static void disconnectMidStream(Broker broker) throws Exception {
         SimulatorStats stats = broker.simulator().orElseThrow().stats();
         long abortedBefore = stats.streamsAborted();
         String body = request("sim-chat", QUESTION, Map.of("sim_tokens", "2000", "sim_ttft_ms", "0",
@@ -195,6 +205,10 @@ class ChatCompletionsStreamingTest {
             readUntilDataEvents(socket.getInputStream(), 3);
         }
 
+        // The session outlives the connection (a Last-Event-ID resume could continue it) ...
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> broker.metrics().activeConnections() == 0);
+        // ... until its resume window passes: then it ends and the provider is told to stop.
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
                 .until(() -> stats.streamsAborted() > abortedBefore);
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))

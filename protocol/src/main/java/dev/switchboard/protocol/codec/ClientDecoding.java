@@ -15,6 +15,17 @@ public sealed interface ClientDecoding {
     }
 
     /**
+     * The frame is a well-formed event, checked but not decoded, for relaying to a Realtime upstream unchanged
+     * ({@link EventCodec#peekClient(String)}).
+     *
+     * @param type the event's {@code type}
+     * @param eventId the client's {@code event_id}, or empty
+     * @param text the frame exactly as received
+     */
+    record Raw(String type, String eventId, String text) implements ClientDecoding {
+    }
+
+    /**
      * The frame was refused.
      *
      * @param error the error to send, naming the problem and, when it could be read, the client's event id

@@ -1,5 +1,7 @@
 package dev.switchboard.protocol.codec;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
@@ -162,6 +164,50 @@ public final class EventCodec {
         } catch (JsonProcessingException e) {
             return reject(INVALID_JSON, type + ": " + brief(e.getOriginalMessage()), eventId, null);
         }
+    }
+
+    /**
+     * Checks one client frame for relaying without decoding it: it must be one JSON object with a non-empty string
+     * {@code type} (and a string {@code event_id}, if any) and nothing after it. The frame is scanned once with a
+     * streaming parser and no tree is built, so a large {@code input_audio_buffer.append} costs one pass over its
+     * characters. Never throws.
+     */
+    public ClientDecoding peekClient(String text) {
+        String type = null;
+        String eventId = "";
+        try (JsonParser parser = mapper.getFactory().createParser(text)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return reject(INVALID_JSON, "frame must be a JSON object", "", null);
+            }
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("type".equals(field)) {
+                    type = value == JsonToken.VALUE_STRING ? parser.getText() : "";
+                } else if ("event_id".equals(field)) {
+                    if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL) {
+                        return reject(INVALID_VALUE, "event_id must be a string", "", "event_id");
+                    }
+                    eventId = value == JsonToken.VALUE_STRING ? parser.getText() : "";
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                return reject(INVALID_JSON, "frame is not one valid JSON object", "", null);
+            }
+        } catch (JsonProcessingException e) {
+            return reject(INVALID_JSON, "frame is not valid JSON: " + brief(e.getOriginalMessage()), "", null);
+        } catch (java.io.IOException e) {
+            return reject(INVALID_JSON, "frame is not valid JSON", "", null);
+        }
+        if (type == null) {
+            return reject(MISSING_PARAMETER, "missing required parameter 'type'", eventId, "type");
+        }
+        if (type.isEmpty()) {
+            return reject(INVALID_VALUE, "'type' must be a non-empty string", eventId, "type");
+        }
+        return new ClientDecoding.Raw(type, eventId, text);
     }
 
     private static ClientDecoding reject(String code, String message, String eventId, String param) {

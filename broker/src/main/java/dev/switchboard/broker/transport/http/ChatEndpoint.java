@@ -16,6 +16,9 @@ import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.time.Duration;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
@@ -50,6 +53,11 @@ public final class ChatEndpoint {
     private final BrokerConfig.Outbound bounds;
     private final BooleanSupplier accepting;
     private final InstantSource clock;
+    /**
+     * Streamed responses by response id, for {@code Last-Event-ID} resumes. Entries outlive their session by at
+     * most the TTL; a resume always re-checks the session in the store.
+     */
+    private final Cache<String, RealtimeSession> streams;
     /** Trailing content after the JSON object makes a body malformed, as for Realtime frames. */
     private final ObjectMapper json = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
@@ -61,7 +69,10 @@ public final class ChatEndpoint {
      * @param clock the source of {@code created} timestamps
      */
     public ChatEndpoint(TenantRegistry tenants, ModelCatalog catalog, Supplier<Shard> shards, SessionContext context,
-                        BrokerConfig.Outbound bounds, BooleanSupplier accepting, InstantSource clock) {
+                        BrokerConfig.Outbound bounds, BooleanSupplier accepting, InstantSource clock,
+                        Duration resumeTtl) {
+        this.streams = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(resumeTtl.plusMinutes(1))
+                .build();
         this.tenants = tenants;
         this.catalog = catalog;
         this.shards = shards;
@@ -78,6 +89,15 @@ public final class ChatEndpoint {
         if (early.isPresent()) {
             HttpError error = early.get();
             BodyReader.discard(request, MAX_BODY_BYTES, () -> refuse(response, callback, error));
+            return;
+        }
+        String lastEventId = request.getHeaders().get("Last-Event-ID");
+        if (lastEventId != null) {
+            BodyReader.read(request, MAX_BODY_BYTES,
+                    body -> onResume(tenant.get(), lastEventId.trim(), body, request, response, callback),
+                    () -> refuse(response, callback, HttpError.of(413, "request_too_large",
+                            "the request body exceeds " + MAX_BODY_BYTES + " bytes")),
+                    callback::failed);
             return;
         }
         BodyReader.read(request, MAX_BODY_BYTES,
@@ -135,14 +155,75 @@ public final class ChatEndpoint {
                     + call.model() + "'", Optional.of("model")));
             return;
         }
+        if (route.get().primary().provider().realtime()) {
+            refuse(response, callback, new HttpError(400, "model_not_supported", "model '" + call.model()
+                    + "' is a Realtime WebSocket model; connect to /v1/realtime?model=" + call.model(),
+                    Optional.of("model")));
+            return;
+        }
         RealtimeSession session = new RealtimeSession(tenant, route.get(), shards.get(), context);
         long created = clock.instant().getEpochSecond();
         ChatExchange exchange = call.stream()
                 ? new StreamingExchange(session, call, request, response, callback, json, context.scheduler(),
-                created, bounds, context.metrics())
+                created, bounds, context.metrics(), false, streams::put)
                 : new CollectingExchange(session, call, request, response, callback, json, context.scheduler(),
                 created);
         exchange.start(receivedNanos);
+    }
+
+    /**
+     * {@code Last-Event-ID: RESPONSE_ID.SEQ}: continues a streamed answer whose connection dropped, after event
+     * {@code SEQ}. The body is the original request (its model and stream flag are checked, the rest ignored: the
+     * answer is already being generated). The tenant check comes before anything about the stream is revealed.
+     */
+    private void onResume(Tenant tenant, String lastEventId, byte[] body, Request request, Response response,
+                          Callback callback) {
+        int dot = lastEventId.lastIndexOf('.');
+        long lastSeq = dot > 0 ? parseSeq(lastEventId.substring(dot + 1)) : -1;
+        if (lastSeq < 0) {
+            refuse(response, callback, new HttpError(400, "invalid_value", "Last-Event-ID must be an event id this "
+                    + "endpoint sent: RESPONSE_ID.SEQ", Optional.of("Last-Event-ID")));
+            return;
+        }
+        String responseId = lastEventId.substring(0, dot);
+        RealtimeSession session = streams.getIfPresent(responseId);
+        if (session == null || !session.tenantId().equals(tenant.id())) {
+            refuse(response, callback, HttpError.of(410, "resume_token_invalid",
+                    "no stream with this Last-Event-ID is known for this API key"));
+            return;
+        }
+        if (context.store().findById(session.id(), tenant.id()).isEmpty()) {
+            refuse(response, callback, HttpError.of(410, "resume_token_expired",
+                    "the stream has ended or its resume window passed; send the request again without "
+                    + "Last-Event-ID"));
+            return;
+        }
+        ChatRequestParser.Parsed parsed = ChatRequestParser.parse(json, body);
+        if (parsed instanceof ChatRequestParser.Parsed.Invalid invalid) {
+            refuse(response, callback, invalid.error());
+            return;
+        }
+        ChatCall call = ((ChatRequestParser.Parsed.Ok) parsed).call();
+        if (!call.stream() || !call.model().equals(session.model())) {
+            refuse(response, callback, new HttpError(400, "invalid_value", "a resumed request must be the original "
+                    + "streamed request (model " + session.model() + ", stream true)", Optional.of("model")));
+            return;
+        }
+        new StreamingExchange(session, call, request, response, callback, json, context.scheduler(),
+                clock.instant().getEpochSecond(), bounds, context.metrics(), true, streams::put)
+                .resume(responseId, lastSeq);
+    }
+
+    private static long parseSeq(String text) {
+        if (text.isEmpty() || text.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isDigit(text.charAt(i))) {
+                return -1;
+            }
+        }
+        return Long.parseLong(text);
     }
 
     private Optional<Tenant> authenticate(Request request) {

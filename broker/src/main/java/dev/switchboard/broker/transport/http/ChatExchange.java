@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.broker.session.ClientChannel;
 import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.session.ResumeRequest;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.SessionFeed;
 import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
@@ -70,6 +71,9 @@ abstract class ChatExchange implements ClientChannel {
         }
     };
     private final Map<String, Integer> toolIndexByItem = new HashMap<>();
+    /** Set when the client went away (a write failed) rather than the answer ending: the session then waits. */
+    private volatile boolean abandoned;
+    private boolean resumeCommitted;
     private String responseId = "";
     private ChatJson chat;
 
@@ -105,6 +109,23 @@ abstract class ChatExchange implements ClientChannel {
         }
     }
 
+    /**
+     * Attaches to a session whose earlier exchange was cut off, to continue response {@code resumedResponseId}
+     * after the event with {@code lastSeq} (SSE {@code Last-Event-ID}). Call once instead of {@link #start}.
+     */
+    final void resume(String resumedResponseId, long lastSeq) {
+        request.addFailureListener(this::onRequestFailed);
+        request.addIdleTimeoutListener(timeout -> false);
+        responseId = resumedResponseId;
+        chat = new ChatJson(json, "chatcmpl-" + responseId, createdEpochSeconds, call.model());
+        feed.control(RingSubscriber.Control.RESUMED, new ResumeRequest(this, lastSeq));
+    }
+
+    /** The response id, once known. */
+    protected final String responseId() {
+        return responseId;
+    }
+
     @Override
     public final boolean trySend(String frame) {
         if (ended.get()) {
@@ -119,6 +140,12 @@ abstract class ChatExchange implements ClientChannel {
             return true;
         }
         long seq = event.path("seq").asLong(-1);
+        if (isResumed() && !resumeCommitted && seq >= 0) {
+            // The resume was accepted and the replay begins: only now is the answer a 200 stream (a refusal
+            // before this is a plain 410).
+            resumeCommitted = true;
+            onCreated();
+        }
         switch (event.path("type").asText()) {
             case "response.created" -> {
                 responseId = event.path("response").path("id").asText();
@@ -129,6 +156,10 @@ abstract class ChatExchange implements ClientChannel {
             case "response.output_item.added" -> onItemAdded(seq, event.path("item"));
             case "response.function_call_arguments.delta" -> {
                 Integer index = toolIndexByItem.get(event.path("item_id").asText());
+                if (index == null && isResumed()) {
+                    // The call started before the resume point: its index is its place in the output.
+                    index = event.path("output_index").asInt();
+                }
                 if (index != null) {
                     onToolArguments(seq, index, event.path("delta").asText());
                 }
@@ -144,7 +175,8 @@ abstract class ChatExchange implements ClientChannel {
             case "error" -> {
                 JsonNode error = event.path("error");
                 String param = error.path("param").asText("");
-                onRejected(new HttpError(400, error.path("code").asText("invalid_value"),
+                String code = error.path("code").asText("invalid_value");
+                onRejected(new HttpError(code.startsWith("resume_") ? 410 : 400, code,
                         error.path("message").asText(), param.isEmpty() ? Optional.empty() : Optional.of(param)));
             }
             default -> {
@@ -156,6 +188,9 @@ abstract class ChatExchange implements ClientChannel {
     }
 
     private void onItemAdded(long seq, JsonNode item) {
+        if ("message".equals(item.path("type").asText())) {
+            onMessageItemOpened();
+        }
         if ("function_call".equals(item.path("type").asText())) {
             int index = toolIndexByItem.size();
             toolIndexByItem.put(item.path("id").asText(), index);
@@ -202,6 +237,21 @@ abstract class ChatExchange implements ClientChannel {
 
     /** The session refused the input (an {@code error} event). */
     abstract void onRejected(HttpError error);
+
+    /** An assistant message item opened (its text follows). */
+    void onMessageItemOpened() {
+    }
+
+    /** Whether this exchange continues an earlier one ({@link #resume}). */
+    boolean isResumed() {
+        return false;
+    }
+
+    /** The client went away mid-answer: the session keeps the answer for a resume ({@code Last-Event-ID}). */
+    @Override
+    public final boolean keepsSessionOnClose() {
+        return abandoned;
+    }
 
     /** The exchange ended because the client went away or a write failed; stop timers. Any thread. */
     void onAbandoned() {
@@ -252,6 +302,7 @@ abstract class ChatExchange implements ClientChannel {
 
     /** A write of the response failed or was aborted (Jetty or shard thread): the client is gone. */
     protected final void onWriteFailed(Throwable cause) {
+        abandoned = true;
         once.failed(cause);
         end();
         onAbandoned();

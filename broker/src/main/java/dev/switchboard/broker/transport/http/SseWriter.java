@@ -2,6 +2,7 @@ package dev.switchboard.broker.transport.http;
 
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
+import dev.switchboard.broker.session.ClientChannel;
 import dev.switchboard.broker.session.FlowControl;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +19,7 @@ import org.eclipse.jetty.util.IteratingCallback;
  *
  * <p>Bounds, as for a WebSocket connection ({@code outbound.*}): unsent bytes and pieces are counted from
  * {@link #offer} until Jetty's write callback. Crossing the high watermark pauses the session's upstream
- * ({@link FlowControl#onHighWatermark()}); falling under the low watermark resumes it; exceeding the hard limits
+ * ({@link FlowControl#onHighWatermark}); falling under the low watermark resumes it; exceeding the hard limits
  * aborts the response, as a slow consumer.
  *
  * <p>Thread-safe: {@link #offer} is called by the shard thread and the heartbeat, completions arrive on Jetty
@@ -28,6 +29,7 @@ import org.eclipse.jetty.util.IteratingCallback;
 final class SseWriter extends IteratingCallback {
     private final Response response;
     private final FlowControl flow;
+    private final ClientChannel owner;
     private final BrokerConfig.Outbound bounds;
     private final BrokerMetrics metrics;
     private final Callback done;
@@ -46,10 +48,11 @@ final class SseWriter extends IteratingCallback {
      * @param done completed when the last piece is written, or failed with the write failure
      * @param onFailure told of a failed write or an abort, after {@code done} was failed
      */
-    SseWriter(Response response, FlowControl flow, BrokerConfig.Outbound bounds, BrokerMetrics metrics,
+    SseWriter(Response response, FlowControl flow, ClientChannel owner, BrokerConfig.Outbound bounds, BrokerMetrics metrics,
               Callback done, Consumer<Throwable> onFailure) {
         this.response = response;
         this.flow = flow;
+        this.owner = owner;
         this.bounds = bounds;
         this.metrics = metrics;
         this.done = done;
@@ -72,7 +75,8 @@ final class SseWriter extends IteratingCallback {
             }
             unsentBytes += text.length();
             unsentPieces++;
-            if (unsentBytes > bounds.maxBytes() || unsentPieces > bounds.maxFrames()) {
+            // A single piece always passes, however large: the bound is on what queues up, not on one event.
+            if ((unsentBytes > bounds.maxBytes() && unsentPieces > 1) || unsentPieces > bounds.maxFrames()) {
                 overflow = true;
             } else {
                 queue.add(text);
@@ -89,7 +93,7 @@ final class SseWriter extends IteratingCallback {
             return false;
         }
         if (pause) {
-            flow.onHighWatermark();
+            flow.onHighWatermark(owner);
         }
         iterate();
         return true;
@@ -130,7 +134,7 @@ final class SseWriter extends IteratingCallback {
             }
         }
         if (resume) {
-            flow.onLowWatermark();
+            flow.onLowWatermark(owner);
         }
     }
 

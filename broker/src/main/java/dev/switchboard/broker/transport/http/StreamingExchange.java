@@ -9,6 +9,7 @@ import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,8 @@ final class StreamingExchange extends ChatExchange {
     private static final String KEEP_ALIVE = ": keep-alive\n\n";
 
     private final SseWriter writer;
+    private final boolean resumed;
+    private final BiConsumer<String, RealtimeSession> onResponse;
     private boolean committed;
     private boolean roleSent;
     private volatile boolean delivering;
@@ -45,13 +48,32 @@ final class StreamingExchange extends ChatExchange {
 
     StreamingExchange(RealtimeSession session, ChatCall call, Request request, Response response, Callback callback,
                       ObjectMapper json, ScheduledExecutorService scheduler, long createdEpochSeconds,
-                      BrokerConfig.Outbound bounds, BrokerMetrics metrics) {
+                      BrokerConfig.Outbound bounds, BrokerMetrics metrics, boolean resumed,
+                      BiConsumer<String, RealtimeSession> onResponse) {
         super(session, call, request, response, callback, json, scheduler, createdEpochSeconds);
-        this.writer = new SseWriter(response, session, bounds, metrics, callback(), this::onWriteFailed);
+        this.resumed = resumed;
+        this.onResponse = onResponse;
+        // A resumed stream continues an answer whose role chunk the client already has, unless the replay
+        // shows the answer's first item opening (see onItemOpened).
+        this.roleSent = resumed;
+        this.writer = new SseWriter(response, session, this, bounds, metrics, callback(), this::onWriteFailed);
+    }
+
+    @Override
+    boolean isResumed() {
+        return resumed;
+    }
+
+    @Override
+    void onMessageItemOpened() {
+        if (resumed && !delivering) {
+            roleSent = false;
+        }
     }
 
     @Override
     void onCreated() {
+        onResponse.accept(responseId(), session);
         committed = true;
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");

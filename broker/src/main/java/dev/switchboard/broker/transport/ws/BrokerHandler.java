@@ -7,7 +7,10 @@ import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.resume.SessionStore;
+import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.session.RelaySession;
+import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.Tenant;
@@ -67,7 +70,8 @@ public final class BrokerHandler extends Handler.Abstract {
         this.context = context;
         this.config = config;
         this.chat = new ChatEndpoint(tenants, catalog, () -> rings.shardFor(sessionCounter.getAndIncrement()),
-                context, config.outbound(), () -> accepting, InstantSource.system());
+                context, config.outbound(), () -> accepting, InstantSource.system(),
+                config.sessions().resumeTtl());
     }
 
     /** Stops accepting new sessions ({@code /healthz} then answers 503). */
@@ -134,9 +138,22 @@ public final class BrokerHandler extends Handler.Abstract {
             writeError(response, callback, 403, "model_not_allowed", "this key may not use model '" + model + "'");
             return;
         }
-        upgradeTo(request, response, callback, protocols, () -> new WsConnection(new RealtimeSession(tenant.get(),
-                route.get(), rings.shardFor(sessionCounter.getAndIncrement()), context), -1, context.codec(),
-                context.metrics(), context.scheduler(), config.outbound(), config.limits().maxFrameBytes()));
+        upgradeTo(request, response, callback, protocols, () -> new WsConnection(newSession(tenant.get(), route.get()),
+                -1, decoderFor(route.get()), context.metrics(), context.scheduler(), config.outbound(),
+                config.limits().maxFrameBytes()));
+    }
+
+    /** A Realtime session over SSE providers, or a relay to a Realtime WebSocket provider. */
+    private BrokerSession newSession(Tenant tenant, Route route) {
+        Shard shard = rings.shardFor(sessionCounter.getAndIncrement());
+        return route.primary().provider().realtime() ? new RelaySession(tenant, route, shard, context)
+                : new RealtimeSession(tenant, route, shard, context);
+    }
+
+    /** Relay sessions forward frames unchanged after a one-pass check; others decode them strictly. */
+    private java.util.function.Function<String, dev.switchboard.protocol.codec.ClientDecoding> decoderFor(
+            Route route) {
+        return route.primary().provider().realtime() ? context.codec()::peekClient : context.codec()::decodeClient;
     }
 
     /**
@@ -153,7 +170,7 @@ public final class BrokerHandler extends Handler.Abstract {
                     .withParam("last_seq"));
             return;
         }
-        SessionStore.Lookup<RealtimeSession> found = context.store().find(token, tenant.id());
+        SessionStore.Lookup<BrokerSession> found = context.store().find(token, tenant.id());
         if (found instanceof SessionStore.Lookup.Invalid) {
             refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("resume_token_invalid",
                     "the resume token is not valid for this API key", ""));
@@ -164,15 +181,17 @@ public final class BrokerHandler extends Handler.Abstract {
                     "the session has ended (its resume_ttl passed or it was closed); start a new one", ""));
             return;
         }
-        RealtimeSession session = ((SessionStore.Lookup.Found<RealtimeSession>) found).session();
+        BrokerSession session = ((SessionStore.Lookup.Found<BrokerSession>) found).session();
         String model = query.getValue("model");
         if (model != null && !model.equals(session.model())) {
             refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("invalid_value",
                     "the session uses model " + session.model() + ", not " + model, "").withParam("model"));
             return;
         }
-        upgradeTo(request, response, callback, protocols, () -> new WsConnection(session, lastSeq, context.codec(),
-                context.metrics(), context.scheduler(), config.outbound(), config.limits().maxFrameBytes()));
+        Route route = catalog.route(session.model()).orElseThrow();
+        upgradeTo(request, response, callback, protocols, () -> new WsConnection(session, lastSeq,
+                decoderFor(route), context.metrics(), context.scheduler(), config.outbound(),
+                config.limits().maxFrameBytes()));
     }
 
     private static long parseSeq(String text) {

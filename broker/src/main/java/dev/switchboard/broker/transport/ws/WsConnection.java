@@ -3,16 +3,16 @@ package dev.switchboard.broker.transport.ws;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.session.ClientChannel;
-import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.ResumeRequest;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.SessionFeed;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.ClientDecoding;
-import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.protocol.event.ErrorDetail;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class WsConnection implements Session.Listener, ClientChannel {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
+    private static final long SLOW_CLOSE_GRACE_MS = 2_000;
 
-    private final RealtimeSession session;
+    private final BrokerSession session;
+    private final Function<String, ClientDecoding> decoder;
     private final SessionFeed feed;
-    private final EventCodec codec;
     private final BrokerMetrics metrics;
     private final BrokerConfig.Outbound bounds;
     private final int maxFrameBytes;
@@ -55,13 +56,14 @@ public final class WsConnection implements Session.Listener, ClientChannel {
      * @param resumeFromSeq the client's last seq when this connection resumes {@code session}, or -1 when it opens
      *     a new session
      */
-    WsConnection(RealtimeSession session, long resumeFromSeq, EventCodec codec, BrokerMetrics metrics,
-                 ScheduledExecutorService scheduler, BrokerConfig.Outbound bounds, int maxFrameBytes) {
+    WsConnection(BrokerSession session, long resumeFromSeq, Function<String, ClientDecoding> decoder,
+                 BrokerMetrics metrics, ScheduledExecutorService scheduler, BrokerConfig.Outbound bounds,
+                 int maxFrameBytes) {
+        this.decoder = decoder;
         this.resumeFromSeq = resumeFromSeq;
         this.session = session;
         this.feed = new SessionFeed(session, session.shard(), scheduler,
                 () -> close(CloseReason.INTERNAL_ERROR, "broker overloaded"));
-        this.codec = codec;
         this.metrics = metrics;
         this.bounds = bounds;
         this.maxFrameBytes = maxFrameBytes;
@@ -84,7 +86,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         ClientDecoding frame = utf8Length(text, maxFrameBytes) > maxFrameBytes
                 ? rejected("frame_too_large", "frame exceeds the " + maxFrameBytes + "-byte limit "
                 + "(limits.max_frame_bytes); it was discarded")
-                : codec.decodeClient(text);
+                : decoder.apply(text);
         feed.client(frame, receivedNanos, this::demand);
     }
 
@@ -140,7 +142,9 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         long size = frame.length();
         long bytes = unsentBytes.addAndGet(size);
         int frames = unsentFrames.incrementAndGet();
-        if (bytes > bounds.maxBytes() || frames > bounds.maxFrames()) {
+        // One frame alone is always let through, however large (a long answer's *.done events repeat its whole
+        // text): the bound is on what queues up behind a client, not on the size of a single event.
+        if ((bytes > bounds.maxBytes() && frames > 1) || frames > bounds.maxFrames()) {
             unsentBytes.addAndGet(-size);
             unsentFrames.decrementAndGet();
             metrics.slowConsumerClosed();
@@ -150,9 +154,16 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         metrics.outboundBytes(size);
         current.sendText(frame, Callback.from(() -> onWritten(size), failure -> onWritten(size)));
         if (bytes > bounds.highWatermarkBytes() && aboveHigh.compareAndSet(false, true)) {
-            session.onHighWatermark();
+            session.onHighWatermark(this);
             long stall = stalls.incrementAndGet();
             scheduler.schedule(() -> onStallCheck(stall), bounds.maxStall().toNanos(), TimeUnit.NANOSECONDS);
+            // The writes may all have completed before the flag was set (Jetty can complete a write on this very
+            // thread), in which case no later write callback would ever clear it: re-check, or the upstream would
+            // stay paused and the connection would be closed as stalled with nothing unsent.
+            if (unsentBytes.get() < bounds.lowWatermarkBytes() && aboveHigh.compareAndSet(true, false)
+                    && !closed.get()) {
+                session.onLowWatermark(this);
+            }
         }
         return true;
     }
@@ -164,7 +175,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         // After the close the session may be waiting for a resume with its upstream paused for its replay log;
         // a late write callback of this dead connection must not resume it.
         if (bytes < bounds.lowWatermarkBytes() && aboveHigh.compareAndSet(true, false) && !closed.get()) {
-            session.onLowWatermark();
+            session.onLowWatermark(this);
         }
     }
 
@@ -175,6 +186,11 @@ public final class WsConnection implements Session.Listener, ClientChannel {
             close(CloseReason.SLOW_CONSUMER, "blocked for longer than " + bounds.maxStall().toMillis()
                     + " ms: read faster, then resume");
         }
+    }
+
+    @Override
+    public boolean hasRoom() {
+        return unsentBytes.get() <= bounds.highWatermarkBytes();
     }
 
     /**
@@ -191,6 +207,15 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         Session current = ws;
         if (current != null && current.isOpen()) {
             current.close(reason.wireCode(), message, Callback.NOOP);
+            if (reason == CloseReason.SLOW_CONSUMER) {
+                // The close frame waits behind everything unsent; a client that never reads would hold the
+                // connection (and this session's attachment) until the idle timeout. Give it a grace, then cut.
+                scheduler.schedule(() -> {
+                    if (!closed.get()) {
+                        current.disconnect();
+                    }
+                }, SLOW_CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+            }
         }
     }
 

@@ -1,0 +1,350 @@
+package dev.switchboard.broker.session;
+
+import dev.switchboard.bridge.upstream.Upstream;
+import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.tenant.Tenant;
+import dev.switchboard.protocol.close.CloseReason;
+import dev.switchboard.protocol.event.ErrorDetail;
+import dev.switchboard.protocol.event.ErrorEvent;
+import dev.switchboard.protocol.event.ServerEvent;
+import dev.switchboard.protocol.event.SessionReconnect;
+import dev.switchboard.protocol.event.SessionResumed;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+
+/**
+ * What every session kind shares: its connection life cycle (attach, detach, resume with a paced catch-up,
+ * takeover, expiry, drain, end) and flow control between the attached connection and the current upstream.
+ * Subclasses decide what a session does with client frames and upstream events.
+ *
+ * <p>State machine, on the shard thread: a session is <em>attached</em> (one connection) or <em>detached</em>
+ * (waiting for a resume, streaming into its replay log), until it <em>ends</em> (the client closed normally,
+ * the store expired it, or the subclass ended it). While a resumed connection catches up from the log, the
+ * upstream stays paused. Flow-control callbacks arrive on other threads; they only touch volatile fields and
+ * {@link Upstream}'s thread-safe methods, and ignore connections other than the attached one.
+ */
+abstract class AbstractSession implements BrokerSession {
+    protected final String id;
+    protected final Tenant tenant;
+    protected final Shard shard;
+    protected final SessionContext context;
+    protected final SessionOutput output;
+    private final String model;
+    private boolean ended;
+    private boolean draining;
+    /** Set while the upstream is paused because the session has no connection and its replay log is nearly full. */
+    private volatile boolean logPaused;
+    /** Set while a resumed connection is brought up to date from the log; the upstream waits meanwhile. */
+    private volatile boolean catchingUp;
+    /** The attached connection, for flow-control signals from other threads; written on the shard thread. */
+    private volatile ClientChannel flowChannel;
+    /** The upstream that flow control pauses and resumes, if one is streaming. */
+    private volatile Upstream flowTarget;
+
+    AbstractSession(Tenant tenant, String model, Shard shard, SessionContext context) {
+        this.id = Ids.next("sess_");
+        this.tenant = tenant;
+        this.model = model;
+        this.shard = shard;
+        this.context = context;
+        this.output = new SessionOutput(context.codec(), "event_" + id.substring(5, 13) + "_",
+                context.store().newLog());
+    }
+
+    @Override
+    public final String id() {
+        return id;
+    }
+
+    @Override
+    public final Shard shard() {
+        return shard;
+    }
+
+    @Override
+    public final Tenant tenant() {
+        return tenant;
+    }
+
+    @Override
+    public final String tenantId() {
+        return tenant.id();
+    }
+
+    @Override
+    public final String model() {
+        return model;
+    }
+
+    // ---- hooks (shard thread) ----
+
+    /** The first connection attached: start the session (emit {@code session.created} or open an upstream). */
+    abstract void onStarted();
+
+    /** Whether a response is in progress (a drain waits for it). */
+    abstract boolean responseInProgress();
+
+    /** The session ends for good: stop any upstream; events emitted now only reach the log. */
+    abstract void onEnded(String reason);
+
+    /** A scheduled retry is due (see {@link Control#RETRY}). */
+    void onRetry(Object argument) {
+    }
+
+    // ---- life cycle (shard thread) ----
+
+    @Override
+    public final void onControl(Control signal, Object argument) {
+        switch (signal) {
+            case OPENED -> {
+                output.attach((ClientChannel) argument);
+                flowChannel = (ClientChannel) argument;
+                context.store().attached(this);
+                context.metrics().sessionOpened();
+                context.metrics().connectionAttached();
+                onStarted();
+            }
+            case CLOSED -> onConnectionClosed((ClientChannel) argument);
+            case RESUMED -> resume((ResumeRequest) argument);
+            case CATCH_UP -> {
+                if (output.channel().isEmpty()) {
+                    return;
+                }
+                if (catchingUp) {
+                    catchUp();
+                } else {
+                    // The drain signal raced the end of the catch-up, which then found no room to resume the
+                    // upstream: this signal is the low watermark it was waiting for.
+                    resumeIfRoom();
+                }
+            }
+            case EXPIRED -> {
+                if (output.channel().isPresent()) {
+                    // A connection resumed the session just before it expired: keep it findable.
+                    context.store().attached(this);
+                } else {
+                    end("session_expired");
+                }
+            }
+            case DRAIN -> onDrain(Boolean.TRUE.equals(argument));
+            case RETRY -> onRetry(argument);
+        }
+    }
+
+    private void onConnectionClosed(ClientChannel closed) {
+        if (!output.isAttached(closed)) {
+            return;
+        }
+        output.detach();
+        flowChannel = null;
+        context.metrics().connectionDetached();
+        if (closed.keepsSessionOnClose() && !ended) {
+            detached();
+        } else {
+            end("client_disconnected");
+        }
+    }
+
+    /** The connection dropped: keep running for a resume, reading the upstream until the log nearly fills. */
+    private void detached() {
+        context.store().detached(this);
+        Upstream upstream = flowTarget;
+        if (upstream == null) {
+            return;
+        }
+        if (output.logNearlyFull()) {
+            pauseForLog(upstream);
+        } else {
+            // The dropped connection may have paused it at its high watermark; nobody would resume it.
+            upstream.resume();
+        }
+    }
+
+    private void pauseForLog(Upstream upstream) {
+        logPaused = true;
+        upstream.pause();
+        context.metrics().backpressurePaused();
+    }
+
+    /** Ends the session for good: it can no longer be resumed. Idempotent. */
+    protected final void end(String reason) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        context.store().ended(this);
+        context.metrics().sessionClosed();
+        onEnded(reason);
+    }
+
+    /** Whether the session has ended. */
+    protected final boolean ended() {
+        return ended;
+    }
+
+    private void resume(ResumeRequest request) {
+        ClientChannel next = request.channel();
+        long lastSeq = request.lastSeq();
+        if (ended) {
+            refuseResume(next, "resume_token_expired", "the session has ended; start a new one");
+            return;
+        }
+        if (!output.canReplayAfter(lastSeq)) {
+            refuseResume(next, "resume_position_unavailable", lastSeq > output.seq()
+                    ? "last_seq " + lastSeq + " is ahead of the session, whose last event is " + output.seq()
+                    : "last_seq " + lastSeq + " is no longer held: the replay log starts at "
+                    + output.oldestReplayable() + "; start a new session");
+            return;
+        }
+        boolean wasAttached = output.channel().isPresent();
+        output.sendConnectionEvent(next, new SessionResumed(id, context.store().tokenFor(this), lastSeq,
+                lastSeq + 1));
+        flowChannel = next;
+        output.attachAfter(next, lastSeq).ifPresent(previous -> previous.close(CloseReason.SESSION_TAKEN_OVER,
+                "another connection resumed this session"));
+        context.store().attached(this);
+        context.metrics().sessionResumed();
+        if (!wasAttached) {
+            context.metrics().connectionAttached();
+        }
+        logPaused = false;
+        catchingUp = true;
+        Upstream upstream = flowTarget;
+        if (upstream != null) {
+            // Held until the replay is done, so live events cannot outrun it and push it out of the log.
+            upstream.pause();
+        }
+        catchUp();
+        if (draining) {
+            onDrain(false);
+        }
+    }
+
+    /** Sends the resumed connection more of the log; once it is up to date, live streaming continues. */
+    private void catchUp() {
+        SessionOutput.CatchUp result = output.pump();
+        if (result == SessionOutput.CatchUp.LOST) {
+            ClientChannel lagging = output.channel().orElseThrow();
+            output.sendConnectionEvent(lagging, new ErrorEvent(ErrorDetail.invalidRequest(
+                    "resume_position_unavailable", "the connection fell behind what the replay log holds", "")));
+            lagging.close(CloseReason.RESUME_FAILED, "resume_position_unavailable");
+        } else if (result == SessionOutput.CatchUp.CAUGHT_UP) {
+            catchingUp = false;
+            // Above its high watermark after the last replayed frame, the connection resumes it when it drains.
+            resumeIfRoom();
+        }
+    }
+
+    private void resumeIfRoom() {
+        Upstream upstream = flowTarget;
+        if (upstream != null && !logPaused && output.channel().orElseThrow().hasRoom()) {
+            upstream.resume();
+        }
+    }
+
+    private void refuseResume(ClientChannel next, String code, String message) {
+        context.metrics().clientError(code);
+        output.sendConnectionEvent(next, new ErrorEvent(ErrorDetail.invalidRequest(code, message, "")));
+        next.close(CloseReason.RESUME_FAILED, code);
+    }
+
+    /**
+     * Draining: once no response is in progress (or at once when {@code force}), tell the client to reconnect
+     * and close its connection with 1012. The session itself lives on until the process exits.
+     */
+    private void onDrain(boolean force) {
+        draining = true;
+        if (responseInProgress() && !force) {
+            return;
+        }
+        output.channel().ifPresent(current -> {
+            output.sendConnectionEvent(current, new SessionReconnect(CloseReason.SERVICE_RESTART.errorCode(),
+                    context.store().tokenFor(this), output.seq()));
+            current.close(CloseReason.SERVICE_RESTART, "the broker is restarting: reconnect and resume");
+        });
+    }
+
+    /** A response ended: a drain waiting for it may now proceed (after the response's closing events). */
+    protected final void responseFinished() {
+        if (draining) {
+            shard.tryPublishControl(this, Control.DRAIN, Boolean.FALSE);
+        }
+    }
+
+    // ---- output (shard thread) ----
+
+    /** Emits a modelled event: next seq, log, connection. */
+    protected final void emit(ServerEvent event) {
+        output.emit(event);
+        afterEmit();
+    }
+
+    /** Emits a frame encoded for the seq it is given (relayed events splice their seq into the raw JSON). */
+    protected final void emitEncoded(LongFunction<String> encoder) {
+        output.emitEncoded(encoder);
+        afterEmit();
+    }
+
+    private void afterEmit() {
+        if (catchingUp) {
+            // Events that arrive while the replay runs join it in order; the pump sends them when there is room.
+            catchUp();
+        } else if (output.channel().isEmpty() && !logPaused && output.logNearlyFull()) {
+            Upstream upstream = flowTarget;
+            if (upstream != null) {
+                pauseForLog(upstream);
+            }
+        }
+    }
+
+    /** Sets the upstream flow control acts on (null when none streams); paused at once if it must wait. */
+    protected final void flowTarget(Upstream upstream) {
+        flowTarget = upstream;
+        if (upstream != null && (logPaused || catchingUp)) {
+            upstream.pause();
+        }
+    }
+
+    // ---- flow control (any thread) ----
+
+    @Override
+    public final void onHighWatermark(ClientChannel source) {
+        if (source != flowChannel) {
+            return;
+        }
+        Upstream upstream = flowTarget;
+        if (upstream != null) {
+            upstream.pause();
+            context.metrics().backpressurePaused();
+        }
+    }
+
+    @Override
+    public final void onLowWatermark(ClientChannel source) {
+        if (source != flowChannel) {
+            return;
+        }
+        if (catchingUp) {
+            publishCatchUp();
+            return;
+        }
+        Upstream upstream = flowTarget;
+        if (upstream != null && !logPaused) {
+            upstream.resume();
+        }
+    }
+
+    private void publishCatchUp() {
+        if (!shard.tryPublishControl(this, Control.CATCH_UP, this)) {
+            context.scheduler().schedule(this::publishCatchUp, 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Store callback (scheduler thread): hand the expiry to the shard, retrying while the ring is full. */
+    @Override
+    public final void onExpired() {
+        if (!shard.tryPublishControl(this, Control.EXPIRED, this)) {
+            context.scheduler().schedule(this::onExpired, 1, TimeUnit.MILLISECONDS);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.switchboard.broker.session;
+
+import dev.switchboard.broker.resume.Resumable;
+import dev.switchboard.broker.stream.RingSubscriber;
+import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.tenant.Tenant;
+
+/**
+ * A session as the transports see it: fed through its shard's ring, flow-controlled by its connection, and
+ * resumable. Implemented by {@link RealtimeSession} (the broker runs the Realtime protocol over SSE providers)
+ * and {@link RelaySession} (the broker relays to a Realtime WebSocket provider).
+ */
+public interface BrokerSession extends RingSubscriber, FlowControl, Resumable {
+
+    /** The shard the session is pinned to. */
+    Shard shard();
+
+    /** The tenant that owns the session. */
+    Tenant tenant();
+
+    /** The client-facing model. */
+    String model();
+}

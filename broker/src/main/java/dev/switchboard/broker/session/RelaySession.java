@@ -1,0 +1,289 @@
+package dev.switchboard.broker.session;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.bridge.realtime.RelayConnector;
+import dev.switchboard.bridge.realtime.RelayUpstream;
+import dev.switchboard.bridge.upstream.UpstreamEvent;
+import dev.switchboard.bridge.upstream.UpstreamOutcome;
+import dev.switchboard.broker.route.Route;
+import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.tenant.Tenant;
+import dev.switchboard.protocol.close.CloseReason;
+import dev.switchboard.protocol.codec.ClientDecoding;
+import dev.switchboard.protocol.event.ErrorDetail;
+import dev.switchboard.protocol.event.ErrorEvent;
+import dev.switchboard.protocol.event.UnknownServerEvent;
+import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session relayed to a Realtime WebSocket provider ({@code kind: openai-realtime}). The provider holds the
+ * conversation; the broker forwards client events unchanged (after a one-pass check) and relays server events
+ * with a {@code seq} spliced into their raw JSON, so event types it does not model pass through untouched in
+ * both directions. What the broker adds: the tenant's auth and routing, the provider's credentials, the
+ * replay log and resume, backpressure, and cutting a response off the moment it is cancelled or interrupted.
+ *
+ * <p>Cut-off: on {@code response.cancel} from the client, or {@code input_audio_buffer.speech_started} from the
+ * provider while a response plays (when the session's turn detection interrupts responses), the broker ends the
+ * response at once with its own {@code response.done} (status {@code cancelled}) and drops every later event of
+ * that response, including the provider's own {@code response.done}: nothing of it reaches the client after the
+ * acknowledgement. The provider is told to cancel too (the client's event is forwarded; the provider's VAD
+ * cancels on its own).
+ *
+ * <p>Confined to the shard thread, like every session.
+ */
+public final class RelaySession extends AbstractSession {
+    private static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
+    /** Cut-off response ids remembered, to drop their late events; oldest forgotten first. */
+    private static final int MAX_CUT_RESPONSES = 64;
+
+    private final Route.Target target;
+    private final RelayConnector connector;
+    private final Set<String> cutResponses = new LinkedHashSet<>();
+    private RelayUpstream upstream;
+    private RelayFeed feed;
+    private String activeResponse;
+    private long requestedNanos;
+    private boolean firstDeltaSeen;
+    private boolean interruptOnSpeech = true;
+
+    /** A relay session for {@code tenant} on a route whose single target is a Realtime provider. */
+    public RelaySession(Tenant tenant, Route route, Shard shard, SessionContext context) {
+        super(tenant, route.model(), shard, context);
+        this.target = route.primary();
+        this.connector = target.provider().relay().orElseThrow(() -> new IllegalArgumentException(
+                "route " + route.model() + " does not target a Realtime provider"));
+    }
+
+    // ---- life cycle hooks (shard thread) ----
+
+    @Override
+    void onStarted() {
+        feed = new RelayFeed(this, shard, context.scheduler());
+        upstream = connector.open(target.upstreamModel(), feed);
+        feed.attach(upstream);
+        flowTarget(upstream);
+    }
+
+    @Override
+    boolean responseInProgress() {
+        return activeResponse != null;
+    }
+
+    @Override
+    void onEnded(String reason) {
+        flowTarget(null);
+        if (upstream != null) {
+            upstream.cancel();
+        }
+    }
+
+    // ---- client frames (shard thread) ----
+
+    @Override
+    public void onClientFrame(ClientDecoding frame, long receivedNanos) {
+        if (frame instanceof ClientDecoding.Rejected rejected) {
+            sendError(rejected.error());
+            return;
+        }
+        if (!(frame instanceof ClientDecoding.Raw raw)) {
+            throw new IllegalStateException("relay sessions are fed undecoded frames");
+        }
+        switch (raw.type()) {
+            case "response.create" -> {
+                requestedNanos = receivedNanos;
+                firstDeltaSeen = false;
+            }
+            case "response.cancel" -> {
+                if (activeResponse != null) {
+                    cutOff(activeResponse, "client_cancelled", receivedNanos);
+                }
+            }
+            default -> {
+                // Everything else goes up as it came; the provider answers it.
+            }
+        }
+        if (upstream == null || !upstream.trySend(raw.text())) {
+            sendError(ErrorDetail.invalidRequest("upstream_backlog_full", "the provider connection is not "
+                    + "accepting events (closed, or too many unsent); '" + raw.type() + "' was not forwarded",
+                    raw.eventId()));
+        }
+    }
+
+    // ---- provider events (shard thread) ----
+
+    @Override
+    public void onUpstreamEvent(Object source, UpstreamEvent event) {
+        if (source != feed) {
+            return;
+        }
+        feed.onConsumed(1);
+        if (event instanceof UpstreamEvent.Relayed relayed) {
+            onRelayed(relayed);
+        } else if (event instanceof UpstreamEvent.End end) {
+            onUpstreamEnded(end.outcome());
+        }
+    }
+
+    private void onRelayed(UpstreamEvent.Relayed event) {
+        String json = event.json().strip();
+        if (!json.startsWith("{") || !json.endsWith("}")) {
+            LOG.debug("dropping a provider frame that is not a JSON object");
+            context.metrics().deltaDiscarded();
+            return;
+        }
+        String type = event.type();
+        if (!cutResponses.isEmpty() && type.startsWith("response.")
+                && cutResponses.contains(responseIdOf(type, json))) {
+            context.metrics().staleDiscarded(model(), type.equals("response.output_audio.delta") ? json.length() : 0);
+            return;
+        }
+        switch (type) {
+            case "session.created" -> {
+                onSessionConfig(json);
+                String token = context.store().tokenFor(this);
+                emitEncoded(seq -> "{\"resume_token\":\"" + token + "\"," + json.substring(1, json.length() - 1)
+                        + ",\"seq\":" + seq + "}");
+                return;
+            }
+            case "session.updated" -> onSessionConfig(json);
+            case "response.created" -> {
+                activeResponse = responseIdOf(type, json);
+                firstDeltaSeen = false;
+            }
+            case "response.output_text.delta", "response.output_audio.delta",
+                 "response.output_audio_transcript.delta" -> recordFirstDelta(event.receivedNanos());
+            case "input_audio_buffer.speech_started" -> {
+                relay(json);
+                if (activeResponse != null && interruptOnSpeech) {
+                    cutOff(activeResponse, "turn_detected", event.receivedNanos());
+                }
+                return;
+            }
+            default -> {
+            }
+        }
+        relay(json);
+        if ("response.done".equals(type)) {
+            activeResponse = null;
+            responseFinished();
+        }
+    }
+
+    private void relay(String json) {
+        emitEncoded(seq -> json.substring(0, json.length() - 1) + ",\"seq\":" + seq + "}");
+    }
+
+    /**
+     * Ends response {@code responseId} for the client now: its own {@code response.done} (cancelled), and from
+     * here on every event of it is dropped. {@code sinceNanos} is when the interruption became known.
+     */
+    private void cutOff(String responseId, String reason, long sinceNanos) {
+        rememberCut(responseId);
+        activeResponse = null;
+        ObjectNode done = context.codec().mapper().createObjectNode().put("type", "response.done");
+        ObjectNode response = done.putObject("response").put("object", "realtime.response").put("id", responseId)
+                .put("status", "cancelled");
+        response.putObject("status_details").put("type", "cancelled").put("reason", reason);
+        response.putArray("output");
+        response.putNull("usage");
+        emit(new UnknownServerEvent("response.done", done));
+        context.metrics().bargeIn(model(), reason, System.nanoTime() - sinceNanos);
+        responseFinished();
+    }
+
+    private void rememberCut(String responseId) {
+        cutResponses.add(responseId);
+        if (cutResponses.size() > MAX_CUT_RESPONSES) {
+            cutResponses.remove(cutResponses.iterator().next());
+        }
+    }
+
+    private void recordFirstDelta(long receivedNanos) {
+        if (!firstDeltaSeen && requestedNanos != 0) {
+            firstDeltaSeen = true;
+            long now = System.nanoTime();
+            context.metrics().firstToken(model(), target.provider().name(), now - requestedNanos,
+                    now - receivedNanos);
+        }
+    }
+
+    /** Tracks whether the provider's turn detection interrupts responses when speech starts. */
+    private void onSessionConfig(String json) {
+        try {
+            JsonNode detection = context.codec().mapper().readTree(json).path("session").path("audio")
+                    .path("input").path("turn_detection");
+            interruptOnSpeech = detection.isObject() && detection.path("interrupt_response").asBoolean(true);
+        } catch (IOException e) {
+            LOG.debug("unreadable session event from the provider", e);
+        }
+    }
+
+    /** The provider closed or failed: tell the client why and close its connection with the matching code. */
+    private void onUpstreamEnded(UpstreamOutcome outcome) {
+        if (ended()) {
+            return;
+        }
+        CloseReason reason = outcome instanceof UpstreamOutcome.Failed failed ? failed.reason()
+                : CloseReason.UPSTREAM_STREAM_BROKEN;
+        String message = outcome instanceof UpstreamOutcome.Failed failed ? failed.message()
+                : "the provider ended the session";
+        emit(new ErrorEvent(new ErrorDetail("server_error", reason.errorCode(), message, Optional.empty(),
+                Optional.empty())));
+        activeResponse = null;
+        output.channel().ifPresent(channel -> channel.close(reason, reason.errorCode()));
+        end("upstream_closed");
+    }
+
+    private void sendError(ErrorDetail error) {
+        context.metrics().clientError(error.code());
+        emit(new ErrorEvent(error));
+    }
+
+    /**
+     * The response a {@code response.*} event belongs to: its top-level {@code response_id}, or for
+     * {@code response.created}/{@code response.done} the {@code response.id}. One streaming pass that stops at the
+     * field, so an audio delta's payload is not read.
+     */
+    private String responseIdOf(String type, String json) {
+        boolean nested = type.equals("response.created") || type.equals("response.done");
+        try (JsonParser parser = context.codec().mapper().getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return "";
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (!nested && field.equals("response_id") && value == JsonToken.VALUE_STRING) {
+                    return parser.getText();
+                }
+                if (nested && field.equals("response") && value == JsonToken.START_OBJECT) {
+                    return idInside(parser);
+                }
+                parser.skipChildren();
+            }
+        } catch (IOException e) {
+            LOG.debug("unreadable response event from the provider", e);
+        }
+        return "";
+    }
+
+    private static String idInside(JsonParser parser) throws IOException {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (field.equals("id") && value == JsonToken.VALUE_STRING) {
+                return parser.getText();
+            }
+            parser.skipChildren();
+        }
+        return "";
+    }
+}
