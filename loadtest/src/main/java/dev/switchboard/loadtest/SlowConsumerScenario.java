@@ -101,13 +101,19 @@ final class SlowConsumerScenario implements Scenario {
         long counted = last.map(this::closedSinceStart).orElse(-1L);
         extras.slowConsumer(new Summary.SlowConsumerStats(settings.slow().share(), plan.count(),
                 Settings.seconds(settings.slow().slowFor()), plan.paused.sum(), plan.closedSlow.sum(),
-                plan.closedOther.sum(), plan.notClosed.sum(), counted,
+                plan.closedAbruptly.sum(), plan.closedOther.sum(), plan.notClosed.sum(), counted,
                 first.map(BrokerProbe.Sample::heapBytes).orElse(-1L), max,
                 last.map(BrokerProbe.Sample::heapBytes).orElse(-1L), trace, probe.metrics().toString()));
         if (!failure.isEmpty()) {
             extras.warn(failure);
         }
-        long unclosed = plan.paused.sum() - plan.closedSlow.sum() - plan.closedOther.sum();
+        long byBroker = plan.closedSlow.sum() + plan.closedAbruptly.sum();
+        if (counted >= 0 && counted != byBroker) {
+            extras.warn(String.format(Locale.ROOT, "the broker counted %,d slow-consumer closes, but %,d slow "
+                    + "sessions saw 4008 or a cut connection: another client of this broker was slow too, or a cut "
+                    + "had another cause", counted, byBroker));
+        }
+        long unclosed = plan.paused.sum() - byBroker - plan.closedOther.sum();
         if (unclosed > 0) {
             extras.warn(String.format(Locale.ROOT, "%,d of %,d slow sessions were not closed by the broker: they "
                     + "stopped reading for at most %s, which may be shorter than the time it takes to fill the "

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
  * evenly over the session indices, each sending one request for a long, fast response
  * ({@code --slow-tokens}, {@code --slow-tokens-per-second}), then stopping reading after its first delta for
  * {@code --slow-for} or until the end of the duration, whichever comes first. Then it reads again, which drains
- * whatever the broker still sends, up to its close frame if it closed the connection. A slow session's own
+ * whatever the broker still sends, up to its close frame, or up to the end of the connection if the broker has cut
+ * it meanwhile (it does when the close handshake does not complete within a short grace). A slow session's own
  * latencies are not recorded: {@code ttft_ms} and {@code inter_delta_ms} are the normal sessions'.
  *
  * <p>Thread-safe: immutable apart from its counters.
@@ -22,9 +23,14 @@ final class SlowPlan {
 
     /** Slow sessions that stopped reading. */
     final LongAdder paused = new LongAdder();
-    /** Slow sessions the broker closed with 4008 {@code slow_consumer}. */
+    /** Slow sessions that read the broker's 4008 {@code slow_consumer} close frame. */
     final LongAdder closedSlow = new LongAdder();
-    /** Slow sessions the broker closed with another code. */
+    /**
+     * Slow sessions whose connection was cut (1006) before they read a close frame: after sending 4008 the broker
+     * waits a short grace for the close handshake, then drops a client that still does not read.
+     */
+    final LongAdder closedAbruptly = new LongAdder();
+    /** Slow sessions closed with another code (also counted as errors). */
     final LongAdder closedOther = new LongAdder();
     /** Slow sessions still open at the end of the run. */
     final LongAdder notClosed = new LongAdder();

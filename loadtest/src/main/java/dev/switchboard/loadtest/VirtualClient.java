@@ -40,6 +40,8 @@ import org.jspecify.annotations.Nullable;
 final class VirtualClient {
     /** The close code of a slow consumer ({@code CloseReason.SLOW_CONSUMER} on the broker). */
     static final int SLOW_CONSUMER_CODE = 4008;
+    /** Jetty's code for a connection that ended without a close handshake. */
+    static final int ABNORMAL_CLOSE_CODE = 1006;
 
     private enum State { NEW, CONNECTING, OPEN, OFFLINE, RESUMING, CLOSING, CLOSED }
 
@@ -253,8 +255,7 @@ final class VirtualClient {
                 m.sessionsOpen.decrementAndGet();
             }
             if (slow != null && !expected) {
-                expected = statusCode == SLOW_CONSUMER_CODE;
-                (expected ? slow.closedSlow : slow.closedOther).increment();
+                expected = countSlowClose(slow, statusCode);
             }
             if (!expected) {
                 m.error("closed_" + statusCode, "the broker closed the connection: " + statusCode + " " + reason);
@@ -266,10 +267,28 @@ final class VirtualClient {
         closed.countDown();
     }
 
+    /**
+     * Classifies the broker's close of a slow session: the 4008 frame, or (1006) the connection cut before the
+     * session read that frame. Both are what the scenario provokes; anything else is an error.
+     */
+    private static boolean countSlowClose(SlowPlan plan, int statusCode) {
+        if (statusCode == SLOW_CONSUMER_CODE) {
+            plan.closedSlow.increment();
+        } else if (statusCode == ABNORMAL_CLOSE_CODE) {
+            plan.closedAbruptly.increment();
+        } else {
+            plan.closedOther.increment();
+            return false;
+        }
+        return true;
+    }
+
     private void onError(int gen, Throwable cause) {
         synchronized (this) {
-            // Before onOpen a failure belongs to the upgrade, which the connect future reports.
-            if (gen != generation || session == null || state == State.CLOSING || state == State.CLOSED) {
+            // Before onOpen a failure belongs to the upgrade, which the connect future reports. A paused slow
+            // session's connection failing is how a cut shows first; its close (1006) is classified instead.
+            if (gen != generation || session == null || state == State.CLOSING || state == State.CLOSED
+                    || slowPaused) {
                 return;
             }
         }

@@ -40,7 +40,7 @@ class ReportTest {
     private static final Summary.ResumeStats RESUME = new Summary.ResumeStats("backlog", 260, 19, 19,
             new Summary.CountStats(19, 1203, 1203, 1203, 1203, 1203, 22857), 1000, 18, 1, 107, 0, 100, 0, 7);
 
-    private static final Summary.SlowConsumerStats SLOW = new Summary.SlowConsumerStats(0.2, 2, 20, 2, 2, 0, 0, 2,
+    private static final Summary.SlowConsumerStats SLOW = new Summary.SlowConsumerStats(0.2, 2, 20, 2, 1, 1, 0, 0, 2,
             142_000_000, 167_000_000, 160_000_000, List.of(new Summary.BrokerPoint(1.1, 150_000_000, 0),
                     new Summary.BrokerPoint(2.1, 167_000_000, 2)), "http://127.0.0.1:1/metrics");
 
@@ -56,7 +56,8 @@ class ReportTest {
         assertEquals(1000, resume.path("backlog").path("events").asLong());
         assertEquals(7, resume.path("text").path("reference_unverified").asLong());
         JsonNode slow = json.path("slow_consumer");
-        assertEquals(2, slow.path("closed_4008").asLong());
+        assertEquals(1, slow.path("closed_4008").asLong());
+        assertEquals(1, slow.path("closed_abruptly").asLong());
         assertEquals(167_000_000, slow.path("heap_max_bytes").asLong());
         assertEquals(2, slow.path("broker_samples").size());
         assertEquals(2, slow.path("broker_samples").get(1).path("slow_consumer_closed").asLong());
@@ -64,7 +65,7 @@ class ReportTest {
         String text = TextReport.render(s);
         assertTrue(text.contains("backlog mode, offline 260 ms: 19 disconnects, 19 resumed"), text);
         assertTrue(text.contains("1,000 missed events: 18 resumes timed, 1 replayed fewer"), text);
-        assertTrue(text.contains("closed 4008 2"), text);
+        assertTrue(text.contains("closed 4008 1, cut 1"), text);
         assertTrue(text.contains("max 167.0 MB"), text);
         assertTrue(text.contains("first slow-consumer close was counted by the sample at 2.1 s"), text);
 

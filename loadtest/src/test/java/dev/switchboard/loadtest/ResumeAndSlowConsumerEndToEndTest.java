@@ -99,9 +99,10 @@ class ResumeAndSlowConsumerEndToEndTest {
     }
 
     @Test
-    void slow_sessions_are_closed_with_4008_while_the_others_chat_without_errors() throws Exception {
+    void slow_sessions_are_closed_as_slow_consumers_while_the_others_chat_without_errors() throws Exception {
         // Two of five sessions ask for a response far larger than the socket buffers and stop reading; the
-        // broker must give up on them after its 500 ms stall, long before they read again at 4 s.
+        // broker must give up on them after its 500 ms stall, long before they read again at 4 s. The broker's
+        // own counter confirms that it closed them as slow consumers.
         JsonNode json = run("--scenario", "slow-consumer", "--sessions", "5", "--slow-share", "0.4",
                 "--slow-for", "4s", "--slow-tokens", "100000", "--slow-tokens-per-second", "50000",
                 "--duration", "5s", "--think", "200ms", "--tokens", "10", "--ttft-ms", "10",
@@ -111,7 +112,10 @@ class ResumeAndSlowConsumerEndToEndTest {
         JsonNode slow = json.path("slow_consumer");
         assertEquals(2, slow.path("slow_sessions").asInt(), json::toString);
         assertEquals(2, slow.path("paused").asLong());
-        assertEquals(2, slow.path("closed_4008").asLong(), json::toString);
+        // The broker sends 4008 and cuts the connection if the close handshake does not follow within its
+        // grace; which of the two a session sees when it reads again depends on timing, the sum does not.
+        assertEquals(2, slow.path("closed_4008").asLong() + slow.path("closed_abruptly").asLong(),
+                json::toString);
         assertEquals(0, slow.path("closed_other").asLong());
         assertEquals(2, slow.path("broker_slow_consumer_closed").asLong(), json::toString);
         assertTrue(slow.path("broker_samples").size() > 0, json::toString);

@@ -78,9 +78,10 @@ public final class HtmlReport {
                         : "not settled"))).append("</td></tr>"));
         s.resume().ifPresent(r -> resumeRows(html, r));
         s.slowConsumer().ifPresent(slow -> cell(html, "slow consumers", String.format(Locale.ROOT,
-                "%d slow sessions (share %.2f): paused %d, closed 4008 %d, closed otherwise %d, still open %d; "
-                        + "broker counted %s; broker heap before %s, max %s, last %s",
-                slow.slowSessions(), slow.share(), slow.paused(), slow.closedSlowConsumer(), slow.closedOther(),
+                "%d slow sessions (share %.2f): paused %d, closed 4008 %d, cut %d, closed otherwise %d, still "
+                        + "open %d; broker counted %s; broker heap before %s, max %s, last %s",
+                slow.slowSessions(), slow.share(), slow.paused(), slow.closedSlowConsumer(), slow.closedAbruptly(),
+                slow.closedOther(),
                 slow.notClosed(), slow.brokerSlowConsumerClosed() < 0 ? "n/a" : slow.brokerSlowConsumerClosed(),
                 TextReport.megabytes(slow.heapBeforeBytes()), TextReport.megabytes(slow.heapMaxBytes()),
                 TextReport.megabytes(slow.heapLastBytes()))));

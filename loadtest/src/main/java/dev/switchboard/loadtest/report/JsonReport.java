@@ -149,6 +149,7 @@ public final class JsonReport {
         node.put("slow_for_s", slow.slowForS());
         node.put("paused", slow.paused());
         node.put("closed_4008", slow.closedSlowConsumer());
+        node.put("closed_abruptly", slow.closedAbruptly());
         node.put("closed_other", slow.closedOther());
         node.put("not_closed", slow.notClosed());
         node.put("broker_slow_consumer_closed", slow.brokerSlowConsumerClosed());

@@ -238,7 +238,8 @@ public record Summary(
      * @param slowSessions sessions that were slow
      * @param slowForS how long a slow session stopped reading at most, seconds
      * @param paused slow sessions that stopped reading (after their first delta)
-     * @param closedSlowConsumer slow sessions the broker closed with 4008 {@code slow_consumer}
+     * @param closedSlowConsumer slow sessions that read the broker's 4008 {@code slow_consumer} close frame
+     * @param closedAbruptly slow sessions whose connection the broker cut (1006) before they read a close frame
      * @param closedOther slow sessions the broker closed with another code (also counted as errors)
      * @param notClosed slow sessions still open at the end of the run
      * @param brokerSlowConsumerClosed the broker's {@code broker_connections_slow_consumer_total} counted over the
@@ -250,7 +251,7 @@ public record Summary(
      * @param source the {@code /metrics} URL scraped
      */
     public record SlowConsumerStats(double share, int slowSessions, double slowForS, long paused,
-                                    long closedSlowConsumer, long closedOther, long notClosed,
+                                    long closedSlowConsumer, long closedAbruptly, long closedOther, long notClosed,
                                     long brokerSlowConsumerClosed, long heapBeforeBytes, long heapMaxBytes,
                                     long heapLastBytes, List<BrokerPoint> broker, String source) {
         public SlowConsumerStats {

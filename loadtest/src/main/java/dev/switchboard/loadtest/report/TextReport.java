@@ -76,9 +76,9 @@ public final class TextReport {
     }
 
     private static void slowConsumer(StringBuilder out, Summary.SlowConsumerStats slow) {
-        line(out, "%-12s %d sessions (share %.2f), paused %d, closed 4008 %d, closed otherwise %d, still open %d; "
-                        + "broker counted %s", "slow", slow.slowSessions(), slow.share(), slow.paused(),
-                slow.closedSlowConsumer(), slow.closedOther(), slow.notClosed(),
+        line(out, "%-12s %d sessions (share %.2f), paused %d, closed 4008 %d, cut %d, closed otherwise %d, still "
+                        + "open %d; broker counted %s", "slow", slow.slowSessions(), slow.share(), slow.paused(),
+                slow.closedSlowConsumer(), slow.closedAbruptly(), slow.closedOther(), slow.notClosed(),
                 slow.brokerSlowConsumerClosed() < 0 ? "n/a" : Long.toString(slow.brokerSlowConsumerClosed()));
         line(out, "%-12s before %s, max %s, last %s (%d samples, no forced GC)", "broker heap",
                 megabytes(slow.heapBeforeBytes()), megabytes(slow.heapMaxBytes()), megabytes(slow.heapLastBytes()),
