@@ -51,6 +51,20 @@ run chat-100   --scenario chat --sessions 100  --duration 30s --ramp 5s
 run chat-500   --scenario chat --sessions 500  --duration 30s --ramp 5s
 run chat-1000  --scenario chat --sessions 1000 --duration 30s --ramp 10s
 run cancel-200 --scenario cancel --sessions 200 --duration 30s --ramp 5s
+# Resume: 70 % of responses drop mid-stream and resume after 100 ms; seq and texts checked, replay timed.
+run resume-100 --scenario resume --sessions 100 --duration 30s --ramp 5s --disconnect-prob 0.7 --offline 100ms
+# Replay of 1,000 missed events: one sample per session but the first (the reference), spread over the ramp.
+run resume-backlog-1000 --scenario resume --backlog 1000 --sessions 100 --duration 40s --ramp 30s \
+    --tokens 1200 --tokens-per-second 20000 --ttft-ms 20
+stop
+
+# Slow consumers against the same workload without them, each on a fresh broker (closed slow sessions stay on
+# the broker for sessions.resume_ttl and would show in the next run's heap).
+start
+run slow-consumer-10pct --scenario slow-consumer --sessions 110 --slow-share 0.1 --duration 40s --ramp 2s
+stop
+start
+run slow-consumer-0pct --scenario slow-consumer --sessions 99 --slow-share 0 --duration 40s --ramp 2s
 stop
 
 # Idle memory on a fresh broker, with a GC before each heap sample.

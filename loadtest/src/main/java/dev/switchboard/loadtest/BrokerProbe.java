@@ -26,9 +26,13 @@ final class BrokerProbe {
      * @param heapBytes the sum of {@code jvm_memory_used_bytes} over series with {@code area="heap"}
      * @param sessionsActive {@code broker_sessions_active}, or -1 if absent
      * @param gcForced whether {@code jcmd GC.run} ran and exited 0 just before
+     * @param slowConsumerClosed {@code broker_connections_slow_consumer_total}, or -1 if absent
      */
-    record Sample(long heapBytes, long sessionsActive, boolean gcForced) {
+    record Sample(long heapBytes, long sessionsActive, boolean gcForced, long slowConsumerClosed) {
     }
+
+    /** The broker's count of connections closed as slow consumers. */
+    private static final String SLOW_CONSUMER_COUNTER = "broker_connections_slow_consumer_total";
 
     private final URI metrics;
     private final OptionalLong brokerPid;
@@ -55,23 +59,26 @@ final class BrokerProbe {
         return parse(response.body(), gc);
     }
 
-    /** Reads the two metrics from Prometheus text exposition. */
+    /** Reads the metrics from Prometheus text exposition. */
     static Sample parse(String body, boolean gcForced) throws IOException {
         double heap = 0;
         boolean sawHeap = false;
         long sessions = -1;
+        long slowConsumers = -1;
         for (String line : body.split("\n")) {
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
                 heap += value(line);
                 sawHeap = true;
             } else if (line.startsWith("broker_sessions_active ") || line.startsWith("broker_sessions_active{")) {
                 sessions = Math.max(0, sessions) + (long) value(line);
+            } else if (line.startsWith(SLOW_CONSUMER_COUNTER + " ") || line.startsWith(SLOW_CONSUMER_COUNTER + "{")) {
+                slowConsumers = Math.max(0, slowConsumers) + (long) value(line);
             }
         }
         if (!sawHeap) {
             throw new IOException("no jvm_memory_used_bytes{area=\"heap\"} series in /metrics");
         }
-        return new Sample((long) heap, sessions, gcForced);
+        return new Sample((long) heap, sessions, gcForced, slowConsumers);
     }
 
     /** The sample value of {@code name{labels} value [timestamp]} or {@code name value [timestamp]}. */

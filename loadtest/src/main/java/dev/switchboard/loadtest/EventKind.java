@@ -6,8 +6,13 @@ import java.util.Map;
 /** The server event types the harness acts on; everything else only counts and is seq-checked. */
 enum EventKind {
     SESSION_CREATED("session.created"),
+    /** Connection-level (no seq): the first event on a connection that resumed a session. */
+    SESSION_RESUMED("session.resumed"),
+    /** The answer to {@code session.update}; the resume scenario's probe. */
+    SESSION_UPDATED("session.updated"),
     RESPONSE_CREATED("response.created"),
     TEXT_DELTA("response.output_text.delta"),
+    TEXT_DONE("response.output_text.done"),
     RESPONSE_DONE("response.done"),
     ERROR("error"),
     OTHER("");

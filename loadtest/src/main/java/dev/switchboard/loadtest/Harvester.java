@@ -60,6 +60,11 @@ final class Harvester {
         tracks.put(Summary.BROKER_DELTA, new Track(m.brokerDelta));
         tracks.put(Summary.CANCEL_ACK, new Track(m.cancelAck));
         tracks.put(Summary.SEND_LAG, new Track(m.sendLag));
+        if (run.scenario().resumePlan().isPresent()) {
+            tracks.put(Summary.RESUME, new Track(m.resume));
+            tracks.put(Summary.REPLAY, new Track(m.replay));
+            tracks.put(Summary.REPLAY_BACKLOG, new Track(m.replayBacklog));
+        }
     }
 
     /** Harvests one window ending now and prints the progress line when {@code print}. */

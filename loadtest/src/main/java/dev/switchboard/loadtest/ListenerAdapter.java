@@ -1,140 +1,41 @@
 package dev.switchboard.loadtest;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Frame;
 import org.eclipse.jetty.websocket.api.Session;
 
 /**
- * Takes Jetty's session callbacks and hands each complete text message to a package-private {@link Handler} as
- * UTF-8 bytes.
- *
- * <p>Why frames and not {@code onWebSocketText}: a profile of 1,000 streaming sessions showed Jetty's UTF-8
- * decoding into a {@code String} (and Jackson copying that String into its own buffer) costing about twice the
- * JSON parsing itself. Handling {@link #onWebSocketFrame} without a text handler makes Jetty skip message
- * aggregation and decoding; the harness parses the payload bytes in place (heap buffers: the client is
- * configured for them) or from a per-thread copy (direct buffers). A message split over continuation frames is
- * gathered here first.
+ * The listener of every session that reads as fast as it can: takes Jetty's raw frames (so Jetty neither
+ * aggregates nor decodes messages) and hands each complete text message to a {@link FrameAssembler.Handler} as
+ * UTF-8 bytes. Jetty asks for the next frame as soon as a callback returns.
  *
  * <p>It is public only because Jetty invokes listeners through public method handles; its constructor is
- * package-private. Threading is Jetty's: callbacks for one session are never concurrent, so the fragment
- * buffer needs no lock.
+ * package-private. Threading is Jetty's: callbacks for one session are never concurrent.
  */
 public final class ListenerAdapter implements Session.Listener.AutoDemanding {
-    /** The callbacks the harness uses; each is called by Jetty, never concurrently for one session. */
-    interface Handler {
-        void onOpen(Session session);
+    private final FrameAssembler frames;
 
-        /** One complete text message; the bytes are only valid during the call. */
-        void onText(byte[] utf8, int offset, int length);
-
-        void onClose(int statusCode, String reason);
-
-        void onError(Throwable cause);
-    }
-
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8192]);
-
-    private final Handler handler;
-    private final long maxMessageBytes;
-    private byte[] fragments = new byte[0];
-    private int fragmentLength;
-    private boolean inTextMessage;
-    private boolean oversize;
-
-    ListenerAdapter(Handler handler, long maxMessageBytes) {
-        this.handler = handler;
-        this.maxMessageBytes = maxMessageBytes;
+    ListenerAdapter(FrameAssembler.Handler handler, long maxMessageBytes) {
+        this.frames = new FrameAssembler(handler, maxMessageBytes);
     }
 
     @Override
     public void onWebSocketOpen(Session session) {
-        handler.onOpen(session);
+        frames.handler().onOpen(session);
     }
 
     @Override
     public void onWebSocketFrame(Frame frame, Callback callback) {
-        try {
-            switch (frame.getType()) {
-                case TEXT -> onData(frame, true);
-                case CONTINUATION -> {
-                    if (inTextMessage) {
-                        onData(frame, false);
-                    }
-                }
-                default -> {
-                    // Binary frames are not part of the text protocol and are ignored; Jetty answers pings and
-                    // handles close frames itself.
-                }
-            }
-            callback.succeed();
-        } catch (RuntimeException e) {
-            callback.fail(e);
-        }
-    }
-
-    private void onData(Frame frame, boolean first) {
-        ByteBuffer payload = frame.hasPayload() ? frame.getPayload() : ByteBuffer.allocate(0);
-        if (first && frame.isFin()) {
-            deliver(payload);
-            return;
-        }
-        if (first) {
-            inTextMessage = true;
-            fragmentLength = 0;
-            oversize = false;
-        }
-        append(payload);
-        if (frame.isFin()) {
-            inTextMessage = false;
-            if (oversize) {
-                handler.onError(new IOException("a text message exceeded " + maxMessageBytes + " bytes; dropped"));
-            } else {
-                handler.onText(fragments, 0, fragmentLength);
-            }
-            // A long message does not pin its buffer for the rest of the session.
-            fragments = new byte[0];
-            fragmentLength = 0;
-        }
-    }
-
-    private void deliver(ByteBuffer payload) {
-        int length = payload.remaining();
-        if (payload.hasArray()) {
-            handler.onText(payload.array(), payload.arrayOffset() + payload.position(), length);
-            return;
-        }
-        byte[] scratch = SCRATCH.get();
-        if (scratch.length < length) {
-            scratch = new byte[Math.max(length, scratch.length * 2)];
-            SCRATCH.set(scratch);
-        }
-        payload.duplicate().get(scratch, 0, length);
-        handler.onText(scratch, 0, length);
-    }
-
-    private void append(ByteBuffer payload) {
-        int length = payload.remaining();
-        if (oversize || (long) fragmentLength + length > maxMessageBytes) {
-            oversize = true;
-            return;
-        }
-        if (fragments.length < fragmentLength + length) {
-            fragments = Arrays.copyOf(fragments, Math.max(fragmentLength + length, fragments.length * 2));
-        }
-        payload.duplicate().get(fragments, fragmentLength, length);
-        fragmentLength += length;
+        frames.onFrame(frame, callback);
     }
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
-        handler.onClose(statusCode, reason);
+        frames.handler().onClose(statusCode, reason);
     }
 
     @Override
     public void onWebSocketError(Throwable cause) {
-        handler.onError(cause);
+        frames.handler().onError(cause);
     }
 }

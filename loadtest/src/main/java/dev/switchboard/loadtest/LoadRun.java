@@ -5,10 +5,12 @@ import dev.switchboard.protocol.codec.EventCodec;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -45,11 +47,11 @@ final class LoadRun {
         ScheduledThreadPoolExecutor scheduler = newScheduler();
         try {
             boolean probe = scenario.sendsRequests() && settings.simMetadata()
-                    && settings.stamp() == Settings.StampMode.AUTO;
+                    && settings.stamp() == Settings.StampMode.AUTO && scenario.whyNoStamps().isEmpty();
             Preflight.Result preflight = Preflight.run(client, settings, codec, probe);
             boolean stamps = stamps(scenario, preflight);
-            String stampNote = settings.stamp() == Settings.StampMode.AUTO ? preflight.note()
-                    : "--stamp " + settings.stamp().name().toLowerCase(Locale.ROOT);
+            String stampNote = scenario.whyNoStamps().orElse(settings.stamp() == Settings.StampMode.AUTO
+                    ? preflight.note() : "--stamp " + settings.stamp().name().toLowerCase(Locale.ROOT));
             scenario.beforeConnect();
             printHeader(scenario, stamps, stampNote);
             RunContext run = new RunContext(settings, scenario, client, scheduler,
@@ -66,15 +68,17 @@ final class LoadRun {
         VirtualClient[] clients = new VirtualClient[settings.sessions()];
         SplittableRandom seeds = new SplittableRandom(settings.seed());
         for (int i = 0; i < clients.length; i++) {
-            clients[i] = new VirtualClient(run, seeds.split());
+            clients[i] = new VirtualClient(run, seeds.split(), i);
         }
         Harvester harvester = new Harvester(run, out);
         ScheduledExecutorService scheduler = run.scheduler();
         scheduler.scheduleAtFixedRate(() -> harvestSafely(harvester), 1, 1, TimeUnit.SECONDS);
         scheduleConnects(run, clients);
-        if (settings.open() && run.scenario().sendsRequests()) {
+        // Slow sessions send their one request on their own; the schedule is dealt to the others.
+        VirtualClient[] scheduled = Arrays.stream(clients).filter(c -> !c.slow()).toArray(VirtualClient[]::new);
+        if (settings.open() && run.scenario().sendsRequests() && scheduled.length > 0) {
             long first = run.startNanos() + settings.ramp().toNanos();
-            new OpenDispatcher(run, clients, new RequestSchedule(first, settings.rate().orElseThrow(),
+            new OpenDispatcher(run, scheduled, new RequestSchedule(first, settings.rate().orElseThrow(),
                     settings.arrival(), settings.seed() ^ ARRIVAL_SEED_SALT)).start();
         }
 
@@ -144,17 +148,20 @@ final class LoadRun {
                 m.cancelsAcknowledged.sum(), "raced", m.cancelsRaced.sum());
         Map<String, Long> seq = ordered("gaps", m.seqGaps.sum(), "missing", m.seqMissing.sum(), "duplicates",
                 m.seqDuplicates.sum());
-        Map<String, Long> errors = m.errorsByCode();
+        Map<String, Long> errors = new TreeMap<>(m.errorsByCode());
+        extras.errors().forEach((code, count) -> errors.merge(code, count, Long::sum));
+        Map<String, String> samples = new TreeMap<>(m.errorSamples());
+        extras.errorSamples().forEach(samples::putIfAbsent);
         long errorCount = errors.values().stream().mapToLong(Long::longValue).sum();
         boolean failed = errorCount > 0 || m.seqGaps.sum() > 0 || m.seqDuplicates.sum() > 0
                 || m.sessionsConnected.get() == 0;
         double durationS = Settings.seconds(settings.duration());
         return new Summary(settings.scenario(), settings.sessions(), durationS, elapsedS, settings.describe(),
                 settings.commandLine(), m.sessionsConnected.get(), responses, requests, cancels, errors,
-                m.errorSamples(), seq, m.events.sum(), eventsInWindow / durationS, harvester.latencies(),
+                samples, seq, m.events.sum(), eventsInWindow / durationS, harvester.latencies(),
                 new Summary.StampInfo(settings.stamp().name().toLowerCase(Locale.ROOT), run.stampsRequested(),
                         m.stampedDeltas.sum(), m.negativeStamps.sum(), stampNote),
-                extras.memory(), harvester.timeline(), extras.warnings(),
+                extras.memory(), extras.resume(), extras.slowConsumer(), harvester.timeline(), extras.warnings(),
                 failed ? LoadTest.EXIT_FAILED : LoadTest.EXIT_OK);
     }
 
@@ -178,7 +185,7 @@ final class LoadRun {
     }
 
     private boolean stamps(Scenario scenario, Preflight.Result preflight) {
-        if (!scenario.sendsRequests() || !settings.simMetadata()) {
+        if (!scenario.sendsRequests() || !settings.simMetadata() || scenario.whyNoStamps().isPresent()) {
             return false;
         }
         return switch (settings.stamp()) {

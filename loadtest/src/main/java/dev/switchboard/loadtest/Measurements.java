@@ -28,6 +28,12 @@ final class Measurements {
     final Recorder brokerDelta = recorder();
     final Recorder cancelAck = recorder();
     final Recorder sendLag = recorder();
+    /** Resume scenario: reconnect start to {@code session.resumed}. */
+    final Recorder resume = recorder();
+    /** Resume scenario: reconnect start to the probe's answer, after every replayed event. */
+    final Recorder replay = recorder();
+    /** Resume scenario, backlog mode: reconnect start to the N-th replayed event. */
+    final Recorder replayBacklog = recorder();
 
     final LongAdder events = new LongAdder();
     final LongAdder deltas = new LongAdder();
@@ -69,6 +75,21 @@ final class Measurements {
 
     static void recordMicros(Recorder recorder, long micros) {
         recorder.recordValue(Math.max(0, Math.min(MAX_MICROS, micros)));
+    }
+
+    /**
+     * Records the broker-added latency of a stamped delta, {@code addedMicros} = receipt − stamp; {@code first}
+     * when it is the response's first delta. A negative value (a clock step) is counted and recorded as 0.
+     */
+    void recordStamp(long addedMicros, boolean first) {
+        stampedDeltas.increment();
+        if (addedMicros < 0) {
+            negativeStamps.increment();
+        }
+        recordMicros(brokerDelta, addedMicros);
+        if (first) {
+            recordMicros(brokerTtft, addedMicros);
+        }
     }
 
     /**

@@ -22,6 +22,15 @@ final class ParsedFrame {
     String errorMessage = "";
     /** {@code error.event_id}: the client event the error is about. */
     String errorEventId = "";
+    /** Top-level {@code resume_token} of {@code session.created} and {@code session.resumed}. */
+    String resumeToken = "";
+    /** Top-level {@code last_seq} of {@code session.resumed}. */
+    long lastSeq = -1;
+    /**
+     * The digest of a delta's whole text (stamp marker included) or of {@code response.output_text.done}'s
+     * {@code text}; left empty unless the reader was made to digest text.
+     */
+    final TextDigest text = new TextDigest();
 
     void reset() {
         kind = EventKind.OTHER;
@@ -34,5 +43,8 @@ final class ParsedFrame {
         errorCode = "";
         errorMessage = "";
         errorEventId = "";
+        resumeToken = "";
+        lastSeq = -1;
+        text.reset();
     }
 }

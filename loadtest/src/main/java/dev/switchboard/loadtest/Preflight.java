@@ -105,7 +105,7 @@ final class Preflight {
     }
 
     /** The preflight session's listener; its fields are published by the latches. */
-    private static final class Probe implements ListenerAdapter.Handler {
+    private static final class Probe implements FrameAssembler.Handler {
         final CountDownLatch created = new CountDownLatch(1);
         final CountDownLatch done = new CountDownLatch(1);
         final CountDownLatch closed = new CountDownLatch(1);
@@ -144,7 +144,7 @@ final class Preflight {
                         done.countDown();
                     }
                 }
-                case RESPONSE_CREATED, OTHER -> {
+                case RESPONSE_CREATED, SESSION_RESUMED, SESSION_UPDATED, TEXT_DONE, OTHER -> {
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.switchboard.loadtest;
 
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -10,10 +11,13 @@ import java.util.SplittableRandom;
  *   <li>{@link #sendsRequests()}: whether sessions follow the request schedule at all;</li>
  *   <li>{@link #cancelAfterDeltas}: per request, whether and when to cancel it;</li>
  *   <li>{@link #beforeConnect} and {@link #afterConnected}: run-level hooks that may block (sampling);</li>
+ *   <li>{@link #resumePlan()}, {@link #slowPlan()}: whether sessions drop and resume their connection, and
+ *       whether some stop reading;</li>
+ *   <li>{@link #whyNoStamps()}: whether the scenario cannot use delta stamps;</li>
  *   <li>{@link #report}: scenario-specific results and warnings.</li>
  * </ul>
  *
- * <p>To add one (resume, slow consumer, voice, barge-in), implement this interface, register it in
+ * <p>To add one (voice, barge-in), implement this interface, register it in
  * {@link Scenarios}, and where it needs a new reaction to the stream add a hook here with a default that keeps
  * the existing scenarios unchanged.
  */
@@ -42,6 +46,21 @@ interface Scenario {
      * some are still connecting ({@code allConnected} false). May block until {@link RunContext#endNanos()}.
      */
     default void afterConnected(RunContext run, boolean allConnected) throws InterruptedException {
+    }
+
+    /** How sessions drop and resume their connection; empty when they never do. */
+    default Optional<ResumePlan> resumePlan() {
+        return Optional.empty();
+    }
+
+    /** Which sessions stop reading, and for how long; empty when none do. */
+    default Optional<SlowPlan> slowPlan() {
+        return Optional.empty();
+    }
+
+    /** Why delta stamps must stay off for this scenario (the report's stamp note); empty when they may be used. */
+    default Optional<String> whyNoStamps() {
+        return Optional.empty();
     }
 
     /** Adds results to the report; called once on the run thread after every session closed. */

@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 
 /** The scenario registry: names for {@code --scenario} and their factories. */
 final class Scenarios {
-    private static final List<String> NAMES = List.of("chat", "cancel", "idle");
+    private static final List<String> NAMES = List.of("chat", "cancel", "idle", "resume", "slow-consumer");
 
     private Scenarios() {
     }
@@ -21,6 +21,8 @@ final class Scenarios {
             case "chat" -> new Chat();
             case "cancel" -> new Cancel(settings.cancelMin(), settings.cancelMax());
             case "idle" -> new IdleScenario(settings);
+            case "resume" -> new ResumeScenario(settings);
+            case "slow-consumer" -> new SlowConsumerScenario(settings);
             default -> throw new IllegalArgumentException("unknown scenario " + settings.scenario());
         };
     }

@@ -9,7 +9,9 @@ import java.io.IOException;
  * Reads the few fields the harness needs from a server event with Jackson's streaming parser, skipping the rest
  * unread: top-level {@code type}, {@code seq}, {@code delta} (only its stamp), {@code response_id}; nested
  * {@code response.id}, {@code response.status} and its {@code status_details} reason or error code;
- * {@code error.code}, {@code error.message}, {@code error.event_id}.
+ * {@code error.code}, {@code error.message}, {@code error.event_id}; top-level {@code resume_token} and
+ * {@code last_seq} (resume). When made to digest text, it also feeds each delta's text and the {@code text} of
+ * {@code response.output_text.done} into {@link ParsedFrame#text}, still without building a {@code String}.
  *
  * <p>Why not the codec: the harness needs a handful of scalars, and {@code response.done} carries the whole output.
  * Measured on the 2-core dev machine (JDK 17, one warm thread, a 230-byte delta frame and a 700-byte
@@ -23,6 +25,17 @@ import java.io.IOException;
  */
 final class ServerFrameReader {
     private final JsonFactory factory = new JsonFactory();
+    private final boolean digestText;
+
+    /** A reader that does not digest text (the hot path of most scenarios). */
+    ServerFrameReader() {
+        this(false);
+    }
+
+    /** A reader that digests delta and done text into {@link ParsedFrame#text} when {@code digestText}. */
+    ServerFrameReader(boolean digestText) {
+        this.digestText = digestText;
+    }
 
     /**
      * Parses one UTF-8 JSON message into {@code frame} (reset first). The bytes are only read during the call.
@@ -47,6 +60,9 @@ final class ServerFrameReader {
                     case "response_id" -> frame.responseId = value == JsonToken.VALUE_STRING ? p.getText() : "";
                     case "response" -> readResponse(p, value, frame);
                     case "error" -> readError(p, value, frame);
+                    case "resume_token" -> frame.resumeToken = value == JsonToken.VALUE_STRING ? p.getText() : "";
+                    case "last_seq" -> frame.lastSeq = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
+                    case "text" -> readText(p, value, frame);
                     default -> p.skipChildren();
                 }
             }
@@ -56,7 +72,7 @@ final class ServerFrameReader {
         }
     }
 
-    private static void readDelta(JsonParser p, JsonToken value, ParsedFrame frame) throws IOException {
+    private void readDelta(JsonParser p, JsonToken value, ParsedFrame frame) throws IOException {
         if (value != JsonToken.VALUE_STRING) {
             p.skipChildren();
             return;
@@ -67,6 +83,17 @@ final class ServerFrameReader {
         frame.stampMicros = Stamp.parse(chars, offset, length);
         int end = Stamp.markerEnd(chars, offset, length);
         frame.deltaChars = end < 0 ? length : length - (end - offset);
+        if (digestText) {
+            frame.text.add(chars, offset, length);
+        }
+    }
+
+    private void readText(JsonParser p, JsonToken value, ParsedFrame frame) throws IOException {
+        if (digestText && value == JsonToken.VALUE_STRING) {
+            frame.text.add(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        } else {
+            p.skipChildren();
+        }
     }
 
     private static void readResponse(JsonParser p, JsonToken value, ParsedFrame frame) throws IOException {

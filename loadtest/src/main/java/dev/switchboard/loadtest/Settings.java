@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
  * @param grace the longest wait for in-flight responses after the duration
  * @param settle idle scenario: wait after the last connect before the memory sample
  * @param brokerPid the broker's process id for {@code jcmd PID GC.run}
+ * @param resume resume scenario: when and how sessions drop and resume their connection
+ * @param slow slow-consumer scenario: which sessions stop reading, and for how long
  * @param report where to write the JSON report
  * @param html where to write the HTML report
  * @param commandLine the arguments as given, with the key redacted
@@ -51,8 +53,8 @@ public record Settings(
         URI url, URI endpoint, String key, Optional<String> model, String scenario, int sessions, Duration duration,
         OptionalDouble rate, Arrival arrival, Duration ramp, Duration think, int tokens, long ttftMs,
         double tokensPerSecond, boolean simMetadata, StampMode stamp, int cancelMin, int cancelMax, long seed,
-        Duration connectTimeout, Duration grace, Duration settle, OptionalLong brokerPid, Optional<Path> report,
-        Optional<Path> html, List<String> commandLine) {
+        Duration connectTimeout, Duration grace, Duration settle, OptionalLong brokerPid, ResumeOptions resume,
+        SlowOptions slow, Optional<Path> report, Optional<Path> html, List<String> commandLine) {
 
     /** The longest accepted grace period: a run must stay bounded. */
     public static final Duration MAX_GRACE = Duration.ofMinutes(5);
@@ -77,8 +79,45 @@ public record Settings(
         OFF
     }
 
+    /** The longest {@code --offline}: the broker keeps a dropped session for {@code sessions.resume_ttl}. */
+    public static final Duration MAX_OFFLINE = Duration.ofMinutes(1);
+
     public Settings {
         commandLine = List.copyOf(commandLine);
+    }
+
+    /**
+     * The resume scenario's options.
+     *
+     * @param disconnectProbability the chance that a response drops its connection, 0 to 1
+     * @param maxDisconnects the most drops per session
+     * @param dropMin fewest deltas of a response received before its drop
+     * @param dropMax most deltas received before the drop
+     * @param offline how long a dropped session stays away before it reconnects
+     * @param backlog backlog mode when positive: the number of missed events whose replay is timed; 0 for the
+     *                random-drop mode
+     */
+    public record ResumeOptions(double disconnectProbability, int maxDisconnects, int dropMin, int dropMax,
+                                Duration offline, int backlog) {
+        /** Whether this is the backlog mode ({@code --backlog N}). */
+        public boolean backlogMode() {
+            return backlog > 0;
+        }
+    }
+
+    /**
+     * The slow-consumer scenario's options.
+     *
+     * @param share the share of sessions that stop reading, 0 to 1
+     * @param slowFor how long a slow session stops reading (at most until the end of the duration)
+     * @param tokens {@code sim_tokens} of a slow session's one response
+     * @param tokensPerSecond {@code sim_tokens_per_second} of that response
+     */
+    public record SlowOptions(double share, Duration slowFor, int tokens, double tokensPerSecond) {
+        /** How many of {@code sessions} are slow: the share, rounded to the nearest session. */
+        public int count(int sessions) {
+            return (int) Math.round(share * sessions);
+        }
     }
 
     /** Whether this is an open workload ({@code --rate}). */
@@ -118,6 +157,15 @@ public record Settings(
         map.put("grace_s", seconds(grace));
         map.put("settle_s", seconds(settle));
         map.put("broker_pid", brokerPid.isPresent() ? brokerPid.getAsLong() : 0L);
+        map.put("disconnect_prob", resume.disconnectProbability());
+        map.put("max_disconnects", resume.maxDisconnects());
+        map.put("disconnect_after", resume.dropMin() + "-" + resume.dropMax());
+        map.put("offline_s", seconds(resume.offline()));
+        map.put("backlog", resume.backlog());
+        map.put("slow_share", slow.share());
+        map.put("slow_for_s", seconds(slow.slowFor()));
+        map.put("slow_tokens", slow.tokens());
+        map.put("slow_tokens_per_second", slow.tokensPerSecond());
         map.put("report", report.map(Path::toString).orElse(""));
         map.put("html", html.map(Path::toString).orElse(""));
         return map;
@@ -188,6 +236,16 @@ public record Settings(
         private Duration grace = Duration.ofSeconds(10);
         private Duration settle = Duration.ofSeconds(2);
         private OptionalLong brokerPid = OptionalLong.empty();
+        private double disconnectProbability = 0.5;
+        private int maxDisconnects = 10;
+        private int dropMin;
+        private int dropMax;
+        private Duration offline = Duration.ofMillis(100);
+        private int backlog;
+        private double slowShare = 0.1;
+        private Duration slowFor = Duration.ofSeconds(20);
+        private int slowTokens = 20_000;
+        private double slowTokensPerSecond = 5_000;
         private Optional<Path> report = Optional.empty();
         private Optional<Path> html = Optional.empty();
 
@@ -214,7 +272,24 @@ public record Settings(
                     case "--tokens-per-second" -> tokensPerSecond = decimal(flag, 0.1, 1e9);
                     case "--no-sim" -> simMetadata = false;
                     case "--stamp" -> stamp = choice(flag, StampMode.class);
-                    case "--cancel-after" -> cancelRange(flag, value(flag));
+                    case "--cancel-after" -> {
+                        int[] range = range(flag, value(flag));
+                        cancelMin = range[0];
+                        cancelMax = range[1];
+                    }
+                    case "--disconnect-prob" -> disconnectProbability = decimal(flag, 0, 1);
+                    case "--max-disconnects" -> maxDisconnects = (int) integer(flag, 0, 100_000);
+                    case "--disconnect-after" -> {
+                        int[] range = range(flag, value(flag));
+                        dropMin = range[0];
+                        dropMax = range[1];
+                    }
+                    case "--offline" -> offline = parseDuration(flag, value(flag));
+                    case "--backlog" -> backlog = (int) integer(flag, 1, 100_000);
+                    case "--slow-share" -> slowShare = decimal(flag, 0, 1);
+                    case "--slow-for" -> slowFor = positive(flag, parseDuration(flag, value(flag)));
+                    case "--slow-tokens" -> slowTokens = (int) integer(flag, 1, 100_000);
+                    case "--slow-tokens-per-second" -> slowTokensPerSecond = decimal(flag, 0.1, 1e9);
                     case "--seed" -> seed = integer(flag, Long.MIN_VALUE, Long.MAX_VALUE);
                     case "--connect-timeout" -> connectTimeout = positive(flag, parseDuration(flag, value(flag)));
                     case "--grace" -> grace = parseDuration(flag, value(flag));
@@ -240,6 +315,18 @@ public record Settings(
                 cancelMin = 1;
                 cancelMax = Math.max(1, tokens / 2);
             }
+            if (dropMin == 0) {
+                dropMin = 1;
+                dropMax = Math.max(1, tokens - 1);
+            }
+            if (offline.compareTo(MAX_OFFLINE) > 0) {
+                throw new IllegalArgumentException("--offline must be at most " + MAX_OFFLINE.toSeconds()
+                        + "s (the broker keeps a dropped session for sessions.resume_ttl, 60 s by default)");
+            }
+            if (backlog > 0 && tokens < backlog + 1) {
+                throw new IllegalArgumentException("--backlog " + backlog + " needs --tokens of at least "
+                        + (backlog + 1) + " (the first delta arrives before the drop)");
+            }
             if (!simMetadata && stamp == StampMode.ON) {
                 throw new IllegalArgumentException("--stamp on needs the simulator metadata; drop --no-sim");
             }
@@ -255,7 +342,10 @@ public record Settings(
                     + URLEncoder.encode(model.orElseThrow(), StandardCharsets.UTF_8));
             return new Settings(uri, endpoint, key, model, scenario, sessions, duration, rate, arrival, ramp, think,
                     tokens, ttftMs, tokensPerSecond, simMetadata, stamp, cancelMin, cancelMax, seed, connectTimeout,
-                    grace, settle, brokerPid, report, html, redacted(args));
+                    grace, settle, brokerPid,
+                    new ResumeOptions(disconnectProbability, maxDisconnects, dropMin, dropMax, offline, backlog),
+                    new SlowOptions(slowShare, slowFor, slowTokens, slowTokensPerSecond), report, html,
+                    redacted(args));
         }
 
         private String value(String flag) {
@@ -329,21 +419,25 @@ public record Settings(
                     + text + "'");
         }
 
-        private void cancelRange(String flag, String text) {
+        /** {@code N} or {@code N-M}, a range of deltas with {@code 1 <= N <= M}, as {@code {N, M}}. */
+        private static int[] range(String flag, String text) {
             Matcher m = Pattern.compile("(\\d+)(?:-(\\d+))?").matcher(text.trim());
             if (!m.matches()) {
                 throw new IllegalArgumentException(flag + " must be N or N-M (a number of deltas), not '" + text
                         + "'");
             }
+            int min;
+            int max;
             try {
-                cancelMin = Integer.parseInt(m.group(1));
-                cancelMax = m.group(2) == null ? cancelMin : Integer.parseInt(m.group(2));
+                min = Integer.parseInt(m.group(1));
+                max = m.group(2) == null ? min : Integer.parseInt(m.group(2));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(flag + " is out of range", e);
             }
-            if (cancelMin < 1 || cancelMax < cancelMin) {
+            if (min < 1 || max < min) {
                 throw new IllegalArgumentException(flag + " needs 1 <= N <= M");
             }
+            return new int[] {min, max};
         }
 
         private static Path outputFile(String flag, String text) {

@@ -15,10 +15,14 @@ final class Usage {
               --model MODEL           model query parameter (default sim-chat, unless --url has ?model=)
 
             Workload
-              --scenario NAME         chat | cancel | idle (default chat)
+              --scenario NAME         chat | cancel | idle | resume | slow-consumer (default chat)
                                         chat:   message + response.create, read the stream, think, repeat
                                         cancel: like chat, but response.cancel after a random number of deltas
                                         idle:   hold connected sessions; measure broker heap per session
+                                        resume: like chat, but drop connections mid-response and resume them;
+                                                check seq and texts, time the replay
+                                        slow-consumer: like chat, but some sessions stop reading; normal
+                                                sessions' latency, 4008 closes, broker heap
               --sessions N            concurrent sessions (default 10)
               --duration D            measured window, ramp included (default 30s); units ms, s, m, h
               --rate R                open workload: R responses/s spread round-robin over the sessions;
@@ -42,6 +46,20 @@ final class Usage {
                                       (default 1 to tokens/2)
               --settle D              idle: wait after the last connect before sampling memory (default 2s)
               --broker-pid PID        idle: run "jcmd PID GC.run" before each heap sample (same machine)
+              --disconnect-prob P     resume: chance that a response drops its connection (default 0.5)
+              --max-disconnects N     resume: most drops per session (default 10)
+              --disconnect-after N[-M]
+                                      resume: drop after a uniform random number of deltas in [N, M]
+                                      (default 1 to tokens-1)
+              --offline D             resume: time away before reconnecting (default 100ms, at most 1m)
+              --backlog N             resume, backlog mode: each session's first response drops after one
+                                      delta and stays away until it has finished; times the replay of N
+                                      missed events (needs --tokens > N; the first session is the reference)
+              --slow-share F          slow-consumer: share of sessions that stop reading, 0 to 1 (default 0.1)
+              --slow-for D            slow-consumer: how long they stop reading (default 20s)
+              --slow-tokens N         slow-consumer: sim_tokens of a slow session's response (default 20000)
+              --slow-tokens-per-second R
+                                      slow-consumer: its pacing (default 5000)
 
             Other
               --seed N                seed for every random choice (default 1)

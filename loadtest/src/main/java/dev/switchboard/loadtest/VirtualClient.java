@@ -1,6 +1,8 @@
 package dev.switchboard.loadtest;
 
 import java.io.IOException;
+import java.net.URI;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -13,85 +15,130 @@ import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One simulated user: a WebSocket session to the broker and the request loop the scenario gives it.
+ * One simulated user: a broker session, the WebSocket connection(s) carrying it, and its request loop
+ * ({@link ResponseLoop}).
  *
  * <p>Design note. Two kinds of thread reach a client: Jetty threads deliver its frames and life-cycle callbacks
- * through a {@link ListenerAdapter}, one at a time (Jetty never calls a session's listener concurrently, and an
- * auto-demanding listener asks for the next frame only when a callback returns), and the run's scheduler thread
- * starts connects and sends scheduled requests. All mutable state is guarded by this object's monitor. Each
- * callback decides under the monitor, then acts after releasing it ({@link Follow}): Jetty sends and scheduler
- * submissions never run while holding it. The scratch fields {@link #frame} and {@link #followIntended} are only
- * touched by the frame callback, which is never concurrent with itself.
+ * through a per-connection {@link Link}, one at a time per connection (Jetty never calls a connection's listener
+ * concurrently, and asks for the next frame only when a callback returns), and the run's scheduler thread
+ * starts connects and reconnects and sends scheduled requests. All mutable state, the loop's included, is guarded
+ * by this object's monitor. Each callback decides under the monitor, then acts after releasing it
+ * ({@link Follow}): Jetty sends, disconnects and scheduler submissions never run while holding it.
  *
- * <p>Invariants: at most one request is active (the broker allows one response at a time); every request that
- * becomes active decrements {@link InFlight} exactly once (response.done, refusal, close or end of run); seq is
- * checked on every event including errors.
+ * <p>Connections and generations. In the resume scenario a session outlives its connection: the client drops a
+ * connection mid-response ({@link Session#disconnect()}, no close handshake), stays away, and opens a new one
+ * that resumes the session ({@link ResumeState}). Each connection is a generation; dropping one increments
+ * {@link #generation}, and every callback of an older generation (frames Jetty had already read, its close) is
+ * ignored, so the client has processed exactly the events up to the {@code seq} it resumes from. The scratch
+ * {@link #frame} is only touched by the current generation's frame callback; a dropped connection's callback
+ * that is still finishing its drop no longer touches it.
+ *
+ * <p>Roles. A normal client runs the request loop. A slow client (slow-consumer scenario, {@link SlowPlan})
+ * sends one request for a long response, stops reading after its first delta ({@link PausableListener}), and
+ * records no latency. {@code seq} is checked on every event of the session, across connections, in every role.
  */
-final class VirtualClient implements ListenerAdapter.Handler {
-    private enum State { NEW, CONNECTING, OPEN, CLOSING, CLOSED }
+final class VirtualClient {
+    /** The close code of a slow consumer ({@code CloseReason.SLOW_CONSUMER} on the broker). */
+    static final int SLOW_CONSUMER_CODE = 4008;
+    /** Jetty's code for a connection that ended without a close handshake. */
+    static final int ABNORMAL_CLOSE_CODE = 1006;
 
-    /** What a frame callback does once it has released the monitor. */
-    private enum Follow { NOTHING, CANCEL, SEND, SCHEDULE }
+    private enum State { NEW, CONNECTING, OPEN, OFFLINE, RESUMING, CLOSING, CLOSED }
 
     private final RunContext run;
     private final Measurements m;
-    private final SplittableRandom random;
     private final ParsedFrame frame = new ParsedFrame();
     private final Callback sendCallback = Callback.from(() -> { }, this::onSendFailed);
     private final CountDownLatch closed = new CountDownLatch(1);
-    private long followIntended;
+    private final @Nullable ResumeState resume;
+    private final @Nullable SlowPlan slow;
+    private final ResponseLoop loop;
 
     private State state = State.NEW;
+    /** The current connection's generation; written under the monitor, read without it to skip stale frames. */
+    private volatile int generation;
     private @Nullable Session session;
+    private @Nullable PausableListener pausable;
     private long connectIntendedNanos;
     private boolean connectSettled;
     private boolean countedOpen;
     private long lastSeq;
-    private final SlotQueue pending = new SlotQueue();
-    private boolean active;
-    private boolean started;
-    private long intendedNanos;
-    private int deltas;
-    private long lastDeltaNanos;
-    private int cancelAfter;
-    private boolean cancelSent;
-    private long cancelSentNanos;
-    private String doneResponseId = "";
-    private int racedCancels;
+    private boolean slowPaused;
 
-    VirtualClient(RunContext run, SplittableRandom random) {
+    /** A client for session {@code index} (0-based) of the run, drawing from its own {@code random} stream. */
+    VirtualClient(RunContext run, SplittableRandom random, int index) {
         this.run = run;
         this.m = run.measurements();
-        this.random = random;
+        this.resume = run.scenario().resumePlan().map(plan -> new ResumeState(plan, m, index)).orElse(null);
+        this.slow = run.scenario().slowPlan().filter(plan -> plan.isSlow(index)).orElse(null);
+        this.loop = new ResponseLoop(run, random, resume);
+    }
+
+    /** Whether this is a slow session, which takes no part in the request schedule. */
+    boolean slow() {
+        return slow != null;
     }
 
     /** Starts the WebSocket upgrade; connect time is measured from {@code intendedNanos}. Scheduler thread. */
     void connect(long intendedNanos) {
+        int gen;
         synchronized (this) {
             if (state != State.NEW) {
                 return;
             }
             state = State.CONNECTING;
             connectIntendedNanos = intendedNanos;
+            gen = generation;
         }
+        open(run.settings().endpoint(), gen);
+    }
+
+    /** Opens connection {@code gen} to {@code uri}, with the run's credentials. Without the monitor. */
+    private void open(URI uri, int gen) {
         ClientUpgradeRequest request = new ClientUpgradeRequest();
         request.setHeader("Authorization", "Bearer " + run.settings().key());
         request.setTimeout(run.settings().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        ListenerAdapter listener = new ListenerAdapter(this, Transport.MAX_TEXT_MESSAGE_BYTES);
+        Link link = new Link(gen);
+        Object listener;
+        if (slow != null) {
+            PausableListener p = new PausableListener(link, Transport.MAX_TEXT_MESSAGE_BYTES);
+            synchronized (this) {
+                pausable = p;
+            }
+            listener = p;
+        } else {
+            listener = new ListenerAdapter(link, Transport.MAX_TEXT_MESSAGE_BYTES);
+        }
         try {
-            run.client().connect(listener, run.settings().endpoint(), request).whenComplete((s, failure) -> {
+            run.client().connect(listener, uri, request).whenComplete((s, failure) -> {
                 if (failure != null) {
-                    onConnectFailed(failure);
+                    onConnectFailed(gen, failure);
                 }
             });
         } catch (IOException | RuntimeException e) {
-            onConnectFailed(e);
+            onConnectFailed(gen, e);
         }
     }
 
+    /** The offline time after a drop is over: resume the session on a new connection. Scheduler thread. */
+    private void reconnect() {
+        URI uri;
+        int gen;
+        synchronized (this) {
+            if (state != State.OFFLINE || resume == null) {
+                return; // the run closed this client meanwhile
+            }
+            state = State.RESUMING;
+            gen = generation;
+            uri = resume.resumeUri(run.settings().endpoint());
+            resume.onReconnect(System.nanoTime());
+        }
+        open(uri, gen);
+    }
+
     /**
-     * A request is due at {@code intendedNanos}: send it now, or queue it (late) while the session is busy or
-     * still connecting. Called on the scheduler thread.
+     * A request is due at {@code intendedNanos}: send it now, or queue it (late) while the session is busy,
+     * still connecting or resuming. Called on the scheduler thread.
      */
     void sendRequest(long intendedNanos) {
         Session s;
@@ -100,36 +147,38 @@ final class VirtualClient implements ListenerAdapter.Handler {
                 m.requestsUnsent.increment();
                 return;
             }
-            if (state != State.OPEN || active) {
-                // Open workload: the slot's time has come but the session cannot take it yet. It goes out as
-                // soon as the session is free, and its latency still counts from intendedNanos.
-                if (pending.offer(intendedNanos)) {
-                    m.requestsLate.increment();
-                } else {
-                    m.requestsUnsent.increment();
-                }
+            if (state != State.OPEN || loop.active()) {
+                loop.queue(intendedNanos);
                 return;
             }
-            begin(intendedNanos);
+            loop.begin(intendedNanos);
             s = session;
         }
         transmit(s, intendedNanos);
     }
 
-    @Override
-    public void onOpen(Session opened) {
+    private void onOpen(int gen, Session opened) {
         boolean closeNow;
+        boolean probe;
         synchronized (this) {
-            session = opened;
-            closeNow = state == State.CLOSING;
+            closeNow = gen != generation || state == State.CLOSING;
+            probe = !closeNow && state == State.RESUMING;
+            if (!closeNow) {
+                session = opened;
+            }
         }
         if (closeNow) {
             opened.close(1000, "load test finished", Callback.NOOP);
+        } else if (probe) {
+            // Read by the broker only after it has written the replay: its answer marks the end of the replay.
+            opened.sendText(run.frames().resumeProbe(), sendCallback);
         }
     }
 
-    @Override
-    public void onText(byte[] utf8, int offset, int length) {
+    private void onText(int gen, byte[] utf8, int offset, int length) {
+        if (gen != generation) {
+            return; // read before its connection was dropped; the resume replays it
+        }
         long now = System.nanoTime();
         long wallMicros = run.stampsRequested() ? Stamp.wallMicros() : 0;
         m.events.increment();
@@ -139,48 +188,107 @@ final class VirtualClient implements ListenerAdapter.Handler {
         }
         Follow follow;
         Session s;
+        long at;
         synchronized (this) {
+            if (gen != generation) {
+                return;
+            }
             checkSeq(frame.seq);
+            if (resume != null && frame.seq >= 0) {
+                resume.onSeq(frame.seq, now);
+            }
             if (state == State.CLOSING || state == State.CLOSED) {
                 return;
             }
-            follow = switch (frame.kind) {
-                case SESSION_CREATED -> onSessionCreated(now);
-                case RESPONSE_CREATED -> onResponseCreated();
-                case TEXT_DELTA -> onDelta(now, wallMicros);
-                case RESPONSE_DONE -> onResponseDone(now);
-                case ERROR -> onError(now);
-                case OTHER -> Follow.NOTHING;
-            };
             s = session;
+            follow = dispatch(now, wallMicros);
+            at = switch (follow) {
+                case DROP -> drop(now);
+                case SLOW_PAUSE -> pause(now);
+                default -> loop.followIntended();
+            };
+            if (follow != Follow.DROP) {
+                s = session;
+            }
         }
-        follow(follow, s);
+        follow(follow, s, at);
     }
 
-    @Override
-    public void onClose(int statusCode, String reason) {
+    /** Decides what the parsed {@link #frame} calls for. Holding the monitor. */
+    private Follow dispatch(long now, long wallMicros) {
+        return switch (frame.kind) {
+            case SESSION_CREATED -> onSessionCreated(now);
+            case SESSION_RESUMED -> onSessionResumed(now);
+            case SESSION_UPDATED -> {
+                if (resume != null) {
+                    resume.onProbeAnswer(frame.seq, now);
+                }
+                yield Follow.NOTHING;
+            }
+            case RESPONSE_CREATED -> {
+                loop.onResponseCreated();
+                yield Follow.NOTHING;
+            }
+            case TEXT_DELTA -> {
+                m.deltas.increment();
+                yield slow != null ? slowDelta() : loop.onDelta(frame, now, wallMicros, state == State.OPEN);
+            }
+            case TEXT_DONE -> {
+                loop.onTextDone(frame);
+                yield Follow.NOTHING;
+            }
+            case RESPONSE_DONE -> slow != null ? Follow.NOTHING : loop.onResponseDone(frame, now);
+            case ERROR -> loop.onError(frame, now);
+            case OTHER -> Follow.NOTHING;
+        };
+    }
+
+    private void onClose(int gen, int statusCode, String reason) {
         synchronized (this) {
+            if (gen != generation) {
+                return; // the connection this client dropped
+            }
             boolean expected = state == State.CLOSING;
             state = State.CLOSED;
             if (countedOpen) {
                 countedOpen = false;
                 m.sessionsOpen.decrementAndGet();
             }
+            if (slow != null && !expected) {
+                expected = countSlowClose(slow, statusCode);
+            }
             if (!expected) {
                 m.error("closed_" + statusCode, "the broker closed the connection: " + statusCode + " " + reason);
             }
-            endActive();
-            m.requestsUnsent.add(pending.clear());
+            loop.endActive();
+            m.requestsUnsent.add(loop.clearPending());
             settleConnect();
         }
         closed.countDown();
     }
 
-    @Override
-    public void onError(Throwable cause) {
+    /**
+     * Classifies the broker's close of a slow session: the 4008 frame, or (1006) the connection cut before the
+     * session read that frame. Both are what the scenario provokes; anything else is an error.
+     */
+    private static boolean countSlowClose(SlowPlan plan, int statusCode) {
+        if (statusCode == SLOW_CONSUMER_CODE) {
+            plan.closedSlow.increment();
+        } else if (statusCode == ABNORMAL_CLOSE_CODE) {
+            plan.closedAbruptly.increment();
+        } else {
+            plan.closedOther.increment();
+            return false;
+        }
+        return true;
+    }
+
+    private void onError(int gen, Throwable cause) {
         synchronized (this) {
-            // Before onOpen a failure belongs to the upgrade, which the connect future reports.
-            if (session == null || state == State.CLOSING || state == State.CLOSED) {
+            // Before onOpen a failure belongs to the upgrade, which the connect future reports. A paused slow
+            // session's connection failing is how a cut shows first; its close (1006) is classified instead.
+            if (gen != generation || session == null || state == State.CLOSING || state == State.CLOSED
+                    || slowPaused) {
                 return;
             }
         }
@@ -190,32 +298,41 @@ final class VirtualClient implements ListenerAdapter.Handler {
     /** End of the duration: queued requests will not be sent. Run thread. */
     void dropPending() {
         synchronized (this) {
-            m.requestsUnsent.add(pending.clear());
+            m.requestsUnsent.add(loop.clearPending());
         }
     }
 
     /**
      * End of the grace period: counts an active request as unfinished and queued ones as unsent, stops reacting
-     * to frames (so a late response.done is not an error), and closes the session with 1000. Returns false when
-     * there was no session to close. Run thread.
+     * to frames (so a late response.done is not an error), and closes the session with 1000, which ends it on the
+     * broker. A slow client reads again first, so that the close handshake can complete. Returns false when
+     * there was no connection to close. Run thread.
      */
     boolean close() {
         Session s;
+        PausableListener p;
         synchronized (this) {
             if (state == State.CLOSED) {
                 return false;
             }
-            if (active) {
+            if (loop.active()) {
                 m.error("response_unfinished", "no response.done within --grace after the duration");
-                endActive();
+                loop.endActive();
             }
-            m.requestsUnsent.add(pending.clear());
+            m.requestsUnsent.add(loop.clearPending());
             if (state == State.CONNECTING) {
                 m.error("connect_unfinished", "no session.created by the end of the run");
+            }
+            if (slow != null && state == State.OPEN) {
+                slow.notClosed.increment();
             }
             settleConnect();
             state = State.CLOSING;
             s = session;
+            p = pausable;
+        }
+        if (p != null) {
+            p.resume();
         }
         if (s != null) {
             s.close(1000, "load test finished", Callback.NOOP);
@@ -228,14 +345,15 @@ final class VirtualClient implements ListenerAdapter.Handler {
         return closed.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
-    private void onConnectFailed(Throwable failure) {
+    private void onConnectFailed(int gen, Throwable failure) {
         synchronized (this) {
-            if (state != State.CONNECTING) {
+            if (gen != generation || (state != State.CONNECTING && state != State.RESUMING)) {
                 return;
             }
+            m.error(state == State.RESUMING ? "resume_connect_failed" : "connect_failed", describe(failure));
             state = State.CLOSED;
-            m.error("connect_failed", describe(failure));
-            m.requestsUnsent.add(pending.clear());
+            loop.endActive();
+            m.requestsUnsent.add(loop.clearPending());
             settleConnect();
         }
         closed.countDown();
@@ -243,11 +361,22 @@ final class VirtualClient implements ListenerAdapter.Handler {
 
     private void onSendFailed(Throwable failure) {
         synchronized (this) {
-            if (state == State.CLOSING || state == State.CLOSED) {
+            if (state == State.OFFLINE || state == State.CLOSING || state == State.CLOSED) {
                 return;
             }
         }
         m.error("send_failed", describe(failure));
+    }
+
+    /** Reads again after {@code --slow-for}. Scheduler thread. */
+    private void resumeReading() {
+        PausableListener p;
+        synchronized (this) {
+            p = pausable;
+        }
+        if (p != null) {
+            p.resume();
+        }
     }
 
     // ---- decisions, all called holding the monitor ----
@@ -268,7 +397,7 @@ final class VirtualClient implements ListenerAdapter.Handler {
 
     private Follow onSessionCreated(long now) {
         if (state != State.CONNECTING) {
-            m.error("unexpected_session_created", "a second session.created on one connection");
+            m.error("unexpected_session_created", "a session.created on a connection that did not open a session");
             return Follow.NOTHING;
         }
         state = State.OPEN;
@@ -277,148 +406,53 @@ final class VirtualClient implements ListenerAdapter.Handler {
         m.sessionsConnected.incrementAndGet();
         Measurements.recordNanos(m.connect, now - connectIntendedNanos);
         settleConnect();
-        if (!run.scenario().sendsRequests()) {
-            return Follow.NOTHING;
+        if (resume != null) {
+            resume.onSessionCreated(frame.resumeToken);
         }
-        if (run.settings().open()) {
-            return takePending();
-        }
-        // Closed workload: start at a random point within one think time so sessions that connected together
-        // do not fire in lockstep.
-        long think = run.thinkNanos();
-        return scheduleAt(now + (think > 0 ? random.nextLong(think) : 0));
+        return slow != null ? Follow.SLOW_REQUEST : loop.onSessionCreated(now);
     }
 
-    private Follow onResponseCreated() {
-        if (active) {
-            started = true;
+    private Follow onSessionResumed(long now) {
+        if (resume == null || state != State.RESUMING) {
+            m.error("unexpected_session_resumed", "a session.resumed on a connection that did not resume");
+            return Follow.NOTHING;
         }
+        state = State.OPEN;
+        resume.onResumed(frame, now);
         return Follow.NOTHING;
     }
 
-    private Follow onDelta(long now, long wallMicros) {
-        m.deltas.increment();
-        if (!active || (!doneResponseId.isEmpty() && doneResponseId.equals(frame.responseId))) {
-            m.error("stale_delta_after_done", "a delta of response " + frame.responseId
-                    + " arrived after its response.done");
+    /**
+     * Drops the current connection: later callbacks of it are ignored, and a reconnect follows.
+     *
+     * @return when to reconnect
+     */
+    private long drop(long now) {
+        ResumeState r = Objects.requireNonNull(resume, "only the resume scenario drops");
+        r.onDropped(lastSeq);
+        generation++;
+        state = State.OFFLINE;
+        session = null; // the caller hands the dropped session to follow()
+        return now + r.offlineNanos();
+    }
+
+    /** A slow session's delta: the first one stops reading. */
+    private Follow slowDelta() {
+        if (slowPaused || slow == null) {
             return Follow.NOTHING;
         }
-        deltas++;
-        if (deltas == 1) {
-            Measurements.recordNanos(m.ttft, now - intendedNanos);
-        } else {
-            Measurements.recordNanos(m.interDelta, now - lastDeltaNanos);
+        slowPaused = true;
+        PausableListener p = pausable;
+        if (p != null) {
+            p.pause();
         }
-        lastDeltaNanos = now;
-        if (frame.stampMicros != Stamp.NONE && run.stampsRequested()) {
-            long added = wallMicros - frame.stampMicros;
-            m.stampedDeltas.increment();
-            if (added < 0) {
-                m.negativeStamps.increment();
-            }
-            Measurements.recordMicros(m.brokerDelta, added);
-            if (deltas == 1) {
-                Measurements.recordMicros(m.brokerTtft, added);
-            }
-        }
-        if (deltas == cancelAfter && !cancelSent) {
-            cancelSent = true;
-            cancelSentNanos = System.nanoTime();
-            return Follow.CANCEL;
-        }
-        return Follow.NOTHING;
+        slow.paused.increment();
+        return Follow.SLOW_PAUSE;
     }
 
-    private Follow onResponseDone(long now) {
-        if (!active) {
-            m.error("unexpected_response_done", "response.done without an active request");
-            return Follow.NOTHING;
-        }
-        doneResponseId = frame.responseId;
-        switch (frame.status) {
-            case "completed" -> {
-                m.completed.increment();
-                if (cancelSent) {
-                    // The response finished before our cancel reached the broker, which answers the cancel with
-                    // response_cancel_not_active: expected, not an error.
-                    racedCancels++;
-                }
-            }
-            case "cancelled" -> {
-                m.cancelled.increment();
-                if (cancelSent) {
-                    m.cancelsAcknowledged.increment();
-                    Measurements.recordNanos(m.cancelAck, now - cancelSentNanos);
-                }
-            }
-            case "failed" -> {
-                m.failed.increment();
-                m.error("response_failed", "response.done status failed: " + frame.statusReason);
-            }
-            case "incomplete" -> m.incomplete.increment();
-            default -> m.error("unknown_response_status", "response.done status '" + frame.status + "'");
-        }
-        endActive();
-        return next(now);
-    }
-
-    private Follow onError(long now) {
-        String code = frame.errorCode.isEmpty() ? "error" : frame.errorCode;
-        if (racedCancels > 0 && code.equals("response_cancel_not_active")
-                && frame.errorEventId.equals(ClientFrames.CANCEL_ID)) {
-            racedCancels--;
-            m.cancelsRaced.increment();
-            return Follow.NOTHING;
-        }
-        m.error(code, frame.errorMessage);
-        if (active && !started && frame.errorEventId.equals(ClientFrames.CREATE_ID)) {
-            // The broker refused our response.create: no response.done will follow, so the request ends here.
-            endActive();
-            return next(now);
-        }
-        return Follow.NOTHING;
-    }
-
-    private Follow next(long now) {
-        if (run.settings().open()) {
-            return takePending();
-        }
-        return scheduleAt(now + run.thinkNanos());
-    }
-
-    private Follow scheduleAt(long intended) {
-        if (run.stopping() || intended - run.endNanos() >= 0) {
-            return Follow.NOTHING;
-        }
-        followIntended = intended;
-        return Follow.SCHEDULE;
-    }
-
-    private Follow takePending() {
-        if (pending.isEmpty() || run.stopping()) {
-            return Follow.NOTHING;
-        }
-        long intended = pending.poll();
-        begin(intended);
-        followIntended = intended;
-        return Follow.SEND;
-    }
-
-    private void begin(long intended) {
-        active = true;
-        started = false;
-        intendedNanos = intended;
-        deltas = 0;
-        cancelAfter = run.scenario().cancelAfterDeltas(random);
-        cancelSent = false;
-        run.inFlight().increment();
-    }
-
-    private void endActive() {
-        if (active) {
-            active = false;
-            run.inFlight().decrement();
-        }
+    /** @return when a slow session reads again: after {@code --slow-for}, at the latest at the end of the run */
+    private long pause(long now) {
+        return slow == null ? now : Math.min(now + slow.slowForNanos(), run.endNanos());
     }
 
     private void settleConnect() {
@@ -430,7 +464,7 @@ final class VirtualClient implements ListenerAdapter.Handler {
 
     // ---- actions, called without the monitor ----
 
-    private void follow(Follow follow, @Nullable Session s) {
+    private void follow(Follow follow, @Nullable Session s, long at) {
         switch (follow) {
             case NOTHING -> {
             }
@@ -440,18 +474,38 @@ final class VirtualClient implements ListenerAdapter.Handler {
                     s.sendText(run.frames().cancel(), sendCallback);
                 }
             }
-            case SEND -> transmit(s, followIntended);
-            case SCHEDULE -> schedule(followIntended);
+            case SEND -> transmit(s, at);
+            case SCHEDULE -> schedule(at);
+            case DROP -> {
+                if (s != null) {
+                    s.disconnect();
+                }
+                later(this::reconnect, at);
+            }
+            case SLOW_REQUEST -> {
+                if (s != null) {
+                    s.sendText(run.frames().userMessage(), sendCallback);
+                    s.sendText(run.frames().slowResponseCreate(), sendCallback);
+                }
+            }
+            case SLOW_PAUSE -> later(this::resumeReading, at);
         }
     }
 
     private void schedule(long intended) {
         m.requestsScheduled.increment();
-        try {
-            run.scheduler().schedule(() -> sendRequest(intended), Math.max(0, intended - System.nanoTime()),
-                    TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
+        if (!later(() -> sendRequest(intended), intended)) {
             m.requestsUnsent.increment(); // the run is shutting down
+        }
+    }
+
+    /** Runs {@code task} on the scheduler at {@code atNanos}; false when the run is shutting down. */
+    private boolean later(Runnable task, long atNanos) {
+        try {
+            run.scheduler().schedule(task, Math.max(0, atNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
         }
     }
 
@@ -459,7 +513,7 @@ final class VirtualClient implements ListenerAdapter.Handler {
         if (s == null) {
             // Not expected: a client is OPEN only after onOpen. Keep the in-flight count honest anyway.
             synchronized (this) {
-                endActive();
+                loop.endActive();
             }
             m.requestsUnsent.increment();
             return;
@@ -476,5 +530,34 @@ final class VirtualClient implements ListenerAdapter.Handler {
             t = t.getCause();
         }
         return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    /** The callbacks of one connection, tagged with its generation. */
+    private final class Link implements FrameAssembler.Handler {
+        private final int gen;
+
+        Link(int gen) {
+            this.gen = gen;
+        }
+
+        @Override
+        public void onOpen(Session opened) {
+            VirtualClient.this.onOpen(gen, opened);
+        }
+
+        @Override
+        public void onText(byte[] utf8, int offset, int length) {
+            VirtualClient.this.onText(gen, utf8, offset, length);
+        }
+
+        @Override
+        public void onClose(int statusCode, String reason) {
+            VirtualClient.this.onClose(gen, statusCode, reason);
+        }
+
+        @Override
+        public void onError(Throwable cause) {
+            VirtualClient.this.onError(gen, cause);
+        }
     }
 }

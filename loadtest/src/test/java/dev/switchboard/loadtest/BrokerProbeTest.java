@@ -17,6 +17,8 @@ class BrokerProbeTest {
                 # HELP broker_sessions_active Sessions with an open client connection
                 # TYPE broker_sessions_active gauge
                 broker_sessions_active 20.0
+                # TYPE broker_connections_slow_consumer_total counter
+                broker_connections_slow_consumer_total 3.0
                 jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 8388608.0
                 jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 6605312.0
                 jvm_memory_used_bytes{area="heap",id="G1 Survivor Space"} 4194304.0
@@ -25,6 +27,14 @@ class BrokerProbeTest {
         BrokerProbe.Sample sample = BrokerProbe.parse(body, true);
         assertEquals(8388608L + 6605312L + 4194304L, sample.heapBytes());
         assertEquals(20, sample.sessionsActive());
+        assertEquals(3, sample.slowConsumerClosed());
+    }
+
+    @Test
+    void a_broker_without_the_slow_consumer_counter_reads_as_minus_one() throws IOException {
+        BrokerProbe.Sample sample = BrokerProbe.parse("jvm_memory_used_bytes{area=\"heap\",id=\"x\"} 1.0\n", false);
+        assertEquals(-1, sample.slowConsumerClosed());
+        assertEquals(-1, sample.sessionsActive());
     }
 
     @Test

@@ -9,6 +9,8 @@ import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.protocol.event.ConversationItemCreate;
 import dev.switchboard.protocol.event.ResponseCancel;
 import dev.switchboard.protocol.event.ResponseCreate;
+import dev.switchboard.protocol.event.SessionConfig;
+import dev.switchboard.protocol.event.SessionUpdate;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -41,6 +43,20 @@ class ClientFramesTest {
         ResponseCancel cancel = decode(frames.cancel(), ResponseCancel.class);
         assertEquals(ClientFrames.CANCEL_ID, cancel.eventId());
         assertFalse(cancel.responseId().isPresent());
+    }
+
+    @Test
+    void the_resume_probe_changes_nothing_and_slow_sessions_ask_for_a_long_fast_unstamped_response() {
+        Settings settings = Settings.parse("--slow-tokens", "9000", "--slow-tokens-per-second", "2500");
+        ClientFrames frames = ClientFrames.of(codec, settings, true);
+
+        SessionUpdate probe = decode(frames.resumeProbe(), SessionUpdate.class);
+        assertEquals(ClientFrames.PROBE_ID, probe.eventId());
+        assertEquals(SessionConfig.empty(), probe.session());
+
+        ResponseCreate slow = decode(frames.slowResponseCreate(), ResponseCreate.class);
+        assertEquals(Map.of("sim_tokens", "9000", "sim_ttft_ms", "0", "sim_tokens_per_second", "2500"),
+                slow.response().metadata());
     }
 
     @Test

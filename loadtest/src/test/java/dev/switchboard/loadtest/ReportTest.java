@@ -20,6 +20,11 @@ import org.junit.jupiter.api.Test;
 class ReportTest {
 
     private static Summary summary(Map<String, Long> errors) {
+        return summary(errors, Optional.empty(), Optional.empty());
+    }
+
+    private static Summary summary(Map<String, Long> errors, Optional<Summary.ResumeStats> resume,
+                                   Optional<Summary.SlowConsumerStats> slow) {
         Summary.LatencyStats ttft = new Summary.LatencyStats(3, 2, 1, 2, 3, 3, 3, List.of(
                 new Summary.PercentilePoint(0, 1), new Summary.PercentilePoint(50, 1),
                 new Summary.PercentilePoint(100, 3)));
@@ -27,8 +32,53 @@ class ReportTest {
                 List.of("--sessions", "2"), 2, Map.of("completed", 3L), Map.of(), Map.of(), errors,
                 Map.of("closed_4008", "the broker closed <the> connection"), Map.of("gaps", 0L), 10, 10.0,
                 Map.of(Summary.TTFT, ttft), new Summary.StampInfo("auto", false, 0, 0, "n/a"), Optional.empty(),
-                List.of(new Summary.TimelinePoint(1, 2, 10, 3, 0, Summary.Window.EMPTY, Summary.Window.EMPTY,
-                        Summary.Window.EMPTY)), List.of("a <warning>"), errors.isEmpty() ? 0 : 1);
+                resume, slow, List.of(new Summary.TimelinePoint(1, 2, 10, 3, 0, Summary.Window.EMPTY,
+                        Summary.Window.EMPTY, Summary.Window.EMPTY)), List.of("a <warning>"),
+                errors.isEmpty() ? 0 : 1);
+    }
+
+    private static final Summary.ResumeStats RESUME = new Summary.ResumeStats("backlog", 260, 19, 19,
+            new Summary.CountStats(19, 1203, 1203, 1203, 1203, 1203, 22857), 1000, 18, 1, 107, 0, 100, 0, 7);
+
+    private static final Summary.SlowConsumerStats SLOW = new Summary.SlowConsumerStats(0.2, 2, 20, 2, 1, 1, 0, 0, 2,
+            142_000_000, 167_000_000, 160_000_000, List.of(new Summary.BrokerPoint(1.1, 150_000_000, 0),
+                    new Summary.BrokerPoint(2.1, 167_000_000, 2)), "http://127.0.0.1:1/metrics");
+
+    @Test
+    void the_resume_and_slow_consumer_sections_are_in_every_view() {
+        Summary s = summary(Map.of(), Optional.of(RESUME), Optional.of(SLOW));
+
+        JsonNode json = JsonReport.toJson(s);
+        JsonNode resume = json.path("resume");
+        assertEquals("backlog", resume.path("mode").asText());
+        assertEquals(19, resume.path("resumed").asLong());
+        assertEquals(22857, resume.path("replayed_events").path("total").asLong());
+        assertEquals(1000, resume.path("backlog").path("events").asLong());
+        assertEquals(7, resume.path("text").path("reference_unverified").asLong());
+        JsonNode slow = json.path("slow_consumer");
+        assertEquals(1, slow.path("closed_4008").asLong());
+        assertEquals(1, slow.path("closed_abruptly").asLong());
+        assertEquals(167_000_000, slow.path("heap_max_bytes").asLong());
+        assertEquals(2, slow.path("broker_samples").size());
+        assertEquals(2, slow.path("broker_samples").get(1).path("slow_consumer_closed").asLong());
+
+        String text = TextReport.render(s);
+        assertTrue(text.contains("backlog mode, offline 260 ms: 19 disconnects, 19 resumed"), text);
+        assertTrue(text.contains("1,000 missed events: 18 resumes timed, 1 replayed fewer"), text);
+        assertTrue(text.contains("closed 4008 1, cut 1"), text);
+        assertTrue(text.contains("max 167.0 MB"), text);
+        assertTrue(text.contains("first slow-consumer close was counted by the sample at 2.1 s"), text);
+
+        String html = HtmlReport.render(s);
+        assertTrue(html.contains("Broker heap"), "the heap chart");
+        assertTrue(html.contains("19 disconnects"));
+    }
+
+    @Test
+    void other_scenarios_have_no_resume_or_slow_consumer_section() {
+        JsonNode json = JsonReport.toJson(summary(Map.of()));
+        assertFalse(json.has("resume"));
+        assertFalse(json.has("slow_consumer"));
     }
 
     @Test

@@ -47,6 +47,42 @@ class ServerFrameReaderTest {
     }
 
     @Test
+    void session_created_and_session_resumed_yield_the_resume_token_and_the_position() {
+        assertTrue(read("{\"type\":\"session.created\",\"event_id\":\"e\",\"seq\":1,\"resume_token\":\"rt1.abc\","
+                + "\"session\":{\"id\":\"sess_1\",\"model\":\"sim-chat\"}}"));
+        assertEquals(EventKind.SESSION_CREATED, frame.kind);
+        assertEquals("rt1.abc", frame.resumeToken);
+
+        assertTrue(read("{\"type\":\"session.resumed\",\"event_id\":\"e\",\"session_id\":\"sess_1\","
+                + "\"resume_token\":\"rt1.def\",\"last_seq\":41,\"next_seq\":42}"));
+        assertEquals(EventKind.SESSION_RESUMED, frame.kind);
+        assertEquals(-1, frame.seq, "connection-level: no seq");
+        assertEquals("rt1.def", frame.resumeToken);
+        assertEquals(41, frame.lastSeq);
+    }
+
+    @Test
+    void a_digesting_reader_digests_deltas_and_the_done_text_alike() {
+        ServerFrameReader digesting = new ServerFrameReader(true);
+        TextDigest deltas = new TextDigest();
+        for (String delta : new String[] {"Ünï", "code", " ✓\\n"}) {
+            byte[] bytes = ("{\"type\":\"response.output_text.delta\",\"delta\":\"" + delta + "\",\"seq\":3}")
+                    .getBytes(StandardCharsets.UTF_8);
+            assertTrue(digesting.read(bytes, 0, bytes.length, frame));
+            deltas.add(frame.text);
+        }
+        byte[] done = "{\"type\":\"response.output_text.done\",\"seq\":9,\"text\":\"Ünïcode ✓\\n\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertTrue(digesting.read(done, 0, done.length, frame));
+        assertEquals(EventKind.TEXT_DONE, frame.kind);
+        assertTrue(deltas.sameAs(frame.text));
+        assertEquals("Ünïcode ✓\n".length(), frame.text.length());
+
+        assertTrue(read(new String(done, StandardCharsets.UTF_8)));
+        assertEquals(0, frame.text.length(), "the default reader leaves text alone");
+    }
+
+    @Test
     void an_error_yields_code_message_and_the_client_event_id() {
         assertTrue(read("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"code\":"
                 + "\"response_cancel_not_active\",\"message\":\"no\",\"param\":null,\"event_id\":\"lt_cancel\"},"

@@ -56,7 +56,8 @@ class SettingsTest {
         assertTrue(refusal("--sessions", "0").contains("--sessions must be between 1"));
         assertTrue(refusal("--duration", "soon").contains("--duration must be a duration"));
         assertTrue(refusal("--duration", "0s").contains("--duration must be greater than 0"));
-        assertTrue(refusal("--scenario", "voice").contains("--scenario must be one of chat, cancel, idle"));
+        assertTrue(refusal("--scenario", "voice").contains("--scenario must be one of chat, cancel, idle, resume, "
+                + "slow-consumer"));
         assertTrue(refusal("--url", "http://h/v1/realtime").contains("--url must start with ws://"));
         assertTrue(refusal("--rate", "-1").contains("--rate must be between"));
         assertTrue(refusal("--stamp", "maybe").contains("--stamp must be one of auto, on, off"));
@@ -66,6 +67,37 @@ class SettingsTest {
         assertTrue(refusal("--report", "/no/such/dir/r.json").contains("does not exist"));
         assertTrue(refusal("--tokens").contains("--tokens needs a value"));
         assertTrue(refusal("--bogus").contains("unknown argument '--bogus'"));
+    }
+
+    @Test
+    void resume_and_slow_consumer_options_have_defaults_that_follow_the_token_count() {
+        Settings s = Settings.parse("--scenario", "resume", "--tokens", "30");
+        assertEquals(1, s.resume().dropMin());
+        assertEquals(29, s.resume().dropMax());
+        assertEquals(0.5, s.resume().disconnectProbability());
+        assertEquals(Duration.ofMillis(100), s.resume().offline());
+        assertFalse(s.resume().backlogMode());
+        assertEquals(Duration.ofSeconds(20), s.slow().slowFor());
+        assertEquals(1, Settings.parse("--sessions", "10").slow().count(10));
+        assertEquals(0, Settings.parse("--slow-share", "0").slow().count(10));
+
+        Settings backlog = Settings.parse("--scenario", "resume", "--backlog", "1000", "--tokens", "1200",
+                "--disconnect-after", "2-4", "--offline", "1s");
+        assertTrue(backlog.resume().backlogMode());
+        assertEquals(2, backlog.resume().dropMin());
+        assertEquals(4, backlog.resume().dropMax());
+        assertEquals(1000, backlog.describe().get("backlog"));
+    }
+
+    @Test
+    void resume_and_slow_consumer_refusals_name_the_flag_and_the_rule() {
+        assertTrue(refusal("--backlog", "1000").contains("--backlog 1000 needs --tokens of at least 1001"));
+        assertTrue(refusal("--offline", "2m").contains("--offline must be at most 60s"));
+        assertTrue(refusal("--disconnect-prob", "1.5").contains("--disconnect-prob must be between 0 and 1"));
+        assertTrue(refusal("--disconnect-after", "0").contains("--disconnect-after needs 1 <= N <= M"));
+        assertTrue(refusal("--slow-share", "-0.1").contains("--slow-share must be between 0 and 1"));
+        assertTrue(refusal("--slow-for", "0s").contains("--slow-for must be greater than 0"));
+        assertTrue(refusal("--max-disconnects", "x").contains("--max-disconnects must be an integer"));
     }
 
     @Test
@@ -81,7 +113,8 @@ class SettingsTest {
         for (String flag : new String[] {"--url", "--key", "--model", "--scenario", "--sessions", "--duration",
             "--rate", "--arrival", "--ramp", "--think", "--grace", "--tokens", "--ttft-ms", "--tokens-per-second",
             "--no-sim", "--stamp", "--cancel-after", "--settle", "--broker-pid", "--seed", "--connect-timeout",
-            "--report", "--html", "--help"}) {
+            "--report", "--html", "--help", "--disconnect-prob", "--max-disconnects", "--disconnect-after",
+            "--offline", "--backlog", "--slow-share", "--slow-for", "--slow-tokens", "--slow-tokens-per-second"}) {
             assertTrue(Settings.usage().contains(flag + " "), flag);
         }
     }

@@ -76,6 +76,15 @@ public final class HtmlReport {
                 m.heapBeforeBytes(), m.heapAfterBytes(), m.sessionsActiveBefore(), m.sessionsActiveAfter(),
                 m.bytesPerSession(), m.gcForced() ? "GC forced" : "no GC forced", m.settled() ? "settled"
                         : "not settled"))).append("</td></tr>"));
+        s.resume().ifPresent(r -> resumeRows(html, r));
+        s.slowConsumer().ifPresent(slow -> cell(html, "slow consumers", String.format(Locale.ROOT,
+                "%d slow sessions (share %.2f): paused %d, closed 4008 %d, cut %d, closed otherwise %d, still "
+                        + "open %d; broker counted %s; broker heap before %s, max %s, last %s",
+                slow.slowSessions(), slow.share(), slow.paused(), slow.closedSlowConsumer(), slow.closedAbruptly(),
+                slow.closedOther(),
+                slow.notClosed(), slow.brokerSlowConsumerClosed() < 0 ? "n/a" : slow.brokerSlowConsumerClosed(),
+                TextReport.megabytes(slow.heapBeforeBytes()), TextReport.megabytes(slow.heapMaxBytes()),
+                TextReport.megabytes(slow.heapLastBytes()))));
         html.append("</table>");
         html.append("<h2>Errors</h2>");
         if (s.errorsByCode().isEmpty()) {
@@ -90,6 +99,25 @@ public final class HtmlReport {
         for (String warning : s.warnings()) {
             html.append("<p>warning: ").append(escape(warning)).append("</p>");
         }
+    }
+
+    private static void resumeRows(StringBuilder html, Summary.ResumeStats r) {
+        Summary.CountStats replayed = r.replayedEvents();
+        cell(html, "resume", String.format(Locale.ROOT, "%s mode, offline %.0f ms: %,d disconnects, %,d resumed; "
+                        + "events replayed per resume p50 %,d, p99 %,d, max %,d, total %,d", r.mode(), r.offlineMs(),
+                r.disconnects(), r.resumed(), replayed.p50(), replayed.p99(), replayed.max(), replayed.total()));
+        if (r.backlogEvents() > 0) {
+            cell(html, "backlog", String.format(Locale.ROOT, "%,d missed events: %,d resumes timed, %,d replayed "
+                    + "fewer", r.backlogEvents(), r.backlogMeasured(), r.backlogShort()));
+        }
+        cell(html, "text", String.format(Locale.ROOT, "deltas vs done: checked %,d, mismatches %,d; vs "
+                        + "uninterrupted: checked %,d, mismatches %,d, unverified %,d", r.textChecked(),
+                r.textMismatches(), r.referenceChecked(), r.referenceMismatches(), r.referenceUnverified()));
+    }
+
+    private static void cell(StringBuilder html, String name, String value) {
+        html.append("<tr><td>").append(escape(name)).append("</td><td style=\"text-align:left\">")
+                .append(escape(value)).append("</td></tr>");
     }
 
     private static void row(StringBuilder html, String name, Map<String, Long> counts) {
@@ -114,6 +142,11 @@ public final class HtmlReport {
         html.append(SvgChart.render("Sessions connected", "seconds", "sessions", SvgChart.XAxis.LINEAR,
                 SvgChart.YAxis.LINEAR, List.of(
                         series("sessions", COLORS[2], points, p -> true, p -> p.sessionsConnected()))));
+        s.slowConsumer().filter(slow -> !slow.broker().isEmpty()).ifPresent(slow -> html.append(SvgChart.render(
+                "Broker heap (no forced GC)", "seconds", "MB", SvgChart.XAxis.LINEAR, SvgChart.YAxis.LINEAR,
+                List.of(new SvgChart.Series("heap used", COLORS[4],
+                        slow.broker().stream().mapToDouble(Summary.BrokerPoint::t).toArray(),
+                        slow.broker().stream().mapToDouble(p -> p.heapBytes() / 1e6).toArray())))));
         html.append("<h2>Percentile distributions</h2>");
         List<SvgChart.Series> curves = new ArrayList<>();
         int color = 0;

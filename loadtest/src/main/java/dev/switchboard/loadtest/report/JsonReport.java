@@ -50,6 +50,8 @@ public final class JsonReport {
         summary.latencies().forEach((name, stats) -> root.set(name, latency(stats)));
         root.set("stamps", stamps(summary.stamps()));
         summary.memory().ifPresent(memory -> root.set("memory", memory(memory)));
+        summary.resume().ifPresent(resume -> root.set("resume", resume(resume)));
+        summary.slowConsumer().ifPresent(slow -> root.set("slow_consumer", slowConsumer(slow)));
         ArrayNode warnings = root.putArray("warnings");
         summary.warnings().forEach(warnings::add);
         root.put("exit_code", summary.exitCode());
@@ -109,6 +111,59 @@ public final class JsonReport {
         node.put("gc_forced", memory.gcForced());
         node.put("settled", memory.settled());
         node.put("source", memory.source());
+        return node;
+    }
+
+    private static ObjectNode resume(Summary.ResumeStats resume) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("mode", resume.mode());
+        node.put("offline_ms", round(resume.offlineMs()));
+        node.put("disconnects", resume.disconnects());
+        node.put("resumed", resume.resumed());
+        Summary.CountStats replayed = resume.replayedEvents();
+        ObjectNode events = node.putObject("replayed_events");
+        events.put("count", replayed.count());
+        events.put("mean", round(replayed.mean()));
+        events.put("p50", replayed.p50());
+        events.put("p90", replayed.p90());
+        events.put("p99", replayed.p99());
+        events.put("max", replayed.max());
+        events.put("total", replayed.total());
+        ObjectNode backlog = node.putObject("backlog");
+        backlog.put("events", resume.backlogEvents());
+        backlog.put("measured", resume.backlogMeasured());
+        backlog.put("short", resume.backlogShort());
+        ObjectNode text = node.putObject("text");
+        text.put("checked", resume.textChecked());
+        text.put("mismatches", resume.textMismatches());
+        text.put("reference_checked", resume.referenceChecked());
+        text.put("reference_mismatches", resume.referenceMismatches());
+        text.put("reference_unverified", resume.referenceUnverified());
+        return node;
+    }
+
+    private static ObjectNode slowConsumer(Summary.SlowConsumerStats slow) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("share", slow.share());
+        node.put("slow_sessions", slow.slowSessions());
+        node.put("slow_for_s", slow.slowForS());
+        node.put("paused", slow.paused());
+        node.put("closed_4008", slow.closedSlowConsumer());
+        node.put("closed_abruptly", slow.closedAbruptly());
+        node.put("closed_other", slow.closedOther());
+        node.put("not_closed", slow.notClosed());
+        node.put("broker_slow_consumer_closed", slow.brokerSlowConsumerClosed());
+        node.put("heap_before_bytes", slow.heapBeforeBytes());
+        node.put("heap_max_bytes", slow.heapMaxBytes());
+        node.put("heap_last_bytes", slow.heapLastBytes());
+        ArrayNode samples = node.putArray("broker_samples");
+        for (Summary.BrokerPoint point : slow.broker()) {
+            ObjectNode sample = samples.addObject();
+            sample.put("t", round(point.t()));
+            sample.put("heap_bytes", point.heapBytes());
+            sample.put("slow_consumer_closed", point.slowConsumerClosed());
+        }
+        node.put("source", slow.source());
         return node;
     }
 

@@ -26,6 +26,8 @@ import java.util.Optional;
  * @param latencies the latency distributions by name ({@code ttft_ms}, {@code connect_ms}, …)
  * @param stamps whether broker-added latency was measured, and how the mode was decided
  * @param memory the broker memory sample (the idle scenario), if one was taken
+ * @param resume drops, resumes, replay and text checks (the resume scenario)
+ * @param slowConsumer slow sessions and broker heap (the slow-consumer scenario)
  * @param timeline one point per second of the run
  * @param warnings conditions worth a look that are not errors
  * @param exitCode the process exit code this run maps to
@@ -49,6 +51,8 @@ public record Summary(
         Map<String, LatencyStats> latencies,
         StampInfo stamps,
         Optional<MemorySample> memory,
+        Optional<ResumeStats> resume,
+        Optional<SlowConsumerStats> slowConsumer,
         List<TimelinePoint> timeline,
         List<String> warnings,
         int exitCode) {
@@ -67,6 +71,12 @@ public record Summary(
     public static final String CANCEL_ACK = "cancel_ack_ms";
     /** How late requests went out relative to their intended time. */
     public static final String SEND_LAG = "send_lag_ms";
+    /** Resume: from the start of the reconnect to {@code session.resumed}. */
+    public static final String RESUME = "resume_ms";
+    /** Resume: from the start of the reconnect until every replayed event has arrived. */
+    public static final String REPLAY = "replay_ms";
+    /** Resume, backlog mode: from the start of the reconnect to the N-th replayed event. */
+    public static final String REPLAY_BACKLOG = "replay_backlog_ms";
 
     public Summary {
         settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
@@ -166,6 +176,87 @@ public record Summary(
      * @param note how the mode was decided
      */
     public record StampInfo(String mode, boolean requested, long stampedDeltas, long negativeClamped, String note) {
+    }
+
+    /**
+     * A distribution of counts (not times).
+     *
+     * @param count samples
+     * @param mean mean
+     * @param p50 median
+     * @param p90 90th percentile
+     * @param p99 99th percentile
+     * @param max maximum
+     * @param total sum of all samples
+     */
+    public record CountStats(long count, double mean, long p50, long p90, long p99, long max, long total) {
+        /** No samples. */
+        public static final CountStats EMPTY = new CountStats(0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * What the resume scenario saw. {@code seq} gaps and duplicates across reconnects are the run's {@code seq}
+     * counts; replay latencies are the {@code resume_ms}, {@code replay_ms} and {@code replay_backlog_ms}
+     * distributions.
+     *
+     * @param mode {@code drop} or {@code backlog}
+     * @param offlineMs how long a dropped session stayed away
+     * @param disconnects connections dropped on purpose
+     * @param resumed {@code session.resumed} received
+     * @param replayedEvents events replayed per resume
+     * @param backlogEvents backlog mode: the missed events whose replay is timed; 0 otherwise
+     * @param backlogMeasured backlog mode: resumes that replayed at least that many events
+     * @param backlogShort backlog mode: resumes that replayed fewer (left out of {@code replay_backlog_ms})
+     * @param textChecked responses whose deltas were compared with {@code response.output_text.done}
+     * @param textMismatches of those, the ones that differed
+     * @param referenceChecked completed responses compared with the uninterrupted text of their turn
+     * @param referenceMismatches of those, the ones that differed
+     * @param referenceUnverified completed responses of turns without an uninterrupted reference
+     */
+    public record ResumeStats(String mode, double offlineMs, long disconnects, long resumed,
+                              CountStats replayedEvents, int backlogEvents, long backlogMeasured, long backlogShort,
+                              long textChecked, long textMismatches, long referenceChecked,
+                              long referenceMismatches, long referenceUnverified) {
+    }
+
+    /**
+     * One {@code /metrics} sample of the broker.
+     *
+     * @param t seconds since the run started
+     * @param heapBytes summed {@code jvm_memory_used_bytes{area="heap"}}
+     * @param slowConsumerClosed {@code broker_connections_slow_consumer_total} since the run started (when the
+     *                           broker closed slow sessions, which they learn only once they read again), or -1
+     */
+    public record BrokerPoint(double t, long heapBytes, long slowConsumerClosed) {
+    }
+
+    /**
+     * What the slow-consumer scenario saw. The normal sessions' latencies are the run's {@code ttft_ms} and
+     * {@code inter_delta_ms}: slow sessions record none.
+     *
+     * @param share {@code --slow-share}
+     * @param slowSessions sessions that were slow
+     * @param slowForS how long a slow session stopped reading at most, seconds
+     * @param paused slow sessions that stopped reading (after their first delta)
+     * @param closedSlowConsumer slow sessions that read the broker's 4008 {@code slow_consumer} close frame
+     * @param closedAbruptly slow sessions whose connection the broker cut (1006) before they read a close frame
+     * @param closedOther slow sessions the broker closed with another code (also counted as errors)
+     * @param notClosed slow sessions still open at the end of the run
+     * @param brokerSlowConsumerClosed the broker's {@code broker_connections_slow_consumer_total} counted over the
+     *                                 run, or -1 when it was not available
+     * @param heapBeforeBytes broker heap before the first connect, or -1
+     * @param heapMaxBytes the largest heap sample during the run, or -1
+     * @param heapLastBytes the last heap sample, at the end of the duration, or -1
+     * @param broker one sample per second, from the moment every session connected to the end of the duration
+     * @param source the {@code /metrics} URL scraped
+     */
+    public record SlowConsumerStats(double share, int slowSessions, double slowForS, long paused,
+                                    long closedSlowConsumer, long closedAbruptly, long closedOther, long notClosed,
+                                    long brokerSlowConsumerClosed, long heapBeforeBytes, long heapMaxBytes,
+                                    long heapLastBytes, List<BrokerPoint> broker, String source) {
+        public SlowConsumerStats {
+            broker = List.copyOf(broker);
+        }
     }
 
     /**

@@ -12,7 +12,10 @@ public final class TextReport {
             Summary.INTER_DELTA, "inter-delta gap",
             Summary.BROKER_DELTA, "broker-added delta",
             Summary.CANCEL_ACK, "cancel ack",
-            Summary.SEND_LAG, "send lag");
+            Summary.SEND_LAG, "send lag",
+            Summary.RESUME, "resume",
+            Summary.REPLAY, "replay (caught up)",
+            Summary.REPLAY_BACKLOG, "replay backlog");
 
     private TextReport() {
     }
@@ -48,12 +51,45 @@ public final class TextReport {
                 m.sessionsActiveBefore(), m.sessionsActiveAfter(), m.bytesPerSession(),
                 m.gcForced() ? "GC forced" : "no GC forced: includes garbage",
                 m.settled() ? "settled" : "NOT settled"));
+        s.resume().ifPresent(r -> resume(out, r));
+        s.slowConsumer().ifPresent(slow -> slowConsumer(out, slow));
         line(out, "%-12s %,d", "errors", s.errors());
         s.errorsByCode().forEach((code, count) -> line(out, "  %-30s %,9d  %s", code, count,
                 s.errorSamples().getOrDefault(code, "")));
         s.warnings().forEach(w -> line(out, "warning: %s", w));
         line(out, "result: %s (exit %d)", s.exitCode() == 0 ? "OK" : "FAILED", s.exitCode());
         return out.toString();
+    }
+
+    private static void resume(StringBuilder out, Summary.ResumeStats r) {
+        Summary.CountStats replayed = r.replayedEvents();
+        line(out, "%-12s %s mode, offline %.0f ms: %,d disconnects, %,d resumed; events replayed per resume p50 %,d "
+                        + "p99 %,d max %,d (total %,d)", "resume", r.mode(), r.offlineMs(), r.disconnects(),
+                r.resumed(), replayed.p50(), replayed.p99(), replayed.max(), replayed.total());
+        if (r.backlogEvents() > 0) {
+            line(out, "%-12s %,d missed events: %,d resumes timed, %,d replayed fewer", "backlog", r.backlogEvents(),
+                    r.backlogMeasured(), r.backlogShort());
+        }
+        line(out, "%-12s deltas vs done: checked %,d  mismatches %,d; vs uninterrupted: checked %,d  mismatches %,d"
+                        + "  unverified %,d", "text", r.textChecked(), r.textMismatches(), r.referenceChecked(),
+                r.referenceMismatches(), r.referenceUnverified());
+    }
+
+    private static void slowConsumer(StringBuilder out, Summary.SlowConsumerStats slow) {
+        line(out, "%-12s %d sessions (share %.2f), paused %d, closed 4008 %d, cut %d, closed otherwise %d, still "
+                        + "open %d; broker counted %s", "slow", slow.slowSessions(), slow.share(), slow.paused(),
+                slow.closedSlowConsumer(), slow.closedAbruptly(), slow.closedOther(), slow.notClosed(),
+                slow.brokerSlowConsumerClosed() < 0 ? "n/a" : Long.toString(slow.brokerSlowConsumerClosed()));
+        line(out, "%-12s before %s, max %s, last %s (%d samples, no forced GC)", "broker heap",
+                megabytes(slow.heapBeforeBytes()), megabytes(slow.heapMaxBytes()), megabytes(slow.heapLastBytes()),
+                slow.broker().size());
+        slow.broker().stream().filter(p -> p.slowConsumerClosed() > 0).findFirst().ifPresent(p -> line(out,
+                "%-12s the broker's first slow-consumer close was counted by the sample at %.1f s", "", p.t()));
+    }
+
+    /** Bytes as {@code 12.3 MB}, or {@code n/a} for a missing (negative) sample. */
+    static String megabytes(long bytes) {
+        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
     private static String pairs(Map<String, Long> counts) {
