@@ -153,8 +153,8 @@ public final class RelaySession extends AbstractSession {
 
     private void onRelayed(UpstreamEvent.Relayed event) {
         String json = event.json().strip();
-        if (!json.startsWith("{") || !json.endsWith("}")) {
-            LOG.debug("dropping a provider frame that is not a JSON object");
+        if (event.type().isEmpty() || !json.startsWith("{") || !json.endsWith("}")) {
+            LOG.debug("dropping a provider frame that is not a JSON object with a type");
             context.metrics().deltaDiscarded();
             return;
         }
