@@ -192,6 +192,7 @@ public final class RelaySession extends AbstractSession {
         relay(type, json);
         if ("response.done".equals(type)) {
             activeResponse = null;
+            context.metrics().responseEnded(model(), statusOf(json));
             responseFinished();
         }
     }
@@ -227,7 +228,17 @@ public final class RelaySession extends AbstractSession {
         response.putNull("usage");
         emit(new UnknownServerEvent("response.done", done));
         context.metrics().bargeIn(model(), reason, System.nanoTime() - sinceNanos);
+        context.metrics().responseEnded(model(), "cancelled");
         responseFinished();
+    }
+
+    /** The status of a provider's {@code response.done}, for the responses-by-outcome meter. */
+    private String statusOf(String responseDone) {
+        try {
+            return context.codec().mapper().readTree(responseDone).path("response").path("status").asText("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private void rememberCut(String responseId) {
