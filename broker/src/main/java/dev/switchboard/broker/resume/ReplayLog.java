@@ -1,25 +1,51 @@
 package dev.switchboard.broker.resume;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+
 /**
  * One session's most recent server events, as encoded frames, for replay after a resume. Its {@code seq}s are
- * contiguous: the session appends every event it emits, in order. Bounded by events and by bytes (counted as
- * characters: frames are JSON, mostly ASCII); the oldest frames go first, but the newest is always kept.
+ * contiguous: the session appends every event it emits, in order. Bounded by events and by bytes (UTF-8); the
+ * oldest frames go first, but the newest is always kept.
  *
- * <p>Confined to the owning session's shard thread. Starts small and grows with use, so an idle session costs a
- * few hundred bytes, not its bound.
+ * <p>Storage is built for the garbage collector, measured at 1,000 streaming sessions: the frames' UTF-8 bytes go
+ * back to back into fixed 16 KiB blocks (allocated as the log fills, dropped as it empties: never copied to grow,
+ * and never large enough to be a G1 humongous object), and their positions and lengths into two primitive rings.
+ * No object is retained per frame. (Keeping the frames as {@code String}s kept every event alive until it was
+ * promoted; one growing byte ring reached humongous sizes; both took the broker's tail latency up several times.)
+ * An idle session holds one block at most. A replayed frame is decoded back to a {@code String} on the way out.
+ *
+ * <p>Confined to the owning session's shard thread.
  */
 public final class ReplayLog {
+    static final int BLOCK_BYTES = 16 * 1024;
+    private static final int INITIAL_FRAMES = 8;
+
     private final int maxEvents;
     private final long maxBytes;
-    /** A ring that grows by doubling up to {@code maxEvents}; {@code head} is the oldest frame. */
-    private String[] frames = new String[8];
+    private final BlockPool pool;
+    private final ArrayList<byte[]> blocks = new ArrayList<>();
+    /** Logical position of the first byte of {@code blocks.get(0)}. */
+    private long blocksStart;
+    /** Logical position of the oldest frame's first byte. */
+    private long startPos;
+    /** Logical position just after the newest frame's last byte. */
+    private long endPos;
+    private long[] positions = new long[INITIAL_FRAMES];
+    private int[] lengths = new int[INITIAL_FRAMES];
+    /** Index in the rings of the oldest frame. */
     private int head;
     private int size;
     private long lastSeq;
-    private long bytes;
 
-    /** A log keeping at most {@code maxEvents} frames and {@code maxBytes} characters. */
+    /** A log keeping at most {@code maxEvents} frames and {@code maxBytes} bytes, with blocks of its own. */
     public ReplayLog(int maxEvents, long maxBytes) {
+        this(maxEvents, maxBytes, new BlockPool(1));
+    }
+
+    /** A log keeping at most {@code maxEvents} frames and {@code maxBytes} bytes, taking blocks from {@code pool}. */
+    public ReplayLog(int maxEvents, long maxBytes, BlockPool pool) {
+        this.pool = pool;
         if (maxEvents < 1 || maxBytes < 1) {
             throw new IllegalArgumentException("replay log bounds must be positive");
         }
@@ -32,36 +58,87 @@ public final class ReplayLog {
         if (seq != lastSeq + 1) {
             throw new IllegalStateException("seq " + seq + " does not follow " + lastSeq);
         }
-        if (size == frames.length) {
-            if (size < maxEvents) {
-                grow();
-            } else {
-                evictOldest();
+        byte[] bytes = ascii(frame) ? null : frame.getBytes(StandardCharsets.UTF_8);
+        int length = bytes == null ? frame.length() : bytes.length;
+        while (size > 0 && (size >= maxEvents || endPos - startPos + length > maxBytes)) {
+            evictOldest();
+        }
+        if (size == positions.length) {
+            growIndex();
+        }
+        int slot = (head + size) % positions.length;
+        positions[slot] = endPos;
+        lengths[slot] = length;
+        size++;
+        write(frame, bytes, length);
+        lastSeq = seq;
+    }
+
+    /** Whether every char is ASCII, so the frame's UTF-8 bytes are its chars and can be copied without encoding. */
+    private static boolean ascii(String frame) {
+        for (int i = 0; i < frame.length(); i++) {
+            if (frame.charAt(i) >= 0x80) {
+                return false;
             }
         }
-        frames[(head + size) % frames.length] = frame;
-        size++;
-        bytes += frame.length();
-        lastSeq = seq;
-        while (size > 1 && bytes > maxBytes) {
-            evictOldest();
+        return true;
+    }
+
+    /** Writes the frame's bytes: {@code utf8} when it had to be encoded, else the ASCII chars themselves. */
+    @SuppressWarnings("deprecation")
+    private void write(String frame, byte[] utf8, int length) {
+        int written = 0;
+        while (written < length) {
+            long blockIndex = (endPos - blocksStart) / BLOCK_BYTES;
+            if (blockIndex == blocks.size()) {
+                blocks.add(pool.take());
+            }
+            int offset = (int) ((endPos - blocksStart) % BLOCK_BYTES);
+            int chunk = Math.min(length - written, BLOCK_BYTES - offset);
+            byte[] block = blocks.get((int) blockIndex);
+            if (utf8 != null) {
+                System.arraycopy(utf8, written, block, offset, chunk);
+            } else {
+                // ASCII: the low byte of each char is its UTF-8 byte; this copies without allocating.
+                frame.getBytes(written, written + chunk, block, offset);
+            }
+            written += chunk;
+            endPos += chunk;
         }
     }
 
-    private void grow() {
-        String[] bigger = new String[(int) Math.min(maxEvents, 2L * frames.length)];
-        for (int i = 0; i < size; i++) {
-            bigger[i] = frames[(head + i) % frames.length];
-        }
-        frames = bigger;
+    /** Gives every block back to the pool; the log is empty afterwards (its seq position is kept). */
+    public void release() {
+        blocks.forEach(pool::release);
+        blocks.clear();
+        size = 0;
         head = 0;
+        startPos = endPos;
+        blocksStart = endPos;
     }
 
     private void evictOldest() {
-        bytes -= frames[head].length();
-        frames[head] = null;
-        head = (head + 1) % frames.length;
+        head = (head + 1) % positions.length;
         size--;
+        startPos = size == 0 ? endPos : positions[head];
+        // Blocks wholly before the oldest frame are no longer needed; keep the one being written.
+        while (blocks.size() > 1 && blocksStart + BLOCK_BYTES <= startPos) {
+            pool.release(blocks.remove(0));
+            blocksStart += BLOCK_BYTES;
+        }
+    }
+
+    private void growIndex() {
+        int capacity = (int) Math.min(maxEvents, 2L * positions.length);
+        long[] newPositions = new long[Math.max(capacity, size + 1)];
+        int[] newLengths = new int[newPositions.length];
+        for (int i = 0; i < size; i++) {
+            newPositions[i] = positions[(head + i) % positions.length];
+            newLengths[i] = lengths[(head + i) % positions.length];
+        }
+        positions = newPositions;
+        lengths = newLengths;
+        head = 0;
     }
 
     /** The seq of the newest frame, 0 when none was ever appended. */
@@ -84,12 +161,24 @@ public final class ReplayLog {
         if (seq < firstSeq() || seq > lastSeq) {
             throw new IllegalArgumentException("seq " + seq + " is outside " + firstSeq() + ".." + lastSeq);
         }
-        return frames[(int) ((head + (seq - firstSeq())) % frames.length)];
+        int slot = (int) ((head + (seq - firstSeq())) % positions.length);
+        long position = positions[slot];
+        int length = lengths[slot];
+        byte[] out = new byte[length];
+        int read = 0;
+        while (read < length) {
+            long at = position + read - blocksStart;
+            int offset = (int) (at % BLOCK_BYTES);
+            int chunk = Math.min(length - read, BLOCK_BYTES - offset);
+            System.arraycopy(blocks.get((int) (at / BLOCK_BYTES)), offset, out, read, chunk);
+            read += chunk;
+        }
+        return new String(out, StandardCharsets.UTF_8);
     }
 
     /** Whether the log is at least three quarters full, by events or by bytes. */
     public boolean nearlyFull() {
-        return size >= maxEvents - maxEvents / 4 || bytes >= maxBytes - maxBytes / 4;
+        return size >= maxEvents - maxEvents / 4 || bytes() >= maxBytes - maxBytes / 4;
     }
 
     /** Frames held. */
@@ -97,8 +186,8 @@ public final class ReplayLog {
         return size;
     }
 
-    /** Characters held. */
+    /** UTF-8 bytes held. */
     public long bytes() {
-        return bytes;
+        return endPos - startPos;
     }
 }

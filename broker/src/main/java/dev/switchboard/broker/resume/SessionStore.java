@@ -30,6 +30,7 @@ public final class SessionStore<S extends Resumable> {
     private final long ttlNanos;
     private final int replayMaxEvents;
     private final long replayMaxBytes;
+    private final BlockPool blocks;
 
     /**
      * @param scheduler runs expiry promptly (Caffeine otherwise expires only on access); {@code null} in tests
@@ -43,6 +44,8 @@ public final class SessionStore<S extends Resumable> {
         this.ttlNanos = resumeTtl.toNanos();
         this.replayMaxEvents = replayMaxEvents;
         this.replayMaxBytes = replayMaxBytes;
+        // Up to 64 MiB of idle blocks: what about 4,000 busy sessions turn over between two collections.
+        this.blocks = new BlockPool(4096);
         Caffeine<Object, Object> builder = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run)
                 .recordStats();
         if (scheduler != null) {
@@ -75,7 +78,7 @@ public final class SessionStore<S extends Resumable> {
 
     /** A new replay log with the configured bounds. */
     public ReplayLog newLog() {
-        return new ReplayLog(replayMaxEvents, replayMaxBytes);
+        return new ReplayLog(replayMaxEvents, replayMaxBytes, blocks);
     }
 
     /** A resume token for {@code session}. */

@@ -44,14 +44,14 @@ abstract class AbstractSession implements BrokerSession {
     /** The upstream that flow control pauses and resumes, if one is streaming. */
     private volatile Upstream flowTarget;
 
-    AbstractSession(Tenant tenant, String model, Shard shard, SessionContext context) {
+    AbstractSession(Tenant tenant, String model, Shard shard, SessionContext context, boolean holdAboveWatermark) {
         this.id = Ids.next("sess_");
         this.tenant = tenant;
         this.model = model;
         this.shard = shard;
         this.context = context;
         this.output = new SessionOutput(context.codec(), "event_" + id.substring(5, 13) + "_",
-                context.store().newLog());
+                context.store().newLog(), holdAboveWatermark);
     }
 
     @Override
@@ -178,6 +178,8 @@ abstract class AbstractSession implements BrokerSession {
         context.store().ended(this);
         context.metrics().sessionClosed();
         onEnded(reason);
+        // Nothing can resume it now: its replay log's blocks go back to the pool.
+        output.releaseLog();
     }
 
     /** Whether the session has ended. */

@@ -67,7 +67,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
 
     /** Creates a session for {@code tenant} on {@code route}, pinned to {@code shard}. Call from any thread. */
     public RealtimeSession(Tenant tenant, Route route, Shard shard, SessionContext context) {
-        super(tenant, route.model(), shard, context);
+        super(tenant, route.model(), shard, context, false);
         this.route = route;
         this.responses = new ResponseEmitter(this::emit, context.metrics());
         this.config = new SessionConfig(Optional.of("realtime"), Optional.of("realtime.session"), Optional.of(id),

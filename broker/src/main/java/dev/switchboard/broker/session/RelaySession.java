@@ -59,7 +59,7 @@ public final class RelaySession extends AbstractSession {
 
     /** A relay session for {@code tenant} on a route whose single target is a Realtime provider. */
     public RelaySession(Tenant tenant, Route route, Shard shard, SessionContext context) {
-        super(tenant, route.model(), shard, context);
+        super(tenant, route.model(), shard, context, true);
         this.target = route.primary();
         this.connector = target.provider().relay().orElseThrow(() -> new IllegalArgumentException(
                 "route " + route.model() + " does not target a Realtime provider"));

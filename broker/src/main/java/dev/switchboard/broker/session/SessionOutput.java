@@ -11,9 +11,9 @@ import java.util.Optional;
  * connection it waits in the log for a resume. Connection-level events ({@code session.resumed},
  * {@code switchboard.reconnect}) go to one connection only, without a {@code seq}, and are not logged.
  *
- * <p>Nothing is handed to a connection above its high watermark. A resumed connection catches up from the log at
- * the pace it drains: {@link #pump()} hands it logged frames only while it has room. New events that find the
- * connection full or catching up wait <em>unsequenced</em> in a pending queue and get their {@code seq} when the
+ * <p>A resumed connection catches up from the log at the pace it drains: {@link #pump()} hands it logged frames
+ * only while it is under its high watermark. New events that find it catching up — or, for sessions that hold
+ * above the watermark (relay sessions), find it full — wait <em>unsequenced</em> in a pending queue and get their {@code seq} when the
  * pump sends them; so a cut-off response's waiting deltas can be {@linkplain #discardPending discarded} without
  * leaving a gap in {@code seq}. The pending queue is short: the upstream is paused at the high watermark, so it
  * holds at most what was already in flight (the ring credit and one network read). When the connection goes,
@@ -30,13 +30,21 @@ final class SessionOutput {
     /** The last seq handed to the current connection. */
     private long sentSeq;
     private long connectionEvents;
+    private final boolean holdAboveWatermark;
     private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
 
     /** An event waiting for room on the connection, not yet sequenced. */
     private record Pending(java.util.function.LongFunction<String> encoder, Object tag) {
     }
 
-    SessionOutput(EventCodec codec, String eventIdPrefix, ReplayLog log) {
+    /**
+     * @param holdAboveWatermark whether events that find the connection above its high watermark wait in the
+     *     pending queue (so a cut-off can drop them: relay sessions, whose voice responses need it) or go to the
+     *     connection at once, which stays within its hard bounds because the upstream is paused (sessions whose
+     *     cancel already drops deltas in the ring; this keeps their hot path free of the extra hop)
+     */
+    SessionOutput(EventCodec codec, String eventIdPrefix, ReplayLog log, boolean holdAboveWatermark) {
+        this.holdAboveWatermark = holdAboveWatermark;
         this.codec = codec;
         this.eventIdPrefix = eventIdPrefix;
         this.log = log;
@@ -55,7 +63,7 @@ final class SessionOutput {
     /** Like {@link #emit}, for a frame that must be encoded knowing its seq. */
     void emitEncoded(java.util.function.LongFunction<String> encoder, Object tag) {
         ClientChannel target = channel;
-        if (target != null && (sentSeq < seq || !pending.isEmpty() || !target.hasRoom())) {
+        if (target != null && (sentSeq < seq || !pending.isEmpty() || (holdAboveWatermark && !target.hasRoom()))) {
             pending.add(new Pending(encoder, tag));
             return;
         }
@@ -183,6 +191,11 @@ final class SessionOutput {
         channel = next;
         sentSeq = lastSeq;
         return Optional.ofNullable(previous);
+    }
+
+    /** Empties the replay log, returning its storage (the session has ended). */
+    void releaseLog() {
+        log.release();
     }
 
     /** Whether the log is close to its bounds, so a session without a connection should stop its upstream. */

@@ -44,6 +44,23 @@ class ReplayLogTest {
     }
 
     @Test
+    void frames_survive_wrapping_growth_and_multibyte_text_byte_for_byte() {
+        ReplayLog log = new ReplayLog(50, 3000);
+        java.util.Random random = new java.util.Random(7);
+        java.util.List<String> all = new java.util.ArrayList<>();
+        for (long seq = 1; seq <= 2000; seq++) {
+            String frame = "{\"n\":" + seq + ",\"t\":\"" + "é€😀x".repeat(random.nextInt(20)) + "\"}";
+            all.add(frame);
+            log.append(seq, frame);
+            for (long check = log.firstSeq(); check <= log.lastSeq(); check += 7) {
+                assertEquals(all.get((int) check - 1), log.frame(check));
+            }
+            assertTrue(log.bytes() <= 3000 || log.size() == 1, "byte bound held");
+            assertTrue(log.size() <= 50);
+        }
+    }
+
+    @Test
     void seqs_must_be_contiguous() {
         ReplayLog log = new ReplayLog(10, 100);
         log.append(1, "a");

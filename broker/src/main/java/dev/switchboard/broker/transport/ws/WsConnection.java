@@ -42,6 +42,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     private final BrokerConfig.Outbound bounds;
     private final int maxFrameBytes;
     private final AtomicLong unsentBytes = new AtomicLong();
+    private final java.util.function.LongSupplier unsentGauge = unsentBytes::get;
     private final AtomicInteger unsentFrames = new AtomicInteger();
     private final AtomicBoolean aboveHigh = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -73,6 +74,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     @Override
     public void onWebSocketOpen(Session opened) {
         this.ws = opened;
+        metrics.trackOutbound(unsentGauge);
         if (resumeFromSeq < 0) {
             feed.control(RingSubscriber.Control.OPENED, this, this::demand);
         } else {
@@ -112,6 +114,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
 
     private void onClosed() {
         if (closed.compareAndSet(false, true)) {
+            metrics.untrackOutbound(unsentGauge);
             // Through the same ordered feed as the frames, so CLOSED never overtakes a frame still waiting for
             // ring space (a response.create processed after CLOSED would open an upstream nobody cancels).
             feed.control(RingSubscriber.Control.CLOSED, this);
@@ -151,7 +154,6 @@ public final class WsConnection implements Session.Listener, ClientChannel {
             close(CloseReason.SLOW_CONSUMER, "outbound buffer full: read faster, then resume");
             return false;
         }
-        metrics.outboundBytes(size);
         current.sendText(frame, Callback.from(() -> onWritten(size), failure -> onWritten(size)));
         if (bytes > bounds.highWatermarkBytes() && aboveHigh.compareAndSet(false, true)) {
             session.onHighWatermark(this);
@@ -171,7 +173,6 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     private void onWritten(long size) {
         long bytes = unsentBytes.addAndGet(-size);
         unsentFrames.decrementAndGet();
-        metrics.outboundBytes(-size);
         // After the close the session may be waiting for a resume with its upstream paused for its replay log;
         // a late write callback of this dead connection must not resume it.
         if (bytes < bounds.lowWatermarkBytes() && aboveHigh.compareAndSet(true, false) && !closed.get()) {
