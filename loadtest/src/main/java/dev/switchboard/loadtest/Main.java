@@ -32,6 +32,9 @@ public final class Main {
             return LoadTest.EXIT_USAGE;
         }
         try {
+            if (settings.scenario().equals("voice")) {
+                return VoiceRun.run(settings, out);
+            }
             Summary summary = LoadTest.run(settings, out);
             return summary.exitCode();
         } catch (LoadTest.UnreachableException e) {

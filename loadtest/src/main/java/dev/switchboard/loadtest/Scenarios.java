@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 
 /** The scenario registry: names for {@code --scenario} and their factories. */
 final class Scenarios {
-    private static final List<String> NAMES = List.of("chat", "cancel", "idle", "resume", "slow-consumer");
+    private static final List<String> NAMES = List.of("chat", "cancel", "idle", "resume", "slow-consumer", "voice");
 
     private Scenarios() {
     }
