@@ -15,8 +15,10 @@ cat > "$CONFIG" <<YAML
 listen: {host: 127.0.0.1, port: $BROKER_PORT}
 providers:
   sim: {kind: openai, base_url: "http://127.0.0.1:$SIM_PORT/v1"}
+  rt: {kind: openai-realtime, base_url: "http://127.0.0.1:$SIM_PORT/v1"}
 models:
   sim-chat: {route: [sim/sim-chat]}
+  sim-realtime: {route: [rt/sim-realtime]}
 tenants:
   dev: {keys: [dev-key], models: ["*"]}
 YAML
@@ -65,6 +67,13 @@ run slow-consumer-10pct --scenario slow-consumer --sessions 110 --slow-share 0.1
 stop
 start
 run slow-consumer-0pct --scenario slow-consumer --sessions 99 --slow-share 0 --duration 40s --ramp 2s
+stop
+
+# Voice: real-time input audio, audio answers at 2x real time, barge-ins alternating client cancel and speech.
+start
+lt --model sim-realtime --scenario voice --sessions 100 --duration 20s > "$OUT/voice-warmup.txt" 2>&1 || true
+run voice-100 --model sim-realtime --scenario voice --sessions 100 --duration 30s
+run voice-500 --model sim-realtime --scenario voice --sessions 500 --duration 30s
 stop
 
 # Idle memory on a fresh broker, with a GC before each heap sample.

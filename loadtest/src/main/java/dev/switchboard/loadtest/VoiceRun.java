@@ -65,6 +65,7 @@ final class VoiceRun {
                 client.connect(session, settings.endpoint(), request);
                 sessions.add(session);
             }
+            Map<String, Double> before = scrape(HttpClient.newHttpClient(), settings).orElse(Map.of());
             clock.scheduleAtFixedRate(() -> sessions.forEach(VoiceSession::tick), TICK.toMillis(), TICK.toMillis(),
                     TimeUnit.MILLISECONDS);
             HttpClient http = HttpClient.newHttpClient();
@@ -77,7 +78,9 @@ final class VoiceRun {
             while (System.nanoTime() < graceEnd && sessions.stream().anyMatch(VoiceSession::busy)) {
                 Thread.sleep(50);
             }
-            Map<String, Double> broker = scrape(http, settings).orElse(Map.of());
+            // The broker's meters count since it started: report this run's share only.
+            Map<String, Double> broker = new TreeMap<>(scrape(http, settings).orElse(Map.of()));
+            before.forEach((series, value) -> broker.computeIfPresent(series, (k, v) -> v - value));
             return report(settings, out, totals, broker, cpu, sessions);
         } catch (Exception e) {
             if (e instanceof InterruptedException interrupted) {

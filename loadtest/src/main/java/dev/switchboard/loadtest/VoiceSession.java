@@ -18,6 +18,7 @@ import org.eclipse.jetty.websocket.api.Session;
  */
 public final class VoiceSession implements Session.Listener.AutoDemanding {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String AUDIO_DELTA_PREFIX = "{\"type\":\"response.output_audio.delta\",";
     static final String SILENCE = append(new byte[4_800]);
     static final String TONE = append(tone());
     private static final String SESSION_UPDATE = "{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\","
@@ -87,6 +88,11 @@ public final class VoiceSession implements Session.Listener.AutoDemanding {
 
     @Override
     public synchronized void onWebSocketText(String text) {
+        if (text.startsWith(AUDIO_DELTA_PREFIX)) {
+            // Audio deltas are nearly all the traffic: read their few fields without parsing 6 KiB of base64.
+            onAudioFrame(text);
+            return;
+        }
         JsonNode event;
         try {
             event = JSON.readTree(text);
@@ -128,15 +134,51 @@ public final class VoiceSession implements Session.Listener.AutoDemanding {
         }
     }
 
+    private void onAudioFrame(String text) {
+        long seq = Long.parseLong(field(text, "\"seq\":", ','));
+        if (seq != lastSeq + 1) {
+            totals.gaps.increment();
+        }
+        lastSeq = seq;
+        String of = field(text, "\"response_id\":\"", '"');
+        if (cut.contains(of)) {
+            totals.stale.increment();
+            return;
+        }
+        totals.audioChars.add(text.length());
+        if (++audioDeltas != bargeAfter || interruptNanos != 0 || speaking) {
+            return;
+        }
+        bargeIn(field(text, "\"item_id\":\"", '"'));
+    }
+
+    /** The text after {@code key} up to {@code end} (or the closing brace), from the end of the frame for seq. */
+    private static String field(String text, String key, char end) {
+        int at = key.startsWith("\"seq") ? text.lastIndexOf(key) : text.indexOf(key);
+        if (at < 0) {
+            return "";
+        }
+        int start = at + key.length();
+        int stop = text.indexOf(end, start);
+        if (stop < 0) {
+            stop = text.indexOf('}', start);
+        }
+        return text.substring(start, stop);
+    }
+
     private void onAudio(JsonNode event) {
         totals.audioChars.add(event.path("delta").asText().length());
         if (++audioDeltas != bargeAfter || interruptNanos != 0 || speaking) {
             return;
         }
+        bargeIn(event.path("item_id").asText());
+    }
+
+    private void bargeIn(String itemId) {
         if (kind.equals("client")) {
             interruptNanos = System.nanoTime();
             send("{\"type\":\"response.cancel\"}");
-            send("{\"type\":\"conversation.item.truncate\",\"item_id\":\"" + event.path("item_id").asText()
+            send("{\"type\":\"conversation.item.truncate\",\"item_id\":\"" + itemId
                     + "\",\"content_index\":0,\"audio_end_ms\":" + (audioDeltas * 20) + "}");
         } else {
             speaking = true;

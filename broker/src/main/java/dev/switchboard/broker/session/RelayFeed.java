@@ -10,12 +10,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Carries a relay's events into its session's shard ring under a credit, as {@link ResponseRun} does for SSE
- * streams: at most {@link ResponseRun#RING_CREDIT} of its events are in the ring at once, so a fast provider
+ * streams: at most {@link #CREDIT} of its events are in the ring at once, so a fast provider
  * cannot fill a ring shared with other sessions. A refused event stays with the relay and is re-offered on the
  * scheduler once the session has consumed half the credit, never on the shard thread.
  */
 final class RelayFeed implements UpstreamListener {
     private static final long RETRY_MICROS = 500;
+    /**
+     * Relay events allowed in the ring at once. Smaller than an SSE stream's credit: relayed events are large
+     * (a 100 ms audio delta is 6 KiB) and a voice session's barge-in must not wait behind hundreds of them in the
+     * shared ring; 32 keep over three seconds of audio in flight, plenty to keep the client's pipe full.
+     */
+    static final int CREDIT = 32;
 
     private final RelaySession session;
     private final Shard shard;
@@ -37,11 +43,11 @@ final class RelayFeed implements UpstreamListener {
     /** Relay thread. */
     @Override
     public boolean tryDeliver(UpstreamEvent event) {
-        if (inRing.incrementAndGet() > ResponseRun.RING_CREDIT && !(event instanceof UpstreamEvent.End)) {
+        if (inRing.incrementAndGet() > CREDIT && !(event instanceof UpstreamEvent.End)) {
             inRing.decrementAndGet();
             starved = true;
             // Re-check: the consumer may have drained below the threshold before it could see the flag.
-            if (inRing.get() <= ResponseRun.RING_CREDIT / 2) {
+            if (inRing.get() <= CREDIT / 2) {
                 onConsumed(0);
             }
             return false;
@@ -57,7 +63,7 @@ final class RelayFeed implements UpstreamListener {
     /** Shard thread: {@code taken} events of this feed left the ring. */
     void onConsumed(int taken) {
         int left = inRing.addAndGet(-taken);
-        if (starved && left <= ResponseRun.RING_CREDIT / 2) {
+        if (starved && left <= CREDIT / 2) {
             starved = false;
             scheduler.execute(this::retry);
         }
