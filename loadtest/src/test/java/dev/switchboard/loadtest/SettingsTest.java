@@ -56,8 +56,8 @@ class SettingsTest {
         assertTrue(refusal("--sessions", "0").contains("--sessions must be between 1"));
         assertTrue(refusal("--duration", "soon").contains("--duration must be a duration"));
         assertTrue(refusal("--duration", "0s").contains("--duration must be greater than 0"));
-        assertTrue(refusal("--scenario", "voice").contains("--scenario must be one of chat, cancel, idle, resume, "
-                + "slow-consumer"));
+        assertTrue(refusal("--scenario", "telepathy").contains("--scenario must be one of chat, cancel, idle, resume, "
+                + "slow-consumer, voice"));
         assertTrue(refusal("--url", "http://h/v1/realtime").contains("--url must start with ws://"));
         assertTrue(refusal("--rate", "-1").contains("--rate must be between"));
         assertTrue(refusal("--stamp", "maybe").contains("--stamp must be one of auto, on, off"));
