@@ -1,0 +1,88 @@
+// Runs the unmodified OpenAI Node SDK against a Switchboard broker in dev mode.
+// Usage: node check.mjs http://127.0.0.1:PORT dev-key      (exit 0 when every check passes)
+import OpenAI from "openai";
+
+const [base, key] = process.argv.slice(2);
+if (!base || !key) {
+  console.error("usage: node check.mjs BASE_URL KEY");
+  process.exit(2);
+}
+const client = new OpenAI({ apiKey: key, baseURL: `${base}/v1`, timeout: 20_000, maxRetries: 0 });
+const messages = [{ role: "user", content: "Hello there" }];
+let failures = 0;
+
+async function check(name, body) {
+  try {
+    const detail = await body();
+    console.log(`ok   ${name}${detail ? ": " + detail : ""}`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
+  }
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+await check("models.list", async () => {
+  const ids = (await client.models.list()).data.map((m) => m.id);
+  for (const id of ["sim-chat", "sim-claude", "sim-failover", "sim-realtime"]) {
+    expect(ids.includes(id), `missing ${id} in ${ids}`);
+  }
+  return ids.join(",");
+});
+
+let reference = "";
+await check("chat.completions non-streaming", async () => {
+  const done = await client.chat.completions.create({ model: "sim-chat", messages,
+    metadata: { sim_tokens: "60", sim_ttft_ms: "0" }, temperature: 0.2 });
+  const choice = done.choices[0];
+  expect(choice.finish_reason === "stop", `finish_reason ${choice.finish_reason}`);
+  expect(choice.message.content?.length > 0, "empty content");
+  expect(done.usage?.completion_tokens > 0, `usage ${JSON.stringify(done.usage)}`);
+  reference = choice.message.content;
+  return `${reference.length} chars, usage ${JSON.stringify(done.usage)}`;
+});
+
+await check("chat.completions streaming with failover (sim-failover equals sim-chat)", async () => {
+  const stream = await client.chat.completions.create({ model: "sim-failover", messages, stream: true,
+    stream_options: { include_usage: true }, metadata: { sim_tokens: "60", sim_ttft_ms: "0",
+      sim_tokens_per_second: "500" } });
+  let text = "", finish = null, usage = null;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta?.content ?? "";
+    finish = chunk.choices[0]?.finish_reason ?? finish;
+    usage = chunk.usage ?? usage;
+  }
+  expect(finish === "stop", `finish_reason ${finish}`);
+  expect(usage?.completion_tokens > 0, `usage ${JSON.stringify(usage)}`);
+  expect(text === reference, `streamed text differs from the sim-chat answer:\n${text}\n---\n${reference}`);
+  return `${text.length} chars`;
+});
+
+await check("tool call through the anthropic adapter (sim-claude)", async () => {
+  const tools = [{ type: "function", function: { name: "get_weather", description: "Weather by city",
+    parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+  const call = await client.chat.completions.create({ model: "sim-claude", messages, tools,
+    metadata: { sim_tool_call: "get_weather", sim_ttft_ms: "0" } });
+  const choice = call.choices[0];
+  expect(choice.finish_reason === "tool_calls", `finish_reason ${choice.finish_reason}`);
+  const tool = choice.message.tool_calls?.[0];
+  expect(tool?.function?.name === "get_weather", JSON.stringify(choice.message));
+  JSON.parse(tool.function.arguments);
+  return tool.function.arguments;
+});
+
+await check("an invalid key is an AuthenticationError (401)", async () => {
+  const bad = new OpenAI({ apiKey: "not-a-key", baseURL: `${base}/v1`, maxRetries: 0 });
+  try {
+    await bad.models.list();
+  } catch (e) {
+    expect(e instanceof OpenAI.AuthenticationError && e.status === 401, `got ${e?.constructor?.name} ${e?.status}`);
+    return e.error?.code ?? "";
+  }
+  throw new Error("no error for an invalid key");
+});
+
+process.exit(failures === 0 ? 0 : 1);
