@@ -141,6 +141,22 @@ public final class ReplayLog {
         head = 0;
     }
 
+    /**
+     * A client's position as sent on the wire ({@code last_seq}, the tail of a {@code Last-Event-ID}): a
+     * non-negative decimal integer of at most 18 digits, or -1 when {@code text} is null or anything else.
+     */
+    public static long parseSeq(String text) {
+        if (text == null || text.isEmpty() || text.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isDigit(text.charAt(i))) {
+                return -1;
+            }
+        }
+        return Long.parseLong(text);
+    }
+
     /** The seq of the newest frame, 0 when none was ever appended. */
     public long lastSeq() {
         return lastSeq;

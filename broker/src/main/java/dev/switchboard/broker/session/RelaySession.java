@@ -43,12 +43,18 @@ public final class RelaySession extends AbstractSession {
     private static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
     /** Cut-off response ids remembered, to drop their late events; oldest forgotten first. */
     private static final int MAX_CUT_RESPONSES = 64;
+    /**
+     * Relay events allowed in the ring at once. Smaller than an SSE attempt's credit: relayed events are large
+     * (a 100 ms audio delta is 6 KiB) and a voice session's barge-in must not wait behind hundreds of them in the
+     * shared ring; 32 keep over three seconds of audio in flight, plenty to keep the client's pipe full.
+     */
+    static final int RELAY_CREDIT = 32;
 
     private final Route.Target target;
     private final RelayConnector connector;
     private final Set<String> cutResponses = new LinkedHashSet<>();
     private RelayUpstream upstream;
-    private RelayFeed feed;
+    private RingCredit feed;
     private String activeResponse;
     private long requestedNanos;
     private boolean firstDeltaSeen;
@@ -72,7 +78,7 @@ public final class RelaySession extends AbstractSession {
 
     @Override
     void onStarted() {
-        feed = new RelayFeed(this, shard, context.scheduler());
+        feed = new RingCredit(this, null, shard, context.scheduler(), RELAY_CREDIT);
         upstream = connector.open(target.upstreamModel(), feed);
         feed.attach(upstream);
         flowTarget(upstream);

@@ -15,19 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One response in progress, across all its upstream attempts (retries and failovers). Its identity is also the
  * ring tag of its upstream events: the session drops events whose tag is not its active run, which is how a
  * cancelled response's queued deltas vanish.
  *
- * <p>Mutable fields are confined to the shard thread, except {@link #upstream} (read by the scheduler to retry
- * a refused delivery) and the ring credit counters.
+ * <p>Mutable fields are confined to the shard thread, except {@link #upstream} (volatile) and the ring credit
+ * ({@link RingCredit}, thread-safe).
  */
 final class ResponseRun implements UpstreamListener {
-    private static final long RESUME_DELAY_MICROS = 500;
     /**
      * Events of this run allowed in the ring at once. Without a per-stream credit a fast provider could fill a
      * shared ring (delaying every other session of the shard) and overshoot its connection's watermark by a
@@ -62,17 +59,13 @@ final class ResponseRun implements UpstreamListener {
     private final List<Route.Target> targets;
     private final UpstreamRequest baseRequest;
     private final RealtimeSession session;
-    private final Shard shard;
-    private final ScheduledExecutorService scheduler;
-    private final AtomicInteger inRing = new AtomicInteger();
+    private final RingCredit credit;
     private volatile Upstream upstream;
-    private volatile boolean starved;
 
     ResponseRun(RealtimeSession session, Shard shard, ScheduledExecutorService scheduler, Route route,
                 UpstreamRequest baseRequest, long requestedNanos, List<String> modalities) {
         this.session = session;
-        this.shard = shard;
-        this.scheduler = scheduler;
+        this.credit = new RingCredit(session, this, shard, scheduler, RING_CREDIT);
         this.model = route.model();
         this.targets = route.targets();
         this.baseRequest = baseRequest;
@@ -140,58 +133,21 @@ final class ResponseRun implements UpstreamListener {
 
     void attach(Upstream stream) {
         this.upstream = stream;
+        credit.attach(stream);
     }
 
     Upstream upstream() {
         return upstream;
     }
 
-    /**
-     * Called on the upstream's thread. Refuses when the run's ring credit is used up or the ring is full; the
-     * refused upstream is re-offered later, so nothing is lost.
-     */
+    /** Upstream thread: into the ring under the run's credit (see {@link RingCredit}); nothing refused is lost. */
     @Override
     public boolean tryDeliver(UpstreamEvent event) {
-        if (inRing.incrementAndGet() > RING_CREDIT && !(event instanceof UpstreamEvent.End)) {
-            inRing.decrementAndGet();
-            starved = true;
-            // Re-check: the consumer may have drained below the threshold before it could see the flag.
-            if (inRing.get() <= RING_CREDIT / 2) {
-                onConsumed(0);
-            }
-            return false;
-        }
-        if (shard.tryPublishUpstream(session, this, event)) {
-            return true;
-        }
-        inRing.decrementAndGet();
-        scheduleRetryDelivery();
-        return false;
+        return credit.tryDeliver(event);
     }
 
-    /**
-     * The consumer took {@code taken} of this run's events off the ring (shard thread). Once half the credit is
-     * free again, a refused upstream is re-offered its event on the scheduler, never on the shard thread, so
-     * provider parsing never runs on a ring consumer.
-     */
+    /** Shard thread: the consumer took {@code taken} of this run's events off the ring. */
     void onConsumed(int taken) {
-        int left = inRing.addAndGet(-taken);
-        if (starved && left <= RING_CREDIT / 2) {
-            starved = false;
-            scheduler.execute(this::retryDelivery);
-        }
-    }
-
-    private void scheduleRetryDelivery() {
-        scheduler.schedule(this::retryDelivery, RESUME_DELAY_MICROS, TimeUnit.MICROSECONDS);
-    }
-
-    private void retryDelivery() {
-        Upstream current = upstream;
-        if (current == null) {
-            scheduleRetryDelivery();
-        } else {
-            current.retryDelivery();
-        }
+        credit.onConsumed(taken);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.route.ModelCatalog;
+import dev.switchboard.broker.resume.ReplayLog;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.SessionContext;
@@ -179,7 +180,7 @@ public final class ChatEndpoint {
     private void onResume(Tenant tenant, String lastEventId, byte[] body, Request request, Response response,
                           Callback callback) {
         int dot = lastEventId.lastIndexOf('.');
-        long lastSeq = dot > 0 ? parseSeq(lastEventId.substring(dot + 1)) : -1;
+        long lastSeq = dot > 0 ? ReplayLog.parseSeq(lastEventId.substring(dot + 1)) : -1;
         if (lastSeq < 0) {
             refuse(response, callback, new HttpError(400, "invalid_value", "Last-Event-ID must be an event id this "
                     + "endpoint sent: RESPONSE_ID.SEQ", Optional.of("Last-Event-ID")));
@@ -212,18 +213,6 @@ public final class ChatEndpoint {
         new StreamingExchange(session, call, request, response, callback, json, context.scheduler(),
                 clock.instant().getEpochSecond(), bounds, context.metrics(), true, streams::put)
                 .resume(responseId, lastSeq);
-    }
-
-    private static long parseSeq(String text) {
-        if (text.isEmpty() || text.length() > 18) {
-            return -1;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            if (!Character.isDigit(text.charAt(i))) {
-                return -1;
-            }
-        }
-        return Long.parseLong(text);
     }
 
     private Optional<Tenant> authenticate(Request request) {

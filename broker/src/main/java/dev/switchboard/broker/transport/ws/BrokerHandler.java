@@ -6,6 +6,7 @@ import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Route;
+import dev.switchboard.broker.resume.ReplayLog;
 import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.RealtimeSession;
@@ -163,7 +164,7 @@ public final class BrokerHandler extends Handler.Abstract {
      */
     private void resume(Request request, Response response, Callback callback, Tenant tenant, String token,
                         Fields query, List<String> protocols) {
-        long lastSeq = parseSeq(query.getValue("last_seq"));
+        long lastSeq = ReplayLog.parseSeq(query.getValue("last_seq"));
         if (lastSeq < 0) {
             refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("invalid_value",
                     "last_seq must be the non-negative seq of the last event the client has", "")
@@ -192,18 +193,6 @@ public final class BrokerHandler extends Handler.Abstract {
         upgradeTo(request, response, callback, protocols, () -> new WsConnection(session, lastSeq,
                 decoderFor(route), context.metrics(), context.scheduler(), config.outbound(),
                 config.limits().maxFrameBytes()));
-    }
-
-    private static long parseSeq(String text) {
-        if (text == null || text.isEmpty() || text.length() > 18) {
-            return -1;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            if (!Character.isDigit(text.charAt(i))) {
-                return -1;
-            }
-        }
-        return Long.parseLong(text);
     }
 
     private void refuseResume(Request request, Response response, Callback callback, List<String> protocols,
