@@ -9,6 +9,7 @@ import org.eclipse.jetty.websocket.api.Session;
 
 /** A client that reads a frame only when the test says so. */
 public final class StalledClient implements Session.Listener {
+    private static final ObjectMapper JSON = new ObjectMapper();
     public final List<JsonNode> frames = new CopyOnWriteArrayList<>();
     public final CompletableFuture<Session> opened = new CompletableFuture<>();
     final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -23,7 +24,7 @@ public final class StalledClient implements Session.Listener {
     @Override
     public void onWebSocketText(String message) {
         try {
-            JsonNode node = new ObjectMapper().readTree(message);
+            JsonNode node = JSON.readTree(message);
             frames.add(node);
             if (node.path("type").asText().equals("response.done")) {
                 done.complete(null);

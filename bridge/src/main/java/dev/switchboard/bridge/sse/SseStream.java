@@ -32,10 +32,14 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * never concurrent. The loop reads a chunk only when no parsed events are pending and the stream is not paused,
  * which bounds held events to one network read.
  *
- * <p>Deadlines: a scheduler task fails the stream if no delta is delivered within the first-token timeout; from
- * the first delta on, a self-rescheduling idle check fails it once it has waited longer than the idle timeout for
- * provider bytes. Jetty's own idle timeout, which cannot be changed once the request is sent, is only a backstop
- * set to the larger of the two.
+ * <p>Deadlines measure the provider, never the broker: both count only time spent waiting for provider bytes
+ * (before the response headers, or with demand registered). Time the broker spends not reading — paused at a
+ * connection's high watermark, holding an event the ring refused, a detached session waiting for a resume — is
+ * the broker's, so a slow or vanished client can never make a healthy provider look stalled (issue 10). The
+ * first-token deadline fails the stream once that waiting adds up to the first-token timeout with no delta parsed;
+ * from the first delta on, a self-rescheduling idle check fails it once a single wait exceeds the idle timeout.
+ * Jetty's own idle timeout is disabled for the request: it cannot tell a paused read from a silent provider, and
+ * a paused stream is bounded by the broker (slow-consumer close, replay-log stop, session expiry).
  */
 public final class SseStream implements Upstream {
     private static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -66,6 +70,9 @@ public final class SseStream implements Upstream {
     private volatile Scheduler.Task firstTokenTask;
     private volatile Scheduler.Task idleTask;
     private volatile long demandSinceNanos;
+    /** Provider-attributable wait before {@link #demandSinceNanos}'s current wait, for the first-token deadline. */
+    private volatile long waitedBeforeNanos;
+    private final long openedNanos = System.nanoTime();
     private volatile boolean endDelivered;
     private final StreamTimeouts timeouts;
     private final Scheduler scheduler;
@@ -95,11 +102,11 @@ public final class SseStream implements Upstream {
     public static SseStream open(HttpClient client, Request request, SseEventMapper mapper,
                                  UpstreamListener listener, StreamTimeouts timeouts) {
         SseStream stream = new SseStream(request, mapper, listener, timeouts, client.getScheduler());
-        // Jetty's idle timeout runs from the moment the request is sent, so it must not undercut the first-token
-        // deadline; it only backstops. The idle timeout proper starts with the first token (see onIdleCheck).
-        long backstopMs = Math.max(timeouts.idle().toMillis(), timeouts.firstToken().toMillis());
-        request.idleTimeout(backstopMs, TimeUnit.MILLISECONDS);
+        // No Jetty idle timeout (0 disables it for this request): it would also fire while the broker holds the
+        // stream paused, and count our own backpressure as a provider stall (see the class comment).
+        request.idleTimeout(0, TimeUnit.MILLISECONDS);
         request.onResponseContentSource((response, contentSource) -> {
+            stream.waitedBeforeNanos = System.nanoTime() - stream.openedNanos;
             stream.status = response.getStatus();
             stream.headers = response.getHeaders();
             stream.source = contentSource;
@@ -141,12 +148,32 @@ public final class SseStream implements Upstream {
         }
     }
 
+    /**
+     * The first-token deadline fires: fails the stream if the time spent waiting for the provider (not the time the
+     * broker held it paused) has reached the first-token timeout, else re-arms for the rest.
+     */
     private void onFirstTokenDeadline() {
-        if (!firstTokenSeen) {
+        if (firstTokenSeen || endDelivered) {
+            return;
+        }
+        long budgetNanos = timeouts.firstToken().toNanos();
+        long waitedNanos = providerWaitNanos(System.nanoTime());
+        if (waitedNanos >= budgetNanos) {
             firstTokenTimedOut = true;
             request.abort(new TimeoutException("no first token within " + timeouts.firstToken().toMillis() + " ms"));
             drain();
+        } else {
+            firstTokenTask = scheduler.schedule(this::onFirstTokenDeadline, budgetNanos - waitedNanos,
+                    TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Time spent waiting for provider bytes so far: before the headers, and while demand was registered. */
+    private long providerWaitNanos(long nowNanos) {
+        if (source == null) {
+            return nowNanos - openedNanos;
+        }
+        return waitedBeforeNanos + (demanding ? nowNanos - demandSinceNanos : 0);
     }
 
     /**
@@ -168,6 +195,9 @@ public final class SseStream implements Upstream {
     }
 
     private void onDemand() {
+        if (!firstTokenSeen) {
+            waitedBeforeNanos += System.nanoTime() - demandSinceNanos;
+        }
         demanding = false;
         drain();
     }

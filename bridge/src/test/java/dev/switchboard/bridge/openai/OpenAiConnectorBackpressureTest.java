@@ -186,6 +186,65 @@ class OpenAiConnectorBackpressureTest {
     }
 
     @Test
+    void a_pause_longer_than_every_provider_timeout_is_not_blamed_on_the_provider() {
+        // Issue 10: Jetty's idle timeout on the request (once the larger of first-token and idle) fired while the
+        // broker held the stream paused and failed it as a provider stall. Here both deadlines are short.
+        provider.enqueue(OpenAiChunks.trickle(10, Duration.ofMillis(1)));
+        StreamTimeouts shortAll = new StreamTimeouts(Duration.ofSeconds(2), Duration.ofMillis(200),
+                Duration.ofMillis(200));
+        AtomicReference<Upstream> upstream = new AtomicReference<>();
+        listener.afterAccepting(3, () -> upstream.get().pause());
+        upstream.set(OpenAiFixtures.connector(client, provider.baseUri(), shortAll).open(simpleRequest(), listener));
+        Exchange exchange = provider.takeExchange(WAIT);
+
+        assertEquals(Exchange.Ending.COMPLETED, exchange.awaitEnding(WAIT));
+        // Three times 300 ms, together several times both timeouts.
+        assertStaysAt(3, listener::size);
+        assertStaysAt(3, listener::size);
+        assertStaysAt(3, listener::size);
+        upstream.get().resume();
+
+        listener.awaitEnd(WAIT);
+        assertEquals(fullTranscript(10), listener.transcript());
+    }
+
+    @Test
+    void a_pause_before_the_first_token_does_not_count_toward_the_first_token_deadline() {
+        provider.enqueue(OpenAiChunks.trickle(5, Duration.ofMillis(1)));
+        StreamTimeouts shortFirst = new StreamTimeouts(Duration.ofSeconds(2), Duration.ofMillis(200), WAIT);
+        // Paused before anything is read: the provider answers at once, the broker is the one not reading.
+        Upstream upstream = OpenAiFixtures.connector(client, provider.baseUri(), shortFirst)
+                .open(simpleRequest(), listener);
+        upstream.pause();
+        Exchange exchange = provider.takeExchange(WAIT);
+
+        assertEquals(Exchange.Ending.COMPLETED, exchange.awaitEnding(WAIT));
+        assertStaysAt(0, listener::size);
+        assertStaysAt(0, listener::size);
+        upstream.resume();
+
+        listener.awaitEnd(WAIT);
+        assertEquals(fullTranscript(5), listener.transcript());
+    }
+
+    @Test
+    void a_provider_silent_before_its_first_token_still_times_out_while_the_broker_reads() {
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        List<Step> script = new ArrayList<>(OpenAiChunks.opening());
+        script.add(Step.await(never));
+        provider.enqueue(script);
+        StreamTimeouts shortFirst = new StreamTimeouts(Duration.ofSeconds(2), Duration.ofMillis(200), WAIT);
+        connector = OpenAiFixtures.connector(client, provider.baseUri(), shortFirst);
+        connector.open(simpleRequest(), listener);
+
+        UpstreamOutcome outcome = listener.awaitEnd(WAIT);
+        never.complete(null);
+        assertTrue(outcome instanceof UpstreamOutcome.Failed failed
+                && failed.reason() == dev.switchboard.protocol.close.CloseReason.UPSTREAM_TIMEOUT
+                && failed.message().contains("first token"), outcome::toString);
+    }
+
+    @Test
     void retry_delivery_while_paused_delivers_what_was_parsed_but_reads_nothing_new() {
         CompletableFuture<Void> gate = new CompletableFuture<>();
         List<Step> script = new ArrayList<>(OpenAiChunks.opening());

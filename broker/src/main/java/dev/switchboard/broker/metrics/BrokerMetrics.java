@@ -46,6 +46,7 @@ public final class BrokerMetrics {
     private final Counter backpressurePauses;
     private final Counter discardedDeltas;
     private final Counter slowConsumers;
+    private final Counter replayLogStops;
     private final Counter resumes;
 
     /** Creates the meters in a new Prometheus registry. */
@@ -69,6 +70,9 @@ public final class BrokerMetrics {
                 .register(registry);
         discardedDeltas = Counter.builder("broker.deltas.discarded")
                 .description("Deltas of already-ended responses dropped before reaching the client")
+                .register(registry);
+        replayLogStops = Counter.builder("broker.responses.replay_log_stops")
+                .description("Responses of detached sessions ended incomplete because the replay log filled")
                 .register(registry);
         slowConsumers = Counter.builder("broker.connections.slow_consumer")
                 .description("Connections closed because the client read too slowly").register(registry);
@@ -210,6 +214,11 @@ public final class BrokerMetrics {
     /** An upstream was paused for backpressure. */
     public void backpressurePaused() {
         backpressurePauses.increment();
+    }
+
+    /** A detached session's response was ended because its replay log filled. */
+    public void replayLogStopped() {
+        replayLogStops.increment();
     }
 
     /** A stale delta was dropped. */

@@ -156,14 +156,20 @@ abstract class AbstractSession implements BrokerSession {
             return;
         }
         if (output.logNearlyFull()) {
-            pauseForLog(upstream);
+            onReplayLogNearlyFull(upstream);
         } else {
             // The dropped connection may have paused it at its high watermark; nobody would resume it.
             upstream.resume();
         }
     }
 
-    private void pauseForLog(Upstream upstream) {
+    /**
+     * No connection is attached and the replay log is nearly full: the upstream must not add events the log could
+     * only hold by evicting what a resuming client is owed. This default pauses it until a resume (a relay, whose
+     * conversation lives in the provider, cannot end a response on its own); sessions that can end the response
+     * instead override it, so a vanished client never holds a provider stream open. Shard thread.
+     */
+    void onReplayLogNearlyFull(Upstream upstream) {
         logPaused = true;
         upstream.pause();
         context.metrics().backpressurePaused();
@@ -308,11 +314,15 @@ abstract class AbstractSession implements BrokerSession {
             if (output.channel().orElseThrow().hasRoom()) {
                 catchUp();
             }
-        } else if (output.channel().isEmpty() && !logPaused && output.logNearlyFull()) {
-            Upstream upstream = flowTarget;
-            if (upstream != null) {
-                pauseForLog(upstream);
-            }
+        } else {
+            checkReplayLog();
+        }
+    }
+
+    private void checkReplayLog() {
+        Upstream upstream = flowTarget;
+        if (upstream != null && output.channel().isEmpty() && !logPaused && output.logNearlyFull()) {
+            onReplayLogNearlyFull(upstream);
         }
     }
 
@@ -322,6 +332,8 @@ abstract class AbstractSession implements BrokerSession {
         if (upstream != null && (logPaused || catchingUp)) {
             upstream.pause();
         }
+        // A retry or failover of a detached session whose log filled meanwhile must not stream into it either.
+        checkReplayLog();
     }
 
     // ---- flow control (any thread) ----

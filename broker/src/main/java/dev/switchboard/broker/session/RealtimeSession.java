@@ -64,6 +64,9 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     private SessionConfig config;
     private long frameNanos;
     private ResponseRun active;
+    /** Set while an upstream event is handled: ending the response must wait until its events are out. */
+    private boolean handlingUpstreamEvent;
+    private boolean replayLogStopPending;
 
     /** Creates a session for {@code tenant} on {@code route}, pinned to {@code shard}. Call from any thread. */
     public RealtimeSession(Tenant tenant, Route route, Shard shard, SessionContext context) {
@@ -98,6 +101,33 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         }
     }
 
+    /**
+     * Detached with a nearly full replay log: pause at once, then end the response {@code incomplete}
+     * ({@code replay_log_full}) and cancel its upstream, rather than hold the provider stream open for a client
+     * that may never come back. A resume still gets everything up to the end, {@code response.done} included.
+     */
+    @Override
+    void onReplayLogNearlyFull(Upstream upstream) {
+        super.onReplayLogNearlyFull(upstream);
+        if (handlingUpstreamEvent) {
+            // Mid-way through a delta's events (an item's added, part added, delta): end after them, not between.
+            replayLogStopPending = true;
+        } else {
+            stopForReplayLog();
+        }
+    }
+
+    private void stopForReplayLog() {
+        ResponseRun run = active;
+        if (run == null || output.channel().isPresent()) {
+            return;
+        }
+        context.metrics().replayLogStopped();
+        finish(run);
+        cancelUpstream(run);
+        keep(run, responses.closeIncomplete(run, "replay_log_full"));
+    }
+
     @Override
     void onRetry(Object argument) {
         if (argument == active) {
@@ -119,6 +149,19 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
 
     @Override
     public void onUpstreamEvent(Object source, UpstreamEvent event) {
+        handlingUpstreamEvent = true;
+        try {
+            handleUpstreamEvent(source, event);
+        } finally {
+            handlingUpstreamEvent = false;
+        }
+        if (replayLogStopPending) {
+            replayLogStopPending = false;
+            stopForReplayLog();
+        }
+    }
+
+    private void handleUpstreamEvent(Object source, UpstreamEvent event) {
         ((ResponseRun) source).onConsumed(1);
         ResponseRun run = active;
         if (run == null || source != run) {

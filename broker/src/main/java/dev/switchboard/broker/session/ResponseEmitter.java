@@ -121,6 +121,12 @@ final class ResponseEmitter {
                 Optional.of(error))), Optional.empty(), Optional.empty());
     }
 
+    /** Ends the response {@code incomplete} for a broker-side {@code reason}; usage counts the deltas sent. */
+    List<ConversationItem> closeIncomplete(ResponseRun run, String reason) {
+        return close(run, "incomplete", Optional.of(new StatusDetails("incomplete", Optional.of(reason),
+                Optional.empty())), Optional.empty(), Optional.empty());
+    }
+
     List<ConversationItem> closeCancelled(ResponseRun run, String reason) {
         return close(run, "cancelled", Optional.of(new StatusDetails("cancelled", Optional.of(reason),
                 Optional.empty())), Optional.empty(), Optional.empty());
