@@ -11,6 +11,8 @@ import dev.switchboard.bridge.upstream.StreamTimeouts;
 import dev.switchboard.bridge.upstream.UpstreamConnector;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
+import dev.switchboard.broker.metrics.HeapPressure;
+import dev.switchboard.broker.metrics.OperatorLog;
 import dev.switchboard.broker.route.CircuitBreaker;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Provider;
@@ -50,6 +52,10 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  */
 public final class Broker implements AutoCloseable {
     private static final Duration WS_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    /** At most one operator log line per provider and failure class this often; the rest are counted. */
+    private static final Duration OPERATOR_LOG_INTERVAL = Duration.ofSeconds(10);
+    /** Heap still in use after a collection, as a share of the maximum, that the operator is warned about. */
+    private static final double HEAP_WARNING_FRACTION = 0.9;
 
     private final Server server;
     private final ServerConnector connector;
@@ -61,11 +67,14 @@ public final class Broker implements AutoCloseable {
     private final BrokerHandler handler;
     private final SessionStore<BrokerSession> store;
     private final Map<String, Provider> providers;
+    private final HeapPressure heapPressure;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
-                   BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers) {
+                   BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers,
+                   HeapPressure heapPressure) {
         this.providers = providers;
+        this.heapPressure = heapPressure;
         this.store = store;
         this.server = server;
         this.connector = connector;
@@ -105,14 +114,16 @@ public final class Broker implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        Map<String, Provider> providers = providers(config, simulator, httpClient, metrics);
+        OperatorLog operatorLog = new OperatorLog(OPERATOR_LOG_INTERVAL, System::nanoTime, scheduler);
+        HeapPressure heapPressure = new HeapPressure(HEAP_WARNING_FRACTION, operatorLog);
+        Map<String, Provider> providers = providers(config, simulator, httpClient, metrics, operatorLog);
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),
                 metrics);
         BrokerConfig.Sessions sessions = config.sessions();
         SessionStore<BrokerSession> store = new SessionStore<>(ResumeTokens.create(sessions.resumeSecret()),
                 sessions.resumeTtl(), sessions.replayMaxEvents(), sessions.replayMaxBytes(), ticker,
                 scheduler, metrics.registry());
-        SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store);
+        SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog);
 
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
         serverThreads.setName("switchboard-http");
@@ -135,16 +146,17 @@ public final class Broker implements AutoCloseable {
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
-        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers);
+        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
+                heapPressure);
     }
 
     private static Map<String, Provider> providers(BrokerConfig config, Optional<ProviderSimulator> simulator,
-                                                   HttpClient httpClient, BrokerMetrics metrics) {
+                                                   HttpClient httpClient, BrokerMetrics metrics, OperatorLog log) {
         Map<String, Provider> providers = new LinkedHashMap<>();
         simulator.ifPresent(sim -> providers.put(BrokerConfig.SIMULATOR_PROVIDER, provider(
                 BrokerConfig.SIMULATOR_PROVIDER, new OpenAiConnector(new OpenAiConfig(BrokerConfig.SIMULATOR_PROVIDER,
                         sim.baseUri(), Optional.empty(), StreamTimeouts.defaults()), httpClient),
-                BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults(), true, metrics, Optional.empty())));
+                BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults(), true, metrics, log, Optional.empty())));
         config.providers().forEach((name, p) -> {
             URI base = p.onSimulator()
                     ? URI.create("http://127.0.0.1:" + simulator.orElseThrow().port() + p.baseUrl().getPath())
@@ -154,25 +166,39 @@ public final class Broker implements AutoCloseable {
                         new RealtimeConfig.Timeouts(p.timeouts().connect(), p.timeouts().firstToken(),
                                 RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()));
                 providers.put(name, provider(name, new RealtimeOnly(name), p.retry(), p.breaker(), false, metrics,
-                        Optional.of(relay)));
+                        log, Optional.of(relay)));
                 return;
             }
             UpstreamConnector connector = p.kind().equals("anthropic")
                     ? new AnthropicConnector(new AnthropicConfig(name, base, p.apiKey(), p.timeouts()), httpClient)
                     : new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()), httpClient);
             providers.put(name, provider(name, connector, p.retry(), p.breaker(), p.continuation().equals("prefill"),
-                    metrics, Optional.empty()));
+                    metrics, log, Optional.empty()));
         });
         return providers;
     }
 
     private static Provider provider(String name, UpstreamConnector connector, BrokerConfig.Retry retry,
                                      BrokerConfig.Breaker breaker, boolean prefill, BrokerMetrics metrics,
-                                     Optional<RelayConnector> relay) {
-        CircuitBreaker circuit = new CircuitBreaker(breaker.failureThreshold(), breaker.openFor(), System::nanoTime);
+                                     OperatorLog log, Optional<RelayConnector> relay) {
+        CircuitBreaker circuit = new CircuitBreaker(breaker.failureThreshold(), breaker.openFor(), System::nanoTime,
+                (from, to, cause) -> logTransition(log, name, breaker, from, to, cause));
         metrics.circuitState(name, () -> circuit.state().ordinal());
         return new Provider(name, connector, new RetryPolicy(retry.maxRetries(), retry.backoff(), retry.maxBackoff(),
                 retry.maxRetryAfter()), circuit, prefill, relay);
+    }
+
+    private static void logTransition(OperatorLog log, String provider, BrokerConfig.Breaker breaker,
+                                      CircuitBreaker.State from, CircuitBreaker.State to, String cause) {
+        String key = "breaker:" + provider + ":" + to;
+        switch (to) {
+            case OPEN -> log.warn(key, "circuit breaker of provider {} opened ({} -> OPEN) for {} ms after {}: "
+                    + "{}{}", provider, from, breaker.openFor().toMillis(), from == CircuitBreaker.State.HALF_OPEN
+                    ? "a failed probe" : breaker.failureThreshold() + " consecutive failures", cause);
+            case HALF_OPEN -> log.info(key, "circuit breaker of provider {} half-open: probing{}", provider);
+            case CLOSED -> log.info(key, "circuit breaker of provider {} closed: the provider answers again{}",
+                    provider);
+        }
     }
 
     /** The bound port. */
@@ -252,6 +278,7 @@ public final class Broker implements AutoCloseable {
             // Stopping is best effort; the process is going away.
         }
         rings.close();
+        heapPressure.close();
         scheduler.shutdownNow();
         try {
             httpClient.stop();

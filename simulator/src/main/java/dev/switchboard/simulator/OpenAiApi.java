@@ -34,7 +34,9 @@ final class OpenAiApi implements ProviderApi {
         String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         boolean accepted = header != null && header.startsWith(BEARER)
                 && key.accepts(header.substring(BEARER.length()));
-        return accepted ? Optional.empty() : Optional.of(OpenAiError.invalidApiKey(header != null));
+        Optional<String> presented = header != null && header.startsWith(BEARER)
+                ? Optional.of(header.substring(BEARER.length())) : Optional.empty();
+        return accepted ? Optional.empty() : Optional.of(OpenAiError.invalidApiKey(header != null, presented));
     }
 
     @Override

@@ -52,12 +52,28 @@ record OpenAiError(int status, String message, String type, Optional<String> par
     }
 
     static OpenAiError invalidApiKey(boolean headerPresent) {
+        return invalidApiKey(headerPresent, Optional.empty());
+    }
+
+    /**
+     * As OpenAI answers a wrong key: it echoes the key it was sent, masked (a prefix, stars, the last four
+     * characters) — which is why a broker must not pass this text on to its own clients.
+     */
+    static OpenAiError invalidApiKey(boolean headerPresent, Optional<String> presented) {
         String message = headerPresent
-                ? "Incorrect API key provided."
+                ? presented.filter(key -> key.length() >= 8).map(key -> "Incorrect API key provided: " + mask(key)
+                        + ". You can find your API key at https://platform.openai.com/account/api-keys.")
+                        .orElse("Incorrect API key provided.")
                 : "You didn't provide an API key. You need to provide your API key in an Authorization header "
                         + "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
         return new OpenAiError(HttpStatus.UNAUTHORIZED_401, message, INVALID_REQUEST, Optional.empty(),
                 Optional.of("invalid_api_key"));
+    }
+
+    private static String mask(String key) {
+        int head = Math.min(8, key.length() / 3);
+        return key.substring(0, head) + "*".repeat(Math.max(4, key.length() - head - 4))
+                + key.substring(key.length() - 4);
     }
 
     static OpenAiError notFound(String method, String path) {

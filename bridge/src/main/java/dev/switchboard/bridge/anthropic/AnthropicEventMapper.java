@@ -8,6 +8,7 @@ import dev.switchboard.bridge.sse.SseEvent;
 import dev.switchboard.bridge.sse.SseEventMapper;
 import dev.switchboard.bridge.sse.TransportFailures;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
+import dev.switchboard.bridge.upstream.ProviderText;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.protocol.close.CloseReason;
@@ -38,7 +39,6 @@ import org.eclipse.jetty.http.HttpHeader;
  * and data that is not valid JSON is counted as malformed and skipped.
  */
 final class AnthropicEventMapper implements SseEventMapper {
-    private static final int MAX_MESSAGE_CHARS = 500;
 
     private final ObjectMapper mapper;
     private final UpstreamRequest request;
@@ -244,15 +244,15 @@ final class AnthropicEventMapper implements SseEventMapper {
     @Override
     public UpstreamOutcome onHttpError(int status, HttpFields headers, String body) {
         ProviderError error = providerError(parse(body));
-        String message = "provider answered HTTP " + status + (error.text().isEmpty() ? "" : ": " + error.text());
-        return new UpstreamOutcome.Failed(classify(false, status, error), message, retryAfter(headers));
+        return ProviderText.failed(classify(false, status, error), "provider answered HTTP " + status, error.text(),
+                apiKey, retryAfter(headers));
     }
 
     /** An {@code error} event after the 200: the provider gave up on the answer mid-stream. */
     private UpstreamOutcome.Failed inBandError(JsonNode node) {
         ProviderError error = providerError(node);
-        String message = "provider error mid-stream" + (error.text().isEmpty() ? "" : ": " + error.text());
-        return new UpstreamOutcome.Failed(classify(true, statusOf(error.type()), error), message, Optional.empty());
+        return ProviderText.failed(classify(true, statusOf(error.type()), error), "provider error mid-stream",
+                error.text(), apiKey, Optional.empty());
     }
 
     /**
@@ -317,20 +317,15 @@ final class AnthropicEventMapper implements SseEventMapper {
     }
 
     /**
-     * The provider's own error ({@code {"type":"error","error":{"type","message"}}}), redacted and clipped;
-     * never headers. Redaction comes before clipping so that no prefix of the key survives either.
+     * The provider's own error ({@code {"type":"error","error":{"type","message"}}}) as received; never headers.
+     * {@link ProviderText} makes it safe before anyone sees it.
      */
-    private ProviderError providerError(JsonNode node) {
+    private static ProviderError providerError(JsonNode node) {
         JsonNode error = node.path("error");
         String type = error.path("type").asText("");
         String message = error.isTextual() ? error.asText() : error.path("message").asText("");
-        String text = redact(type.isEmpty() || message.isEmpty() ? message + type : message + " (" + type + ")");
-        return new ProviderError(redact(type),
-                text.length() <= MAX_MESSAGE_CHARS ? text : text.substring(0, MAX_MESSAGE_CHARS) + "…");
-    }
-
-    private String redact(String text) {
-        return apiKey.map(key -> text.replace(key, "[redacted]")).orElse(text);
+        return new ProviderError(type, type.isEmpty() || message.isEmpty() ? message + type
+                : message + " (" + type + ")");
     }
 
     private static Optional<Duration> retryAfter(HttpFields headers) {
@@ -349,7 +344,7 @@ final class AnthropicEventMapper implements SseEventMapper {
      * An error as the provider described it.
      *
      * @param type Anthropic's error type ({@code overloaded_error}), or empty
-     * @param text its message and type, redacted and clipped, safe to show the client; or empty
+     * @param text its message and type as received (unsafe until {@link ProviderText} redacts it); or empty
      */
     record ProviderError(String type, String text) {
     }

@@ -7,6 +7,7 @@ import dev.switchboard.bridge.sse.SseEvent;
 import dev.switchboard.bridge.sse.SseEventMapper;
 import dev.switchboard.bridge.sse.TransportFailures;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
+import dev.switchboard.bridge.upstream.ProviderText;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.protocol.close.CloseReason;
@@ -24,7 +25,6 @@ import org.eclipse.jetty.http.HttpHeader;
  * {@link #onHttpError} and {@link #onFailure}. Confined to one stream's read loop.
  */
 final class OpenAiChunkMapper implements SseEventMapper {
-    private static final int MAX_MESSAGE_CHARS = 500;
 
     private final ObjectMapper mapper;
     private final UpstreamRequest request;
@@ -72,8 +72,8 @@ final class OpenAiChunkMapper implements SseEventMapper {
             return;
         }
         if (chunk.hasNonNull("error")) {
-            out.accept(new UpstreamEvent.End(new UpstreamOutcome.Failed(CloseReason.UPSTREAM_STREAM_BROKEN,
-                    "provider error mid-stream: " + errorMessage(chunk), Optional.empty())));
+            out.accept(new UpstreamEvent.End(ProviderText.failed(CloseReason.UPSTREAM_STREAM_BROKEN,
+                    "provider error mid-stream", errorText(chunk), apiKey, Optional.empty())));
             return;
         }
         if (chunk.path("model").isTextual()) {
@@ -144,7 +144,7 @@ final class OpenAiChunkMapper implements SseEventMapper {
 
     @Override
     public UpstreamOutcome onHttpError(int status, HttpFields headers, String body) {
-        String message = "provider answered HTTP " + status + providerMessage(body);
+        String providerText = providerText(body);
         Optional<Duration> retryAfter = retryAfter(headers);
         CloseReason reason;
         if (status == 429) {
@@ -154,11 +154,11 @@ final class OpenAiChunkMapper implements SseEventMapper {
         } else if (status == 408) {
             reason = CloseReason.UPSTREAM_TIMEOUT;
         } else if (status >= 400 && status < 500) {
-            reason = refusal(providerCode(body), message);
+            reason = refusal(providerCode(body), providerText);
         } else {
             reason = CloseReason.UPSTREAM_UNAVAILABLE;
         }
-        return new UpstreamOutcome.Failed(reason, message, retryAfter);
+        return ProviderText.failed(reason, "provider answered HTTP " + status, providerText, apiKey, retryAfter);
     }
 
     @Override
@@ -193,29 +193,22 @@ final class OpenAiChunkMapper implements SseEventMapper {
         }
     }
 
-    private String providerMessage(String body) {
+    /** The provider's error text in an HTTP error body, as received (made safe by {@link ProviderText}). */
+    private String providerText(String body) {
         try {
             JsonNode node = mapper.readTree(body);
-            String message = node == null ? "" : errorMessage(node);
-            return message.isEmpty() ? "" : ": " + message;
+            return node == null ? "" : errorText(node);
         } catch (JsonProcessingException e) {
             return "";
         }
     }
 
-    /** The provider's own error text (OpenAI {@code error.message}, code), clipped; never headers or keys. */
-    private String errorMessage(JsonNode node) {
+    /** The provider's own error text (OpenAI {@code error.message} and code), as received; never headers. */
+    private static String errorText(JsonNode node) {
         JsonNode error = node.path("error");
         String message = error.isTextual() ? error.asText() : error.path("message").asText("");
         String code = error.path("code").asText("");
-        // Providers echo the key they were sent ("Incorrect API key provided: sk-..."); redact before clipping so
-        // that no prefix of the key survives either.
-        String text = redact(code.isEmpty() ? message : message + " (" + code + ")");
-        return text.length() <= MAX_MESSAGE_CHARS ? text : text.substring(0, MAX_MESSAGE_CHARS) + "…";
-    }
-
-    private String redact(String text) {
-        return apiKey.map(key -> text.replace(key, "[redacted]")).orElse(text);
+        return code.isEmpty() ? message : message + " (" + code + ")";
     }
 
     private static Optional<Duration> retryAfter(HttpFields headers) {

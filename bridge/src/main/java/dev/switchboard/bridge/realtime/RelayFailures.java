@@ -1,5 +1,6 @@
 package dev.switchboard.bridge.realtime;
 
+import dev.switchboard.bridge.upstream.ProviderText;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.protocol.close.CloseReason;
 import java.net.SocketTimeoutException;
@@ -16,7 +17,6 @@ import org.eclipse.jetty.websocket.api.exceptions.WebSocketTimeoutException;
  * the API key removed should it echo it. Stateless.
  */
 final class RelayFailures {
-    private static final int MAX_REASON_CHARS = 200;
 
     private RelayFailures() {
     }
@@ -110,9 +110,7 @@ final class RelayFailures {
         if (reason == null || reason.isBlank()) {
             return "";
         }
-        String redacted = apiKey.map(key -> reason.replace(key, "[redacted]")).orElse(reason);
-        return " " + (redacted.length() <= MAX_REASON_CHARS
-                ? redacted : redacted.substring(0, MAX_REASON_CHARS) + "…");
+        return " " + ProviderText.redact(reason, apiKey);
     }
 
     private static Optional<Duration> seconds(String value) {

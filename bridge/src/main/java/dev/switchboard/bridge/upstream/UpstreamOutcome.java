@@ -25,8 +25,16 @@ public sealed interface UpstreamOutcome {
      * @param reason the failure class; {@link CloseReason#isRetryable()} says whether another attempt can help
      * @param message a description safe to show the client: never contains provider secrets
      * @param retryAfter the provider's {@code Retry-After}, when it sent one
+     * @param providerDetail the provider's own error text, redacted ({@link ProviderText#redact}), for the broker's
+     *     log only: never shown to a client (it may describe the broker's credentials)
      */
-    record Failed(CloseReason reason, String message, Optional<Duration> retryAfter) implements UpstreamOutcome {
+    record Failed(CloseReason reason, String message, Optional<Duration> retryAfter, Optional<String> providerDetail)
+            implements UpstreamOutcome {
+
+        /** A failure described in the broker's own words only. */
+        public Failed(CloseReason reason, String message, Optional<Duration> retryAfter) {
+            this(reason, message, retryAfter, Optional.empty());
+        }
     }
 
     /** The broker cancelled the stream. */

@@ -138,7 +138,7 @@ class AnthropicConnectorFailureTest {
     }
 
     @Test
-    void a_401_is_an_auth_failure_and_a_key_echoed_by_the_provider_is_not_passed_on() {
+    void a_401_is_an_auth_failure_whose_provider_text_reaches_only_the_log_redacted() {
         provider.enqueue(Step.jsonStatus(401, "WWW-Authenticate", "x-api-key"),
                 Step.write(error("authentication_error", "invalid x-api-key: " + SECRET)));
 
@@ -146,20 +146,23 @@ class AnthropicConnectorFailureTest {
 
         assertEquals(CloseReason.UPSTREAM_AUTH, failed.reason());
         assertFalse(failed.reason().isRetryable());
-        assertEquals("provider answered HTTP 401: invalid x-api-key: [redacted] (authentication_error)",
-                failed.message());
+        // Issue 10: the tenant is told the broker's credentials were refused, never what the provider said.
+        assertTrue(failed.message().startsWith("provider answered HTTP 401: the provider refused the broker's "
+                + "credentials"), failed::message);
+        assertFalse(failed.message().contains("x-api-key"), failed::message);
+        assertEquals("invalid x-api-key: [redacted] (authentication_error)", failed.providerDetail().orElseThrow());
     }
 
     @Test
     void a_key_echoed_in_a_long_message_is_redacted_before_the_message_is_clipped() {
-        // The key straddles the 500-character clip: redacting after clipping would leave its prefix behind.
-        String message = "x".repeat(490) + SECRET + "y".repeat(100);
+        // The key straddles the 300-character clip: redacting after clipping would leave its prefix behind.
+        String message = "word ".repeat(58) + SECRET + " " + "y ".repeat(100);
         provider.enqueue(Step.jsonStatus(400), Step.write(error("invalid_request_error", message)));
 
         UpstreamOutcome.Failed failed = failure();
 
         assertFalse(failed.message().contains(SECRET.substring(0, 8)), failed::message);
-        assertTrue(failed.message().length() < 600, failed::message);
+        assertTrue(failed.message().length() < 400, failed::message);
     }
 
     @Test

@@ -8,6 +8,7 @@ import static dev.switchboard.bridge.openai.OpenAiFixtures.WAIT;
 import static dev.switchboard.bridge.openai.OpenAiFixtures.assertNoSecret;
 import static dev.switchboard.bridge.openai.OpenAiFixtures.simpleRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.bridge.fakeprovider.Exchange;
@@ -128,7 +129,7 @@ class OpenAiConnectorFailureTest {
     }
 
     @Test
-    void a_401_is_an_auth_failure_and_a_key_echoed_by_the_provider_is_not_passed_on() {
+    void a_401_is_an_auth_failure_whose_provider_text_stays_out_of_the_client_message() {
         provider.enqueue(Step.jsonStatus(401), Step.write(OpenAiChunks.error(
                 "Incorrect API key provided: " + SECRET + ". You can find your API key in your dashboard.",
                 "invalid_request_error", "invalid_api_key")));
@@ -136,8 +137,27 @@ class OpenAiConnectorFailureTest {
         UpstreamOutcome.Failed failed = failure();
 
         assertEquals(CloseReason.UPSTREAM_AUTH, failed.reason());
-        assertTrue(failed.message().contains("Incorrect API key provided"), failed::message);
-        assertTrue(failed.message().contains("invalid_api_key"), failed::message);
+        // Issue 10: the tenant learns the broker's credentials were refused, not what the provider said of them.
+        assertFalse(failed.message().contains("Incorrect API key"), failed::message);
+        assertTrue(failed.message().contains("HTTP 401") && failed.message().contains("credentials"), failed::message);
+        String detail = failed.providerDetail().orElseThrow();
+        assertTrue(detail.contains("Incorrect API key provided") && detail.contains("invalid_api_key"), detail);
+        assertFalse(detail.contains(SECRET), detail);
+    }
+
+    @Test
+    void a_masked_key_echoed_in_any_provider_error_is_redacted() {
+        // OpenAI masks the key it echoes, so no exact match of the configured key finds it.
+        String masked = SECRET.substring(0, 8) + "**********" + SECRET.substring(SECRET.length() - 4);
+        provider.enqueue(Step.jsonStatus(400), Step.write(OpenAiChunks.error(
+                "Project of key " + masked + " may not use this model.", "invalid_request_error", "bad_model")));
+
+        UpstreamOutcome.Failed failed = failure();
+
+        assertEquals(CloseReason.UPSTREAM_REJECTED, failed.reason());
+        assertTrue(failed.message().contains("may not use this model"), failed::message);
+        assertFalse(failed.message().contains(SECRET.substring(0, 8)), failed::message);
+        assertFalse(failed.message().contains(SECRET.substring(SECRET.length() - 4) + " "), failed::message);
     }
 
     @Test

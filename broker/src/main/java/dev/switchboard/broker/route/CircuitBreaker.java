@@ -10,11 +10,22 @@ import java.util.function.LongSupplier;
  * the breaker, its failure opens it again for another {@code openFor}.
  *
  * <p>Thread-safe: shared by every session routed to the provider. State changes are rare, so a monitor is
- * simpler and cheaper than lock-free code here. Time comes from the injected nano ticker.
+ * simpler and cheaper than lock-free code here. Time comes from the injected nano ticker. A transition is decided
+ * under the monitor and reported to the {@link Transitions} listener after it is released, on the thread that
+ * caused it (a shard thread): the listener must not block.
  */
 public final class CircuitBreaker {
     /** Breaker states; the ordinal is exported as the {@code bridge.circuit.state} gauge (0, 1, 2). */
     public enum State { CLOSED, OPEN, HALF_OPEN }
+
+    /** Told of every state change, outside the breaker's lock; must be fast and must not block. */
+    @FunctionalInterface
+    public interface Transitions {
+        /**
+         * @param cause the failure that caused an opening (broker words, no provider text), or empty
+         */
+        void onTransition(State from, State to, String cause);
+    }
 
     private final int failureThreshold;
     private final long openForNanos;
@@ -23,6 +34,7 @@ public final class CircuitBreaker {
     private int consecutiveFailures;
     private long openedAtNanos;
     private boolean probeInFlight;
+    private final Transitions transitions;
 
     /**
      * @param failureThreshold consecutive failures that open the breaker, at least 1
@@ -30,16 +42,36 @@ public final class CircuitBreaker {
      * @param nanoTicker e.g. {@code System::nanoTime}
      */
     public CircuitBreaker(int failureThreshold, Duration openFor, LongSupplier nanoTicker) {
+        this(failureThreshold, openFor, nanoTicker, (from, to, cause) -> { });
+    }
+
+    /** As above, reporting every state change to {@code transitions}. */
+    public CircuitBreaker(int failureThreshold, Duration openFor, LongSupplier nanoTicker, Transitions transitions) {
         if (failureThreshold < 1) {
             throw new IllegalArgumentException("failureThreshold must be >= 1");
         }
         this.failureThreshold = failureThreshold;
         this.openForNanos = openFor.toNanos();
         this.nanoTicker = nanoTicker;
+        this.transitions = transitions;
     }
 
     /** Whether a request may be sent now; in {@code HALF_OPEN} this admits the single probe. */
-    public synchronized boolean tryAcquire() {
+    public boolean tryAcquire() {
+        boolean admitted;
+        boolean probing;
+        synchronized (this) {
+            State before = state;
+            admitted = acquire();
+            probing = before == State.OPEN && state == State.HALF_OPEN;
+        }
+        if (probing) {
+            transitions.onTransition(State.OPEN, State.HALF_OPEN, "");
+        }
+        return admitted;
+    }
+
+    private boolean acquire() {
         switch (state) {
             case CLOSED -> {
                 return true;
@@ -72,22 +104,47 @@ public final class CircuitBreaker {
     }
 
     /** A request admitted by {@link #tryAcquire()} succeeded. */
-    public synchronized void onSuccess() {
-        state = State.CLOSED;
-        consecutiveFailures = 0;
-        probeInFlight = false;
+    public void onSuccess() {
+        State before;
+        synchronized (this) {
+            before = state;
+            state = State.CLOSED;
+            consecutiveFailures = 0;
+            probeInFlight = false;
+        }
+        if (before != State.CLOSED) {
+            transitions.onTransition(before, State.CLOSED, "");
+        }
     }
 
     /** A request admitted by {@link #tryAcquire()} failed in a way that counts against the provider. */
-    public synchronized void onFailure() {
-        probeInFlight = false;
-        if (state == State.HALF_OPEN) {
-            open();
-            return;
+    public void onFailure() {
+        onFailure("");
+    }
+
+    /**
+     * As {@link #onFailure()}, naming the failure for the transition report.
+     *
+     * @param cause the failure class and the broker's description, never provider text
+     */
+    public void onFailure(String cause) {
+        State before;
+        State after;
+        synchronized (this) {
+            before = state;
+            probeInFlight = false;
+            if (state == State.HALF_OPEN) {
+                open();
+            } else {
+                consecutiveFailures++;
+                if (state == State.CLOSED && consecutiveFailures >= failureThreshold) {
+                    open();
+                }
+            }
+            after = state;
         }
-        consecutiveFailures++;
-        if (state == State.CLOSED && consecutiveFailures >= failureThreshold) {
-            open();
+        if (before != after) {
+            transitions.onTransition(before, after, cause);
         }
     }
 

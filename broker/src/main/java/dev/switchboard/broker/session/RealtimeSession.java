@@ -210,8 +210,12 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     /** Retry, fail over or fail, as the provider's {@link RetryPolicy} decides. */
     private void onAttemptFailed(ResponseRun run, UpstreamOutcome.Failed failed) {
         Provider provider = run.target().provider();
+        context.operatorLog().warn("upstream:" + provider.name() + ":" + failed.reason().errorCode(),
+                "upstream attempt on provider {} failed: {}: {}{}{}", provider.name(), failed.reason().errorCode(),
+                failed.message(), failed.providerDetail().filter(d -> !failed.message().contains(d))
+                        .map(d -> "; provider said: " + d).orElse(""));
         if (RetryPolicy.countsAgainstProvider(failed.reason())) {
-            provider.breaker().onFailure();
+            provider.breaker().onFailure(failed.reason().errorCode() + ": " + failed.message());
         } else {
             provider.breaker().onNeutral();
         }

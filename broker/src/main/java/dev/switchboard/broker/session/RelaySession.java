@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.bridge.realtime.RelayConnector;
 import dev.switchboard.bridge.realtime.RelayUpstream;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
+import dev.switchboard.bridge.upstream.ProviderText;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.Shard;
@@ -158,7 +159,8 @@ public final class RelaySession extends AbstractSession {
     }
 
     private void onRelayed(UpstreamEvent.Relayed event) {
-        String json = event.json().strip();
+        String stripped = event.json().strip();
+        String json = event.type().equals("error") ? redactedError(stripped) : stripped;
         if (event.type().isEmpty() || !json.startsWith("{") || !json.endsWith("}")) {
             LOG.debug("dropping a provider frame that is not a JSON object with a type");
             context.metrics().deltaDiscarded();
@@ -364,11 +366,40 @@ public final class RelaySession extends AbstractSession {
                 : CloseReason.UPSTREAM_STREAM_BROKEN;
         String message = outcome instanceof UpstreamOutcome.Failed failed ? failed.message()
                 : "the provider ended the session";
+        if (outcome instanceof UpstreamOutcome.Failed failed) {
+            context.operatorLog().warn("relay:" + target.provider().name() + ":" + reason.errorCode(),
+                    "Realtime relay to provider {} failed: {}: {}{}{}", target.provider().name(),
+                    reason.errorCode(), message, failed.providerDetail().filter(d -> !failed.message().contains(d))
+                        .map(d -> "; provider said: " + d).orElse(""));
+        }
         emit(new ErrorEvent(new ErrorDetail("server_error", reason.errorCode(), message, Optional.empty(),
                 Optional.empty())));
         activeResponse = null;
         output.channel().ifPresent(channel -> channel.close(reason, reason.errorCode()));
         end("upstream_closed");
+    }
+
+    /**
+     * A provider's in-band {@code error} event with any credential-shaped text in {@code error.message} redacted
+     * (issue 10: provider text must never show a tenant the broker's key, even masked). Errors are rare, so parsing
+     * one costs nothing that matters; unparseable ones pass unchanged, as any unmodelled event does.
+     */
+    private String redactedError(String json) {
+        try {
+            JsonNode node = context.codec().mapper().readTree(json);
+            JsonNode message = node.path("error").path("message");
+            if (!message.isTextual()) {
+                return json;
+            }
+            String safe = ProviderText.redact(message.asText(), Optional.empty());
+            if (safe.equals(message.asText())) {
+                return json;
+            }
+            ((ObjectNode) node.get("error")).put("message", safe);
+            return context.codec().mapper().writeValueAsString(node);
+        } catch (java.io.IOException | ClassCastException e) {
+            return json;
+        }
     }
 
     private void sendError(ErrorDetail error) {

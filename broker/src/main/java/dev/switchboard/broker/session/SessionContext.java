@@ -2,6 +2,7 @@ package dev.switchboard.broker.session;
 
 import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.metrics.BrokerMetrics;
+import dev.switchboard.broker.metrics.OperatorLog;
 import dev.switchboard.protocol.codec.EventCodec;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -12,7 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param metrics the broker meters
  * @param scheduler a small scheduler for retries after a full ring
  * @param store the resumable sessions, and their tokens and replay-log bounds
+ * @param operatorLog rate-limited operator log lines (upstream failures), written off the shard thread
  */
 public record SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
-                             SessionStore<BrokerSession> store) {
+                             SessionStore<BrokerSession> store, OperatorLog operatorLog) {
 }

@@ -1,0 +1,90 @@
+package dev.switchboard.broker.metrics;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log lines an operator needs, written so that no client can flood the log and no hot thread waits on it.
+ *
+ * <p>{@link #warn} lets one line per key through per {@code interval} and counts the rest, which the next line
+ * reports ("… 41 similar suppressed"): a provider failing every request for a minute logs a handful of lines, not
+ * thousands. Keys must have low cardinality (a provider and a failure class; never a session, tenant or anything a
+ * client chose). The check is lock-free and allocation-light; the line itself is written on {@code output} (the
+ * broker's scheduler thread), because shard threads and Jetty selectors must not do I/O.
+ *
+ * <p>Never pass prompt or completion text, request header values or provider credentials: callers pass broker
+ * words and provider text already redacted ({@code ProviderText}).
+ */
+public final class OperatorLog {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.switchboard.broker.operator");
+
+    private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    private final long intervalNanos;
+    private final LongSupplier nanoTicker;
+    private final Executor output;
+
+    /**
+     * @param interval at most one line per key this often
+     * @param nanoTicker e.g. {@code System::nanoTime}
+     * @param output where lines are written (a scheduler thread; tests may pass {@code Runnable::run})
+     */
+    public OperatorLog(Duration interval, LongSupplier nanoTicker, Executor output) {
+        this.intervalNanos = interval.toNanos();
+        this.nanoTicker = nanoTicker;
+        this.output = output;
+    }
+
+    /**
+     * Logs a warning for {@code key} unless one was logged less than the interval ago. Any thread; never blocks.
+     *
+     * @param format an SLF4J format whose last placeholder receives the suppressed-lines note
+     * @param args the format's arguments except that last one
+     * @return whether the line was let through
+     */
+    public boolean warn(String key, String format, Object... args) {
+        return log(key, false, format, args);
+    }
+
+    /** As {@link #warn}, at INFO: state changes worth a line (a breaker closing again). */
+    public boolean info(String key, String format, Object... args) {
+        return log(key, true, format, args);
+    }
+
+    private boolean log(String key, boolean info, String format, Object[] args) {
+        Window window = windows.computeIfAbsent(key, k -> new Window());
+        long now = nanoTicker.getAsLong();
+        long next = window.nextNanos.get();
+        if (window.started && now - next < 0) {
+            window.suppressed.incrementAndGet();
+            return false;
+        }
+        if (!window.nextNanos.compareAndSet(next, now + intervalNanos)) {
+            window.suppressed.incrementAndGet();
+            return false;
+        }
+        window.started = true;
+        long suppressed = window.suppressed.getAndSet(0);
+        Object[] full = java.util.Arrays.copyOf(args, args.length + 1);
+        full[args.length] = suppressed == 0 ? "" : " (" + suppressed + " similar suppressed)";
+        output.execute(() -> {
+            if (info) {
+                LOG.info(format, full);
+            } else {
+                LOG.warn(format, full);
+            }
+        });
+        return true;
+    }
+
+    private static final class Window {
+        final AtomicLong nextNanos = new AtomicLong();
+        final AtomicLong suppressed = new AtomicLong();
+        volatile boolean started;
+    }
+}
