@@ -60,11 +60,17 @@ public final class ResumeTokens {
             return Optional.empty();
         }
         try {
-            byte[] given = DECODER.decode(token.substring(dot + 1));
-            if (!MessageDigest.isEqual(given, mac(token.substring(0, dot)))) {
+            String macText = token.substring(dot + 1);
+            String payloadText = token.substring(PREFIX.length(), dot);
+            byte[] given = DECODER.decode(macText);
+            byte[] payloadBytes = DECODER.decode(payloadText);
+            // One canonical form only (unpadded URL-safe Base64, as issued): the decoder also takes padding and
+            // spare low bits, which would make several strings the same token (issue 10).
+            if (!ENCODER.encodeToString(given).equals(macText) || !ENCODER.encodeToString(payloadBytes)
+                    .equals(payloadText) || !MessageDigest.isEqual(given, mac(token.substring(0, dot)))) {
                 return Optional.empty();
             }
-            String payload = new String(DECODER.decode(token.substring(PREFIX.length(), dot)), StandardCharsets.UTF_8);
+            String payload = new String(payloadBytes, StandardCharsets.UTF_8);
             int newline = payload.indexOf('\n');
             if (newline < 0 || !payload.substring(0, newline).equals(tenantId)) {
                 return Optional.empty();

@@ -90,6 +90,11 @@ class RelayTest {
             client.send("{not json");
             JsonNode refused = client.next();
             assertEquals("invalid_json", refused.path("error").path("code").asText());
+            // A null type is a missing one, with the same code as on a bridged session (issue 10).
+            client.send("{\"type\":null,\"event_id\":\"n1\"}");
+            JsonNode missing = client.next();
+            assertEquals("missing_required_parameter", missing.path("error").path("code").asText(), missing::toString);
+            assertEquals("type", missing.path("error").path("param").asText());
             client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\",\"instructions\":\"still fine\"}}");
             assertEquals("session.updated", client.next().path("type").asText());
             SeqAssert.contiguousFromOne(client.received());

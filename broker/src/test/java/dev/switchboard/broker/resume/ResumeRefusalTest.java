@@ -59,6 +59,16 @@ class ResumeRefusalTest {
     }
 
     @Test
+    void a_valid_token_in_any_but_its_canonical_form_is_refused_as_invalid() throws Exception {
+        // Issue 10: the Base64 decoder also took padding, so "TOKEN=" resumed the session like "TOKEN".
+        try (RealtimeClient client = open("dev-key")) {
+            String token = token(client);
+            assertRefused(broker.resume("dev-key", token + "=", 1), "resume_token_invalid");
+            assertRefused(broker.resume("dev-key", token + "==", 1), "resume_token_invalid");
+        }
+    }
+
+    @Test
     void a_token_with_a_forged_signature_is_refused_as_invalid() throws Exception {
         try (RealtimeClient client = open("dev-key")) {
             String token = token(client);

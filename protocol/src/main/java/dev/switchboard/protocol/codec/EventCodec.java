@@ -183,7 +183,12 @@ public final class EventCodec {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if ("type".equals(field)) {
-                    type = value == JsonToken.VALUE_STRING ? parser.getText() : "";
+                    // {"type": null} is a missing type, as decodeClient says, not an invalid one (issue 10).
+                    type = value == JsonToken.VALUE_STRING ? parser.getText()
+                            : value == JsonToken.VALUE_NULL ? null : "";
+                    if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                        parser.skipChildren();
+                    }
                 } else if ("event_id".equals(field)) {
                     if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL) {
                         return reject(INVALID_VALUE, "event_id must be a string", "", "event_id");

@@ -34,10 +34,16 @@ class PeekClientTest {
         "{\"event_id\":\"e\"}|missing_required_parameter",
         "{\"type\":\"\"}|invalid_value",
         "{\"type\":7}|invalid_value",
+        "{\"type\":null}|missing_required_parameter",
+        "{\"type\":{\"type\":\"a\"}}|invalid_value",
+        "{\"type\":[\"a\"],\"x\":1}|invalid_value",
         "{\"type\":\"a\",\"event_id\":5}|invalid_value",
     })
     void malformed_frames_are_rejected_with_a_code(String text, String code) {
         ClientDecoding.Rejected rejected = assertInstanceOf(ClientDecoding.Rejected.class, CODEC.peekClient(text));
         assertEquals(code, rejected.error().code());
+        // Relayed and bridged sessions answer the same malformed frame with the same code (issue 10).
+        ClientDecoding.Rejected strict = assertInstanceOf(ClientDecoding.Rejected.class, CODEC.decodeClient(text));
+        assertEquals(strict.error().code(), rejected.error().code(), text);
     }
 }
