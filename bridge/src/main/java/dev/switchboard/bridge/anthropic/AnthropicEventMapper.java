@@ -9,6 +9,7 @@ import dev.switchboard.bridge.sse.SseEventMapper;
 import dev.switchboard.bridge.sse.TransportFailures;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.ProviderText;
+import dev.switchboard.bridge.upstream.RetryAfter;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.protocol.close.CloseReason;
@@ -329,15 +330,7 @@ final class AnthropicEventMapper implements SseEventMapper {
     }
 
     private static Optional<Duration> retryAfter(HttpFields headers) {
-        String value = headers.get(HttpHeader.RETRY_AFTER);
-        if (value == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim()))).filter(delay -> !delay.isNegative());
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return RetryAfter.parse(headers.get(HttpHeader.RETRY_AFTER));
     }
 
     /**

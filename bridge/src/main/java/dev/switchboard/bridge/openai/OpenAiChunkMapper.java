@@ -8,6 +8,7 @@ import dev.switchboard.bridge.sse.SseEventMapper;
 import dev.switchboard.bridge.sse.TransportFailures;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.ProviderText;
+import dev.switchboard.bridge.upstream.RetryAfter;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.protocol.close.CloseReason;
@@ -212,14 +213,6 @@ final class OpenAiChunkMapper implements SseEventMapper {
     }
 
     private static Optional<Duration> retryAfter(HttpFields headers) {
-        String value = headers.get(HttpHeader.RETRY_AFTER);
-        if (value == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return RetryAfter.parse(headers.get(HttpHeader.RETRY_AFTER));
     }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.bridge.realtime;
 
 import dev.switchboard.bridge.upstream.ProviderText;
+import dev.switchboard.bridge.upstream.RetryAfter;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.protocol.close.CloseReason;
 import java.net.SocketTimeoutException;
@@ -36,7 +37,7 @@ final class RelayFailures {
         if (!opened && status > 0) {
             String message = "the provider refused the Realtime upgrade with HTTP " + status;
             return new UpstreamOutcome.Failed(statusReason(status), message,
-                    retryAfter.flatMap(RelayFailures::seconds));
+                    retryAfter.flatMap(RetryAfter::parse));
         }
         Throwable root = root(failure);
         boolean timeout = isTimeout(failure);
@@ -111,14 +112,5 @@ final class RelayFailures {
             return "";
         }
         return " " + ProviderText.redact(reason, apiKey);
-    }
-
-    private static Optional<Duration> seconds(String value) {
-        try {
-            long seconds = Long.parseLong(value.trim());
-            return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
     }
 }

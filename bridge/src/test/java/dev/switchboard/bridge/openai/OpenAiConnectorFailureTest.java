@@ -114,6 +114,19 @@ class OpenAiConnectorFailureTest {
         assertEquals(Optional.empty(), failed.retryAfter());
     }
 
+    @Test
+    void a_retry_after_given_as_a_near_http_date_is_the_delay_until_it() {
+        String inThirtySeconds = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(30));
+        provider.enqueue(Step.jsonStatus(429, "Retry-After", inThirtySeconds),
+                Step.write(OpenAiChunks.error("slow down", "requests", "rate_limit_exceeded")));
+
+        UpstreamOutcome.Failed failed = failure();
+
+        Duration delay = failed.retryAfter().orElseThrow();
+        assertTrue(!delay.isNegative() && delay.compareTo(Duration.ofSeconds(30)) <= 0, delay::toString);
+    }
+
     @ParameterizedTest(name = "HTTP {0}")
     @ValueSource(ints = {500, 502, 503})
     void a_server_error_is_upstream_unavailable(int status) {
