@@ -242,11 +242,18 @@ public final class RelaySession extends AbstractSession {
 
     /** The status of a provider's {@code response.done}, for the responses-by-outcome meter. */
     private String statusOf(String responseDone) {
+        String status;
         try {
-            return context.codec().mapper().readTree(responseDone).path("response").path("status").asText("unknown");
+            status = context.codec().mapper().readTree(responseDone).path("response").path("status").asText("");
         } catch (IOException e) {
-            return "unknown";
+            status = "";
         }
+        // The provider writes this value: only the Realtime statuses become a tag, so it cannot grow the meter's
+        // series without bound (issue 11).
+        return switch (status) {
+            case "completed", "incomplete", "cancelled", "failed" -> status;
+            default -> "unknown";
+        };
     }
 
     private void rememberCut(String responseId) {
