@@ -96,6 +96,9 @@ public final class ConfigLoader {
                         new java.util.TreeSet<>(TOP_LEVEL)) + ")");
             }
         }
+        if (bool(root.path("simulator").path("enabled"), "simulator.enabled", false)) {
+            addDevModels((com.fasterxml.jackson.databind.node.ObjectNode) root);
+        }
         BrokerConfig config = new BrokerConfig(listen(root.path("listen")),
                 new BrokerConfig.Simulator(bool(root.path("simulator").path("enabled"), "simulator.enabled", false)),
                 providers(root.path("providers")), models(root.path("models")), tenants(root.path("tenants")),
@@ -104,6 +107,37 @@ public final class ConfigLoader {
                         "drain.timeout", BrokerConfig.Drain.defaults().timeout())));
         validate(config);
         return config;
+    }
+
+    /**
+     * Enabling the embedded simulator brings the dev-mode models ({@code sim-chat}, {@code sim-claude},
+     * {@code sim-failover}, {@code sim-realtime}) and the simulator providers they route to, so that a configuration
+     * which only turns the simulator on can use them (issue 11). A provider or model of the same name in the file
+     * wins. Tenants are not added: the file's tenants decide who may use them.
+     */
+    private static void addDevModels(com.fasterxml.jackson.databind.node.ObjectNode root) throws ConfigException {
+        JsonNode dev;
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEV_RESOURCE)) {
+            if (in == null) {
+                throw new ConfigException("the dev configuration " + DEV_RESOURCE + " is missing from the jar");
+            }
+            dev = new ObjectMapper(new YAMLFactory()).readTree(in);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the dev configuration: " + e.getMessage());
+        }
+        for (String section : List.of("providers", "models")) {
+            JsonNode mine = root.path(section);
+            if (!mine.isMissingNode() && !mine.isNull() && !mine.isObject()) {
+                continue;  // the section's own validation reports the wrong shape
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode merged = mine.isObject()
+                    ? (com.fasterxml.jackson.databind.node.ObjectNode) mine : root.putObject(section);
+            dev.path(section).fields().forEachRemaining(e -> {
+                if (!merged.has(e.getKey())) {
+                    merged.set(e.getKey(), e.getValue());
+                }
+            });
+        }
     }
 
     private BrokerConfig.Listen listen(JsonNode node) throws ConfigException {
