@@ -181,19 +181,22 @@ public final class Broker implements AutoCloseable {
     private static Provider provider(String name, UpstreamConnector connector, BrokerConfig.Retry retry,
                                      BrokerConfig.Breaker breaker, boolean prefill, BrokerMetrics metrics,
                                      OperatorLog log, Optional<RelayConnector> relay) {
-        CircuitBreaker circuit = new CircuitBreaker(breaker.failureThreshold(), breaker.openFor(), System::nanoTime,
-                (from, to, cause) -> logTransition(log, name, breaker, from, to, cause));
+        CircuitBreaker[] self = new CircuitBreaker[1];
+        CircuitBreaker circuit = new CircuitBreaker(breaker.failureThreshold(), breaker.probeAfter(), breaker.openFor(),
+                System::nanoTime, (from, to, cause) -> logTransition(log, name, breaker, self[0], from, to, cause));
+        self[0] = circuit;
         metrics.circuitState(name, () -> circuit.state().ordinal());
         return new Provider(name, connector, new RetryPolicy(retry.maxRetries(), retry.backoff(), retry.maxBackoff(),
                 retry.maxRetryAfter()), circuit, prefill, relay);
     }
 
     private static void logTransition(OperatorLog log, String provider, BrokerConfig.Breaker breaker,
-                                      CircuitBreaker.State from, CircuitBreaker.State to, String cause) {
+                                      CircuitBreaker circuit, CircuitBreaker.State from, CircuitBreaker.State to,
+                                      String cause) {
         String key = "breaker:" + provider + ":" + to;
         switch (to) {
             case OPEN -> log.warn(key, "circuit breaker of provider {} opened ({} -> OPEN) for {} ms after {}: "
-                    + "{}{}", provider, from, breaker.openFor().toMillis(), from == CircuitBreaker.State.HALF_OPEN
+                    + "{}{}", provider, from, circuit.openTime().toMillis(), from == CircuitBreaker.State.HALF_OPEN
                     ? "a failed probe" : breaker.failureThreshold() + " consecutive failures", cause);
             case HALF_OPEN -> log.info(key, "circuit breaker of provider {} half-open: probing{}", provider);
             case CLOSED -> log.info(key, "circuit breaker of provider {} closed: the provider answers again{}",

@@ -107,12 +107,14 @@ public record BrokerConfig(
 
     /**
      * @param failureThreshold consecutive failures that open the breaker
-     * @param openFor how long it stays open before one probe is let through
+     * @param openFor the longest it stays open before one probe is let through
+     * @param probeAfter how long it stays open before the first probe; doubles after each failed probe up to
+     *     {@code openFor}
      */
-    public record Breaker(int failureThreshold, Duration openFor) {
-        /** 5 failures, 30 s open. */
+    public record Breaker(int failureThreshold, Duration openFor, Duration probeAfter) {
+        /** 5 failures; first probe after 1 s, doubling up to 30 s. */
         public static Breaker defaults() {
-            return new Breaker(5, Duration.ofSeconds(30));
+            return new Breaker(5, Duration.ofSeconds(30), Duration.ofSeconds(1));
         }
     }
 

@@ -208,8 +208,17 @@ public final class ConfigLoader {
         if (threshold < 1 || threshold > 1000) {
             throw new ConfigException(key + ".failure_threshold must be between 1 and 1000");
         }
-        return new BrokerConfig.Breaker((int) threshold, duration(node.path("open_for"), key + ".open_for",
-                d.openFor()));
+        Duration openFor = duration(node.path("open_for"), key + ".open_for", d.openFor());
+        if (openFor.isZero() || openFor.isNegative()) {
+            throw new ConfigException(key + ".open_for must be > 0");
+        }
+        // Without an explicit probe_after, a short open_for is also the first probe's wait.
+        Duration probeAfter = duration(node.path("probe_after"), key + ".probe_after",
+                d.probeAfter().compareTo(openFor) > 0 ? openFor : d.probeAfter());
+        if (probeAfter.isZero() || probeAfter.isNegative() || probeAfter.compareTo(openFor) > 0) {
+            throw new ConfigException(key + ".probe_after must be > 0 and <= " + key + ".open_for");
+        }
+        return new BrokerConfig.Breaker((int) threshold, openFor, probeAfter);
     }
 
     private Map<String, BrokerConfig.Model> models(JsonNode node) throws ConfigException {

@@ -6,8 +6,10 @@ import java.util.function.LongSupplier;
 /**
  * A per-provider circuit breaker. {@code CLOSED}: requests flow and consecutive failures are counted; at the
  * threshold it opens. {@code OPEN}: requests are refused (the route serves from its next target) until
- * {@code openFor} has passed. {@code HALF_OPEN}: exactly one probe request is let through; its success closes
- * the breaker, its failure opens it again for another {@code openFor}.
+ * its open time has passed. {@code HALF_OPEN}: exactly one probe request is let through; its success closes
+ * the breaker, its failure opens it again. The open time starts at {@code probeAfter} and doubles with every
+ * failed probe up to {@code openFor}, so a provider that recovers quickly is used again within seconds, while one
+ * that stays down is probed ever more rarely (issue 11); closing resets it.
  *
  * <p>Thread-safe: shared by every session routed to the provider. State changes are rare, so a monitor is
  * simpler and cheaper than lock-free code here. Time comes from the injected nano ticker. A transition is decided
@@ -28,7 +30,9 @@ public final class CircuitBreaker {
     }
 
     private final int failureThreshold;
-    private final long openForNanos;
+    private final long maxOpenNanos;
+    private final long firstOpenNanos;
+    private long openForNanos;
     private final LongSupplier nanoTicker;
     private State state = State.CLOSED;
     private int consecutiveFailures;
@@ -42,16 +46,27 @@ public final class CircuitBreaker {
      * @param nanoTicker e.g. {@code System::nanoTime}
      */
     public CircuitBreaker(int failureThreshold, Duration openFor, LongSupplier nanoTicker) {
-        this(failureThreshold, openFor, nanoTicker, (from, to, cause) -> { });
+        this(failureThreshold, openFor, openFor, nanoTicker, (from, to, cause) -> { });
     }
 
-    /** As above, reporting every state change to {@code transitions}. */
-    public CircuitBreaker(int failureThreshold, Duration openFor, LongSupplier nanoTicker, Transitions transitions) {
+    /**
+     * As above, with backoff between probes, reporting every state change to {@code transitions}.
+     *
+     * @param probeAfter how long the breaker stays open before its first probe, at most {@code openFor}
+     * @param openFor the longest time between probes
+     */
+    public CircuitBreaker(int failureThreshold, Duration probeAfter, Duration openFor, LongSupplier nanoTicker,
+                          Transitions transitions) {
         if (failureThreshold < 1) {
             throw new IllegalArgumentException("failureThreshold must be >= 1");
         }
+        if (probeAfter.compareTo(openFor) > 0 || probeAfter.isNegative()) {
+            throw new IllegalArgumentException("probeAfter must be between 0 and openFor");
+        }
         this.failureThreshold = failureThreshold;
-        this.openForNanos = openFor.toNanos();
+        this.firstOpenNanos = probeAfter.toNanos();
+        this.maxOpenNanos = openFor.toNanos();
+        this.openForNanos = firstOpenNanos;
         this.nanoTicker = nanoTicker;
         this.transitions = transitions;
     }
@@ -111,6 +126,7 @@ public final class CircuitBreaker {
             state = State.CLOSED;
             consecutiveFailures = 0;
             probeInFlight = false;
+            openForNanos = firstOpenNanos;
         }
         if (before != State.CLOSED) {
             transitions.onTransition(before, State.CLOSED, "");
@@ -134,6 +150,8 @@ public final class CircuitBreaker {
             before = state;
             probeInFlight = false;
             if (state == State.HALF_OPEN) {
+                // The probe failed: wait twice as long before the next one, up to openFor.
+                openForNanos = Math.min(maxOpenNanos, Math.max(1, openForNanos) * 2);
                 open();
             } else {
                 consecutiveFailures++;
@@ -157,6 +175,11 @@ public final class CircuitBreaker {
         state = State.OPEN;
         openedAtNanos = nanoTicker.getAsLong();
         consecutiveFailures = 0;
+    }
+
+    /** How long the breaker stays (or would stay) open before its next probe. */
+    public synchronized Duration openTime() {
+        return Duration.ofNanos(openForNanos);
     }
 
     /** The current state (an {@code OPEN} breaker whose time is up still reports {@code OPEN} until probed). */

@@ -89,6 +89,29 @@ class CircuitBreakingTest {
     }
 
     @Test
+    void a_provider_that_recovers_is_used_again_long_before_open_for_has_passed() throws Exception {
+        // Issue 11: with a fixed open_for (30 s here) a provider down for a moment stayed unused for all of it. The
+        // first probe now comes after probe_after (100 ms), doubling with each failed probe; this provider refuses
+        // its first four requests, so it is back after about 1.5 s, a small part of the 30 s open_for.
+        try (TestBroker broker = TestBroker.start(Routes.YAML);
+             RealtimeClient client = broker.connect("sim-down-a-while")) {
+            client.next();
+            SimulatorStats stats = broker.simulator();
+            AtomicInteger asked = new AtomicInteger();
+            assertServedBy("sim-backup", ask(client, "Open it", KNOBS));
+            assertEquals(1.0, broker.metric("bridge_circuit_state", "provider", "down-a-while"));
+            await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        List<JsonNode> frames = ask(client, "Question " + asked.incrementAndGet(), KNOBS);
+                        assertEquals("completed", done(frames).path("status").asText(), () -> frames.toString());
+                        return done(frames).path("model").asText().equals("sim-primary");
+                    });
+            assertEquals(4, stats.faultsInjected(), "one opening failure and three failed probes");
+            assertEquals(0.0, broker.metric("bridge_circuit_state", "provider", "down-a-while"));
+        }
+    }
+
+    @Test
     void a_probe_cancelled_by_the_client_lets_the_next_response_probe_again() throws Exception {
         assertProbeAbandonedThenRecovered(true);
     }

@@ -51,6 +51,11 @@ final class Routes {
                 base_url: "simulator:/faults/status=503,fail_first=6/v1"
                 circuit_breaker: {failure_threshold: 3, open_for: 1s}
                 retry: {max_retries: 0}
+              down-a-while:
+                kind: openai
+                base_url: "simulator:/faults/status=503,fail_first=4/v1"
+                circuit_breaker: {failure_threshold: 1, probe_after: 100ms, open_for: 30s}
+                retry: {max_retries: 0}
               recovering:
                 kind: openai
                 base_url: "simulator:/faults/status=503,fail_first=1/v1"
@@ -63,6 +68,7 @@ final class Routes {
               sim-cut-restart: {route: [cut/sim-primary, restarter/sim-backup]}
               sim-cut-noprefill: {route: [cut/sim-primary, noprefill/sim-backup]}
               sim-down:        {route: [down/sim-primary, simulator/sim-backup]}
+              sim-down-a-while: {route: [down-a-while/sim-primary, simulator/sim-backup]}
               sim-down-alone:  {route: [down-alone/sim-primary]}
               sim-limited:     {route: [limited/sim-primary, simulator/sim-backup]}
               sim-limited-long: {route: [limited-long/sim-primary, simulator/sim-backup]}

@@ -69,4 +69,23 @@ class CircuitBreakerTest {
         }
         assertEquals(CircuitBreaker.State.OPEN, breaker.state());
     }
+
+    @Test
+    void the_first_probe_comes_after_probe_after_and_each_failed_probe_doubles_the_wait_up_to_open_for() {
+        CircuitBreaker backoff = new CircuitBreaker(1, Duration.ofSeconds(1), Duration.ofSeconds(5), now::get,
+                (from, to, cause) -> { });
+        backoff.onFailure();
+        long[] waits = {1, 2, 4, 5, 5};
+        for (long wait : waits) {
+            now.addAndGet(Duration.ofSeconds(wait).toNanos() - 1);
+            assertFalse(backoff.tryAcquire(), "still open just before " + wait + " s");
+            now.incrementAndGet();
+            assertTrue(backoff.tryAcquire(), "a probe at " + wait + " s");
+            backoff.onFailure();
+        }
+        now.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertTrue(backoff.tryAcquire());
+        backoff.onSuccess();
+        assertEquals(Duration.ofSeconds(1), backoff.openTime(), "closing resets the wait");
+    }
 }
