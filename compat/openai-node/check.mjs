@@ -74,6 +74,50 @@ await check("tool call through the anthropic adapter (sim-claude)", async () => 
   return tool.function.arguments;
 });
 
+// The checks below need models the compatibility test configures (OpenAiSdkCompatibilityTest); a plain dev
+// broker does not serve them, so they are skipped there.
+const served = new Set((await client.models.list()).data.map((m) => m.id));
+
+for (const model of ["sim-splice-restart", "sim-splice-refused"]) {
+  if (!served.has(model)) continue;
+  await check(`a failover that cannot continue the text exactly is an error, not a spliced answer (${model})`,
+    async () => {
+      const stream = await client.chat.completions.create({ model, messages, stream: true,
+        metadata: { sim_tokens: "60", sim_ttft_ms: "0", sim_tokens_per_second: "500" } });
+      let text = "", finish = null;
+      try {
+        for await (const chunk of stream) {
+          text += chunk.choices[0]?.delta?.content ?? "";
+          finish = chunk.choices[0]?.finish_reason ?? finish;
+        }
+      } catch (e) {
+        const code = e?.code ?? e?.error?.code;
+        expect(code === "upstream_stream_broken", `error code ${code}: ${e}`);
+        expect(finish === null, `a finish_reason (${finish}) came before the error`);
+        expect(reference.startsWith(text), `the text before the error is not a prefix of the answer:\n${text}`);
+        return `raised ${code} after ${text.length} chars`;
+      }
+      throw new Error(`no error; the stream ended with finish_reason ${finish} and ${text.length} chars`);
+    });
+}
+
+if (served.has("sim-failover-named")) {
+  await check("chunks and completions report the model that answered, after a failover", async () => {
+    const done = await client.chat.completions.create({ model: "sim-failover-named", messages,
+      metadata: { sim_tokens: "60", sim_ttft_ms: "0" } });
+    expect(done.model === "sim-backup", `completion model ${done.model}`);
+    const stream = await client.chat.completions.create({ model: "sim-failover-named", messages, stream: true,
+      metadata: { sim_tokens: "60", sim_ttft_ms: "0", sim_tokens_per_second: "500" } });
+    const models = [];
+    for await (const chunk of stream) {
+      if (models[models.length - 1] !== chunk.model) models.push(chunk.model);
+    }
+    expect(models[0] === "sim-primary" && models[models.length - 1] === "sim-backup",
+      `chunk models ${models}`);
+    return `completion ${done.model}; chunks ${models.join(" -> ")}`;
+  });
+}
+
 await check("an invalid key is an AuthenticationError (401)", async () => {
   const bad = new OpenAI({ apiKey: "not-a-key", baseURL: `${base}/v1`, maxRetries: 0 });
   try {

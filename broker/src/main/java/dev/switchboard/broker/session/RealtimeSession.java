@@ -403,13 +403,15 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
                 List.of("text"));
         run.joinsConversation = !params.conversation().filter("none"::equals).isPresent();
         active = run;
-        responses.created(run);
         int first = firstAvailableTarget(run);
+        if (first >= 0) {
+            run.targetIndex = first;
+        }
+        responses.created(run, first >= 0 ? Optional.of(run.target().upstreamModel()) : Optional.empty());
         if (first < 0) {
             failResponse(run, circuitOpen(run));
             return null;
         }
-        run.targetIndex = first;
         startAttempt(run);
         return null;
     }

@@ -42,9 +42,13 @@ final class ResponseEmitter {
         this.metrics = metrics;
     }
 
-    void created(ResponseRun run) {
+    /**
+     * {@code response.created}; {@code model} is the upstream model of the first target asked (absent when none is
+     * available), so clients that report the answering model (chat completions) know it from the first chunk.
+     */
+    void created(ResponseRun run, Optional<String> model) {
         emit.accept(new ResponseCreated(response(run, "in_progress", Optional.empty(), List.of(), Optional.empty(),
-                Optional.empty())));
+                model)));
     }
 
     void textDelta(ResponseRun run, String text) {

@@ -28,6 +28,23 @@ class OpenAiSdkCompatibilityTest {
     private static final Path DIR = Path.of("..", "compat", "openai-node");
     private static final long NPM_TIMEOUT_S = 300;
     private static final long CHECK_TIMEOUT_S = 120;
+    /**
+     * Dev mode (the simulator brings the sim-* models) plus routes for the failover checks: a first target that cuts
+     * every answer after 40 tokens, then a target that restarts the answer (configured so, or refusing the prefill
+     * at run time), or one with another upstream model name.
+     */
+    private static final String CONFIG = """
+            simulator: {enabled: true}
+            providers:
+              fresh: {kind: openai, base_url: "simulator:/v1", continuation: restart}
+              noprefill: {kind: openai, base_url: "simulator:/faults/reject_prefill=true/v1", continuation: prefill}
+            models:
+              sim-failover-named: {route: [simulator-cut/sim-primary, simulator/sim-backup]}
+              sim-splice-restart: {route: [simulator-cut/sim-chat, fresh/sim-chat]}
+              sim-splice-refused: {route: [simulator-cut/sim-chat, noprefill/sim-chat]}
+            tenants:
+              dev: {keys: [dev-key], models: ["*"]}
+            """;
 
     private record Result(int exit, String output) {
     }
@@ -75,12 +92,19 @@ class OpenAiSdkCompatibilityTest {
     void the_unmodified_openai_sdk_lists_models_completes_streams_calls_tools_and_sees_auth_errors()
             throws Exception {
         install();
-        try (Broker broker = Broker.start(new ConfigLoader(System::getenv).loadDev()
+        try (Broker broker = Broker.start(new ConfigLoader(System::getenv).parse(CONFIG)
                 .withListen(new BrokerConfig.Listen("127.0.0.1", 0)))) {
             Result check = run(List.of("node", "check.mjs", "http://127.0.0.1:" + broker.port(), "dev-key"),
                     CHECK_TIMEOUT_S);
             assertEquals(0, check.exit(), () -> "the SDK check failed:\n" + check.output());
             assertTrue(check.output().contains("ok   an invalid key"), check::output);
+            // Issue 11: no spliced answers on SSE, and the answering model is reported.
+            assertTrue(check.output().contains("ok   a failover that cannot continue the text exactly is an error, "
+                    + "not a spliced answer (sim-splice-restart)"), check::output);
+            assertTrue(check.output().contains("ok   a failover that cannot continue the text exactly is an error, "
+                    + "not a spliced answer (sim-splice-refused)"), check::output);
+            assertTrue(check.output().contains("ok   chunks and completions report the model that answered"),
+                    check::output);
         }
     }
 }

@@ -149,7 +149,9 @@ abstract class ChatExchange implements ClientChannel {
         switch (event.path("type").asText()) {
             case "response.created" -> {
                 responseId = event.path("response").path("id").asText();
-                chat = new ChatJson(json, "chatcmpl-" + responseId, createdEpochSeconds, call.model());
+                // Like OpenAI, report the model that answers (the first target asked), not the client's alias.
+                chat = new ChatJson(json, "chatcmpl-" + responseId, createdEpochSeconds, call.model())
+                        .withModel(event.path("response").path("model").asText(""));
                 onCreated();
             }
             case "response.output_text.delta" -> onText(seq, event.path("delta").asText());
@@ -165,13 +167,18 @@ abstract class ChatExchange implements ClientChannel {
                 }
             }
             case "switchboard.response.failover" -> {
+                chat = chat.withModel(event.path("to_model").asText(""));
                 boolean restart = "restart".equals(event.path("mode").asText());
                 if (restart) {
                     toolIndexByItem.clear();
                 }
                 onFailover(seq, frame, restart);
             }
-            case "response.done" -> onDone(seq, event.path("response"));
+            case "response.done" -> {
+                // The model the provider says answered, after any failover.
+                chat = chat.withModel(event.path("response").path("model").asText(""));
+                onDone(seq, event.path("response"));
+            }
             case "error" -> {
                 JsonNode error = event.path("error");
                 String param = error.path("param").asText("");

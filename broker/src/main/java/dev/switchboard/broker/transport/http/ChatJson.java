@@ -22,13 +22,19 @@ final class ChatJson {
      * @param json the mapper that builds the trees
      * @param id {@code chatcmpl-<response id>}
      * @param created epoch seconds
-     * @param model the client-facing model name
+     * @param model the model reported in {@code model}: the client's alias until the answering model is known
      */
     ChatJson(ObjectMapper json, String id, long created, String model) {
         this.json = json;
         this.id = id;
         this.created = created;
         this.model = model;
+    }
+
+    /** The same builder reporting {@code answeringModel} (the upstream model that answers, as OpenAI reports it). */
+    ChatJson withModel(String answeringModel) {
+        return answeringModel.isEmpty() || answeringModel.equals(model) ? this
+                : new ChatJson(json, id, created, answeringModel);
     }
 
     /** A function call assembled from the stream, for {@code message.tool_calls}. */

@@ -141,6 +141,15 @@ final class StreamingExchange extends ChatExchange {
 
     @Override
     void onFailover(long seq, String event, boolean restart) {
+        if (restart && delivering) {
+            // A chat completion has one choice and no second item: the fallback's fresh answer after the text
+            // already sent would be a spliced, garbled answer reported as success (issue 11). End with an
+            // in-band error, which the OpenAI SDKs raise, and no [DONE]; the session cancels the response.
+            endWithError(seq, HttpError.of(502, "upstream_stream_broken", "the provider failed mid-answer and the "
+                    + "route could not continue the same text exactly (the next target would restart the answer); "
+                    + "retry the request"));
+            return;
+        }
         // A comment, so clients without the extension skip it; one line, as the codec writes compact JSON.
         writer.offer(": switchboard.response.failover " + event.replace('\n', ' ').replace('\r', ' ') + "\n\n",
                 false);
