@@ -7,13 +7,11 @@ import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.broker.route.Provider;
-import dev.switchboard.broker.route.RetryPolicy;
 import dev.switchboard.broker.resume.Resumable;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.tenant.Tenant;
-import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.ClientDecoding;
 import dev.switchboard.protocol.event.ClientEvent;
 import dev.switchboard.protocol.event.ConversationItem;
@@ -37,7 +35,6 @@ import dev.switchboard.protocol.event.Usage;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -131,7 +128,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     @Override
     void onRetry(Object argument) {
         if (argument == active) {
-            startAttempt(active);
+            act(active, active.attempts.retryDue(active.output()));
         }
     }
 
@@ -193,49 +190,39 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     }
 
     private void onAttemptEnded(ResponseRun run, UpstreamOutcome outcome) {
-        run.attemptInFlight = false;
         if (outcome instanceof UpstreamOutcome.Completed completed) {
-            run.target().provider().breaker().onSuccess();
+            run.attempts.onCompleted();
             finish(run);
             keep(run, responses.closeCompleted(run, completed));
         } else if (outcome instanceof UpstreamOutcome.Failed failed) {
-            onAttemptFailed(run, failed);
+            logFailure(run.target().provider(), failed);
+            flowTarget(null);
+            act(run, run.attempts.onFailed(failed, run.output()));
         } else {
-            run.target().provider().breaker().onNeutral();
+            run.attempts.onCancelled();
             finish(run);
             keep(run, responses.closeCancelled(run, "upstream_cancelled"));
         }
     }
 
-    /** Retry, fail over or fail, as the provider's {@link RetryPolicy} decides. */
-    private void onAttemptFailed(ResponseRun run, UpstreamOutcome.Failed failed) {
-        Provider provider = run.target().provider();
+    private void logFailure(Provider provider, UpstreamOutcome.Failed failed) {
         context.operatorLog().warn("upstream:" + provider.name() + ":" + failed.reason().errorCode(),
                 "upstream attempt on provider {} failed: {}: {}{}{}", provider.name(), failed.reason().errorCode(),
                 failed.message(), failed.providerDetail().filter(d -> !failed.message().contains(d))
                         .map(d -> "; provider said: " + d).orElse(""));
-        if (RetryPolicy.countsAgainstProvider(failed.reason())) {
-            provider.breaker().onFailure(failed.reason().errorCode() + ": " + failed.message());
-        } else {
-            provider.breaker().onNeutral();
-        }
-        run.lastFailure = failed;
-        flowTarget(null);
-        if (run.prefillAttempt && failed.reason() == CloseReason.UPSTREAM_REJECTED) {
-            // The target refused the continuation (no assistant prefill): restart the answer cleanly on it.
-            failOver(run, run.targetIndex, failed);
-            return;
-        }
-        RetryPolicy.Decision decision = provider.retry().decide(failed.reason(), failed.retryAfter(),
-                run.hasOutput(), run.retries, () -> ThreadLocalRandom.current().nextDouble());
-        if (decision instanceof RetryPolicy.Decision.RetrySame retry) {
-            run.retries++;
-            context.metrics().upstreamRetried(provider.name());
+    }
+
+    /** Carries out what {@link ResponseAttempts} decided. */
+    private void act(ResponseRun run, ResponseAttempts.Decision decision) {
+        if (decision instanceof ResponseAttempts.Decision.Attempt attempt) {
+            open(run);
+        } else if (decision instanceof ResponseAttempts.Decision.Retry retry) {
+            context.metrics().upstreamRetried(retry.provider());
             context.scheduler().schedule(() -> publishRetry(run), retry.delay().toNanos(), TimeUnit.NANOSECONDS);
-        } else if (decision instanceof RetryPolicy.Decision.NextTarget) {
-            failOverToNext(run, failed);
+        } else if (decision instanceof ResponseAttempts.Decision.FailOver failOver) {
+            failOver(run, failOver);
         } else {
-            failResponse(run, failed);
+            failResponse(run, ((ResponseAttempts.Decision.Fail) decision).failure());
         }
     }
 
@@ -245,13 +232,8 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         }
     }
 
-    /** Opens an attempt on the run's current target, or moves on when that target's circuit is open. */
-    private void startAttempt(ResponseRun run) {
-        if (!run.target().provider().breaker().tryAcquire()) {
-            failOverToNext(run, run.lastFailure != null ? run.lastFailure : circuitOpen(run));
-            return;
-        }
-        run.attemptInFlight = true;
+    /** Opens the attempt the breaker admitted, on the run's current target. */
+    private void open(ResponseRun run) {
         run.deltasBeforeAttempt = run.deltas;
         run.upstreamOpenedNanos = System.nanoTime();
         Upstream upstream = run.target().provider().connector().open(run.request(), run);
@@ -259,67 +241,40 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         flowTarget(upstream);
     }
 
-    private void failOverToNext(ResponseRun run, UpstreamOutcome.Failed failed) {
-        for (int next = run.targetIndex + 1; next < run.targetCount(); next++) {
-            if (run.target(next).provider().breaker().allowsRequest()) {
-                failOver(run, next, failed);
-                return;
-            }
-        }
-        failResponse(run, failed);
-    }
-
     /**
-     * Moves the run to target {@code next} (possibly the same one, restarting). With output already sent, a
-     * prefill-capable target continues the text where it stopped; otherwise the open items are closed as
-     * incomplete and the answer restarts in a new item, which the failover event tells the client.
+     * Announces a move to another target (or a restart on the same one). A continuation goes on in the open text
+     * item; otherwise the open items are closed as incomplete and the answer restarts in a new item, which the
+     * failover event tells the client.
      */
-    private void failOver(ResponseRun run, int next, UpstreamOutcome.Failed failed) {
-        String fromProvider = run.provider();
-        String fromModel = run.target().upstreamModel();
-        boolean sameTarget = next == run.targetIndex;
-        run.targetIndex = next;
-        run.retries = 0;
-        boolean canContinue = !sameTarget && run.target().provider().prefill() && run.textItem != null
-                && run.calls.isEmpty();
-        if (!canContinue) {
+    private void failOver(ResponseRun run, ResponseAttempts.Decision.FailOver move) {
+        if (!move.continueText()) {
             responses.abandonOpenItems(run);
         }
-        run.prefillAttempt = canContinue;
-        if (canContinue && run.outputBudgetSpent()) {
+        if (move.continueText() && run.outputBudgetSpent()) {
             // The interrupted text already holds max_output_tokens: end the answer as the uninterrupted run would
             // have (incomplete, max_output_tokens) instead of asking the next target for no tokens at all.
             finish(run);
             keep(run, responses.closeCompleted(run, new UpstreamOutcome.Completed("length",
-                    Usage.of(0, run.deltas), fromModel)));
+                    Usage.of(0, run.deltas), move.from().upstreamModel())));
             return;
         }
-        responses.failover(run, fromProvider, fromModel, failed.reason().errorCode(),
-                canContinue ? "continue" : "restart");
-        startAttempt(run);
+        responses.failover(run, move.from().provider().name(), move.from().upstreamModel(),
+                move.cause().reason().errorCode(), move.continueText() ? "continue" : "restart");
+        act(run, run.attempts.start(run.output()));
     }
 
-    /**
-     * Cancels a run that is no longer active. Its upstream's terminal event will be dropped on arrival, so the
-     * breaker admission of an attempt still in flight is released here, as neutral: otherwise a cancelled
-     * half-open probe would stay "in flight" forever and the provider would never be tried again.
-     */
+    /** Cancels a run that is no longer active; its upstream's terminal event will be dropped on arrival. */
     private void cancelUpstream(ResponseRun run) {
-        if (run.attemptInFlight) {
-            run.attemptInFlight = false;
-            run.target().provider().breaker().onNeutral();
+        run.attempts.release();
+        Upstream upstream = run.upstream();
+        if (upstream != null) {
+            upstream.cancel();
         }
-        run.upstream().cancel();
     }
 
     private void failResponse(ResponseRun run, UpstreamOutcome.Failed failed) {
         finish(run);
         keep(run, responses.closeFailed(run, failed));
-    }
-
-    private static UpstreamOutcome.Failed circuitOpen(ResponseRun run) {
-        return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_UNAVAILABLE, "provider " + run.provider()
-                + " is failing (circuit open) and the route has no other available target", Optional.empty());
     }
 
     /** Out-of-band responses ({@code conversation: none}) do not join the conversation. */
@@ -403,27 +358,14 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
                 List.of("text"));
         run.joinsConversation = !params.conversation().filter("none"::equals).isPresent();
         active = run;
-        int first = firstAvailableTarget(run);
-        if (first >= 0) {
-            run.targetIndex = first;
-        }
-        responses.created(run, first >= 0 ? Optional.of(run.target().upstreamModel()) : Optional.empty());
-        if (first < 0) {
-            failResponse(run, circuitOpen(run));
+        OptionalInt first = run.attempts.first();
+        responses.created(run, first.isPresent() ? Optional.of(run.target().upstreamModel()) : Optional.empty());
+        if (first.isEmpty()) {
+            failResponse(run, run.attempts.circuitOpen());
             return null;
         }
-        startAttempt(run);
+        act(run, run.attempts.start(run.output()));
         return null;
-    }
-
-    /** The first target whose circuit admits a request, or -1. */
-    private static int firstAvailableTarget(ResponseRun run) {
-        for (int i = 0; i < run.targetCount(); i++) {
-            if (run.target(i).provider().breaker().allowsRequest()) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     @Override

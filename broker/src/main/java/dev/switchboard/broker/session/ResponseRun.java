@@ -3,7 +3,6 @@ package dev.switchboard.broker.session;
 import dev.switchboard.bridge.upstream.Upstream;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamListener;
-import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.Shard;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One response in progress, across all its upstream attempts (retries and failovers). Its identity is also the
@@ -44,19 +44,14 @@ final class ResponseRun implements UpstreamListener {
     long upstreamOpenedNanos;
     long deltas;
     boolean firstTokenRecorded;
-    int targetIndex;
-    int retries;
-    boolean prefillAttempt;
-    /** Whether the current target's breaker admitted an attempt whose terminal event has not been handled. */
-    boolean attemptInFlight;
     /**
      * Deltas emitted by earlier attempts of this response (failed over or restarted). Their tokens were generated
      * and delivered but are missing from the answering provider's usage, so they are added to its output tokens.
      */
     long deltasBeforeAttempt;
-    UpstreamOutcome.Failed lastFailure;
+    /** Target choice, retries, failover and breaker verdicts: the only writer of attempt state. */
+    final ResponseAttempts attempts;
 
-    private final List<Route.Target> targets;
     private final UpstreamRequest baseRequest;
     private final RealtimeSession session;
     private final RingCredit credit;
@@ -67,7 +62,7 @@ final class ResponseRun implements UpstreamListener {
         this.session = session;
         this.credit = new RingCredit(session, this, shard, scheduler, RING_CREDIT);
         this.model = route.model();
-        this.targets = route.targets();
+        this.attempts = new ResponseAttempts(route.targets(), () -> ThreadLocalRandom.current().nextDouble());
         this.baseRequest = baseRequest;
         this.requestedNanos = requestedNanos;
         this.metadata = baseRequest.metadata();
@@ -75,15 +70,12 @@ final class ResponseRun implements UpstreamListener {
     }
 
     Route.Target target() {
-        return targets.get(targetIndex);
+        return attempts.target();
     }
 
-    int targetCount() {
-        return targets.size();
-    }
-
-    Route.Target target(int index) {
-        return targets.get(index);
+    /** What has been emitted, as the attempts need it to decide how a failover goes on. */
+    ResponseAttempts.Output output() {
+        return new ResponseAttempts.Output(hasOutput(), textItem != null && calls.isEmpty());
     }
 
     String provider() {
@@ -101,7 +93,7 @@ final class ResponseRun implements UpstreamListener {
      */
     UpstreamRequest request() {
         List<ConversationItem> items = baseRequest.items();
-        if (prefillAttempt && textItem != null) {
+        if (attempts.prefill() && textItem != null) {
             items = new ArrayList<>(items);
             items.add(ConversationItem.message(textItem.itemId, "assistant", "incomplete",
                     List.of(ContentPart.text("output_text", textItem.text.toString()))));
@@ -119,7 +111,7 @@ final class ResponseRun implements UpstreamListener {
      */
     OptionalInt maxOutputTokens() {
         OptionalInt cap = baseRequest.maxOutputTokens();
-        if (!prefillAttempt || textItem == null || cap.isEmpty()) {
+        if (!attempts.prefill() || textItem == null || cap.isEmpty()) {
             return cap;
         }
         return OptionalInt.of(cap.getAsInt() - textItem.deltas);

@@ -154,26 +154,25 @@ class ChatCompletionsUpstreamTest {
     }
 
     @Test
-    void a_failover_that_restarts_the_answer_says_so_and_the_answer_starts_over_with_a_role_chunk()
+    void a_failover_that_would_restart_a_streamed_answer_ends_it_with_an_error_instead_of_splicing()
             throws Exception {
+        // Issue 11: this used to send the fallback's whole answer after the cut text in the same choice. A chat
+        // completion cannot show a restart, so the stream ends with upstream_stream_broken and no [DONE].
         HttpResponse<String> direct = ChatHttp.post(broker, request("sim-chat", "hi", fast(30), true));
         HttpResponse<String> restarted = ChatHttp.post(broker, request("restart-model", "hi", fast(30), true));
         HttpResponse<String> whole = ChatHttp.post(broker, request("restart-model", "hi", fast(30), false));
 
         List<Sse.Block> blocks = Sse.parse(restarted.body());
-        int comment = 0;
-        while (blocks.get(comment).comment().isEmpty()) {
-            comment++;
-        }
-        assertEquals(10, comment, restarted.body());
-        JsonNode event = JSON.readTree(blocks.get(comment).comment().orElseThrow()
-                .substring("switchboard.response.failover ".length()));
-        assertEquals("restart", event.path("mode").asText());
-        List<JsonNode> after = Sse.chunks(blocks.subList(comment + 1, blocks.size()));
-        assertEquals("assistant", after.get(0).path("choices").path(0).path("delta").path("role").asText());
+        List<JsonNode> chunks = Sse.chunks(blocks.subList(0, blocks.size() - 1));
+        assertEquals(10, chunks.size(), restarted.body());
         String expected = Sse.text(Sse.chunks(Sse.parse(direct.body())));
-        assertEquals(expected, Sse.text(after));
-        assertEquals("[DONE]", blocks.get(blocks.size() - 1).data().orElseThrow());
+        assertTrue(expected.startsWith(Sse.text(chunks)), "what was sent is the start of the answer, nothing spliced");
+        chunks.forEach(chunk -> assertTrue(chunk.path("choices").path(0).path("finish_reason").isNull(),
+                chunk::toString));
+        JsonNode error = JSON.readTree(blocks.get(blocks.size() - 1).data().orElseThrow()).path("error");
+        assertEquals("upstream_stream_broken", error.path("code").asText(), restarted.body());
+        assertFalse(restarted.body().contains("[DONE]"));
+        assertFalse(restarted.body().contains("switchboard.response.failover"));
         assertEquals(expected, ChatHttp.json(whole).path("choices").path(0).path("message").path("content").asText(),
                 "a non-streamed answer keeps only the restarted text");
     }
