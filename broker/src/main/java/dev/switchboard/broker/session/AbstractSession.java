@@ -32,17 +32,10 @@ abstract class AbstractSession implements BrokerSession {
     private final String model;
     private boolean ended;
     private boolean draining;
-    /** Set while the upstream is paused because the session has no connection and its replay log is nearly full. */
-    private volatile boolean logPaused;
-    /**
-     * Set while events wait for the connection (a resumed connection catching up from the log, or events pending
-     * above the high watermark); its low-watermark signal then pumps them on the shard before the upstream runs.
-     */
-    private volatile boolean catchingUp;
+    /** Whether the upstream reads: one set of reasons (watermark, replay log, catching up), see {@link FlowGate}. */
+    private final FlowGate gate = new FlowGate();
     /** The attached connection, for flow-control signals from other threads; written on the shard thread. */
     private volatile ClientChannel flowChannel;
-    /** The upstream that flow control pauses and resumes, if one is streaming. */
-    private volatile Upstream flowTarget;
 
     AbstractSession(Tenant tenant, String model, Shard shard, SessionContext context, boolean holdAboveWatermark) {
         this.id = Ids.next("sess_");
@@ -113,12 +106,9 @@ abstract class AbstractSession implements BrokerSession {
                 if (output.channel().isEmpty()) {
                     return;
                 }
-                if (catchingUp) {
+                // Otherwise the signal raced the end of the catch-up; the gate already runs the upstream if it may.
+                if (gate.holds(FlowGate.Reason.CATCHING_UP)) {
                     catchUp();
-                } else {
-                    // The drain signal raced the end of the catch-up, which then found no room to resume the
-                    // upstream: this signal is the low watermark it was waiting for.
-                    resumeIfRoom();
                 }
             }
             case EXPIRED -> {
@@ -140,6 +130,9 @@ abstract class AbstractSession implements BrokerSession {
         }
         output.detach();
         flowChannel = null;
+        // Nothing waits for a connection that is gone: its watermark and any catch-up no longer hold the upstream.
+        gate.release(FlowGate.Reason.WATERMARK);
+        gate.release(FlowGate.Reason.CATCHING_UP);
         context.metrics().connectionDetached();
         if (closed.keepsSessionOnClose() && !ended) {
             detached();
@@ -151,16 +144,7 @@ abstract class AbstractSession implements BrokerSession {
     /** The connection dropped: keep running for a resume, reading the upstream until the log nearly fills. */
     private void detached() {
         context.store().detached(this);
-        Upstream upstream = flowTarget;
-        if (upstream == null) {
-            return;
-        }
-        if (output.logNearlyFull()) {
-            onReplayLogNearlyFull(upstream);
-        } else {
-            // The dropped connection may have paused it at its high watermark; nobody would resume it.
-            upstream.resume();
-        }
+        checkReplayLog();
     }
 
     /**
@@ -170,9 +154,9 @@ abstract class AbstractSession implements BrokerSession {
      * instead override it, so a vanished client never holds a provider stream open. Shard thread.
      */
     void onReplayLogNearlyFull(Upstream upstream) {
-        logPaused = true;
-        upstream.pause();
-        context.metrics().backpressurePaused();
+        if (gate.hold(FlowGate.Reason.REPLAY_LOG)) {
+            context.metrics().backpressurePaused();
+        }
     }
 
     /** Ends the session for good: it can no longer be resumed. Idempotent. */
@@ -208,22 +192,20 @@ abstract class AbstractSession implements BrokerSession {
             return;
         }
         boolean wasAttached = output.channel().isPresent();
+        // Held until the replay is done, so live events cannot outrun it and push it out of the log; the new
+        // connection starts with nothing unsent, so the previous one's watermark no longer holds.
+        gate.hold(FlowGate.Reason.CATCHING_UP);
+        flowChannel = next;
+        gate.release(FlowGate.Reason.WATERMARK);
+        gate.release(FlowGate.Reason.REPLAY_LOG);
         output.sendConnectionEvent(next, new SessionResumed(id, context.store().tokenFor(this), lastSeq,
                 lastSeq + 1));
-        flowChannel = next;
         output.attachAfter(next, lastSeq).ifPresent(previous -> previous.close(CloseReason.SESSION_TAKEN_OVER,
                 "another connection resumed this session"));
         context.store().attached(this);
         context.metrics().sessionResumed();
         if (!wasAttached) {
             context.metrics().connectionAttached();
-        }
-        logPaused = false;
-        catchingUp = true;
-        Upstream upstream = flowTarget;
-        if (upstream != null) {
-            // Held until the replay is done, so live events cannot outrun it and push it out of the log.
-            upstream.pause();
         }
         catchUp();
         if (draining) {
@@ -240,16 +222,9 @@ abstract class AbstractSession implements BrokerSession {
                     "resume_position_unavailable", "the connection fell behind what the replay log holds", "")));
             lagging.close(CloseReason.RESUME_FAILED, "resume_position_unavailable");
         } else if (result == SessionOutput.CatchUp.CAUGHT_UP) {
-            catchingUp = false;
-            // Above its high watermark after the last replayed frame, the connection resumes it when it drains.
-            resumeIfRoom();
-        }
-    }
-
-    private void resumeIfRoom() {
-        Upstream upstream = flowTarget;
-        if (upstream != null && !logPaused && output.channel().orElseThrow().hasRoom()) {
-            upstream.resume();
+            // Above its high watermark after the last replayed frame, the watermark still holds the upstream
+            // until the connection drains.
+            gate.release(FlowGate.Reason.CATCHING_UP);
         }
     }
 
@@ -310,7 +285,7 @@ abstract class AbstractSession implements BrokerSession {
         if (output.backlogged()) {
             // Waiting events go out in order when the connection drains (its low watermark pumps them). The
             // drain may already have happened before the flag was set, so look once more.
-            catchingUp = true;
+            gate.hold(FlowGate.Reason.CATCHING_UP);
             if (output.channel().orElseThrow().hasRoom()) {
                 catchUp();
             }
@@ -320,18 +295,16 @@ abstract class AbstractSession implements BrokerSession {
     }
 
     private void checkReplayLog() {
-        Upstream upstream = flowTarget;
-        if (upstream != null && output.channel().isEmpty() && !logPaused && output.logNearlyFull()) {
+        Upstream upstream = gate.upstream();
+        if (upstream != null && output.channel().isEmpty() && !gate.holds(FlowGate.Reason.REPLAY_LOG)
+                && output.logNearlyFull()) {
             onReplayLogNearlyFull(upstream);
         }
     }
 
     /** Sets the upstream flow control acts on (null when none streams); paused at once if it must wait. */
     protected final void flowTarget(Upstream upstream) {
-        flowTarget = upstream;
-        if (upstream != null && (logPaused || catchingUp)) {
-            upstream.pause();
-        }
+        gate.upstream(upstream);
         // A retry or failover of a detached session whose log filled meanwhile must not stream into it either.
         checkReplayLog();
     }
@@ -343,9 +316,7 @@ abstract class AbstractSession implements BrokerSession {
         if (source != flowChannel) {
             return;
         }
-        Upstream upstream = flowTarget;
-        if (upstream != null) {
-            upstream.pause();
+        if (gate.hold(FlowGate.Reason.WATERMARK) && gate.upstream() != null) {
             context.metrics().backpressurePaused();
         }
     }
@@ -355,13 +326,10 @@ abstract class AbstractSession implements BrokerSession {
         if (source != flowChannel) {
             return;
         }
-        if (catchingUp) {
+        gate.release(FlowGate.Reason.WATERMARK);
+        if (gate.holds(FlowGate.Reason.CATCHING_UP)) {
+            // Events wait for this connection: the shard sends it more before the upstream may run.
             publishCatchUp();
-            return;
-        }
-        Upstream upstream = flowTarget;
-        if (upstream != null && !logPaused) {
-            upstream.resume();
         }
     }
 
