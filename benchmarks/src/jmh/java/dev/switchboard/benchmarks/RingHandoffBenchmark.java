@@ -5,6 +5,7 @@ import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.stream.UpstreamSource;
 import dev.switchboard.protocol.codec.ClientDecoding;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,7 +60,7 @@ public class RingHandoffBenchmark {
         RingShards shards;
         Shard shard;
         CountingSubscriber subscriber;
-        Object source;
+        UpstreamSource source;
         UpstreamEvent delta;
 
         /** Starts one shard and builds the event that every operation publishes. */
@@ -68,7 +69,7 @@ public class RingHandoffBenchmark {
             shards = new RingShards(1, RING_SIZE, "blocking", new BrokerMetrics());
             shard = shards.shardFor(0);
             subscriber = new CountingSubscriber();
-            source = new Object();
+            source = new UpstreamSource() { };
             delta = new UpstreamEvent.TextDelta("the", System.nanoTime());
         }
 
@@ -141,7 +142,7 @@ public class RingHandoffBenchmark {
      * Counts upstream events. Called only on the shard's consumer thread (the single writer); benchmark threads
      * read the count.
      */
-    static final class CountingSubscriber implements RingSubscriber {
+    static final class CountingSubscriber implements RingSubscriber<Object> {
         private final AtomicLong seen = new AtomicLong();
 
         long seen() {
@@ -149,7 +150,7 @@ public class RingHandoffBenchmark {
         }
 
         @Override
-        public void onUpstreamEvent(Object source, UpstreamEvent event) {
+        public void onUpstreamEvent(UpstreamSource source, UpstreamEvent event) {
             // Single writer: a release store is enough for readers and avoids a full fence per event.
             seen.lazySet(seen.get() + 1);
         }
@@ -160,7 +161,7 @@ public class RingHandoffBenchmark {
         }
 
         @Override
-        public void onControl(Control signal, Object argument) {
+        public void onSignal(Object signal) {
             throw new IllegalStateException("the benchmark publishes upstream events only");
         }
     }

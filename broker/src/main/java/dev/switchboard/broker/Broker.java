@@ -23,7 +23,8 @@ import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.SessionContext;
-import dev.switchboard.broker.stream.RingSubscriber;
+import dev.switchboard.broker.stream.RingRetry;
+import dev.switchboard.broker.session.SessionSignal;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
@@ -38,7 +39,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import com.github.benmanes.caffeine.cache.Ticker;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.server.Server;
@@ -244,23 +244,18 @@ public final class Broker implements AutoCloseable {
      */
     public boolean drain(Duration timeout) throws InterruptedException {
         handler.stopAccepting();
-        store.forEach(session -> signalDrain(session, Boolean.FALSE));
+        store.forEach(session -> signalDrain(session, false));
         long deadline = System.nanoTime() + timeout.toNanos();
         if (awaitNoConnections(deadline)) {
             return true;
         }
-        store.forEach(session -> signalDrain(session, Boolean.TRUE));
+        store.forEach(session -> signalDrain(session, true));
         return awaitNoConnections(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
     }
 
-    private void signalDrain(BrokerSession session, Boolean force) {
-        // Bounded: a ring that stays full this long means the shard is wedged; the forced close still follows.
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            if (session.shard().tryPublishControl(session, RingSubscriber.Control.DRAIN, force)) {
-                return;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
+    private void signalDrain(BrokerSession session, boolean force) {
+        // A ring that stays full for RingRetry's bound means the shard is wedged; the forced close still follows.
+        RingRetry.publish(session.shard(), session, new SessionSignal.Drain(force), scheduler, () -> { });
     }
 
     private boolean awaitNoConnections(long deadlineNanos) throws InterruptedException {

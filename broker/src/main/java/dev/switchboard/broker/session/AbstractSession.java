@@ -1,6 +1,7 @@
 package dev.switchboard.broker.session;
 
 import dev.switchboard.bridge.upstream.Upstream;
+import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.protocol.close.CloseReason;
@@ -83,46 +84,67 @@ abstract class AbstractSession implements BrokerSession {
     /** The session ends for good: stop any upstream; events emitted now only reach the log. */
     abstract void onEnded(String reason);
 
-    /** A scheduled retry is due (see {@link Control#RETRY}). */
-    void onRetry(Object argument) {
+    /** A scheduled upstream retry of response {@code responseId} is due. */
+    void onRetryDue(String responseId) {
     }
 
     // ---- life cycle (shard thread) ----
 
     @Override
-    public final void onControl(Control signal, Object argument) {
-        switch (signal) {
-            case OPENED -> {
-                output.attach((ClientChannel) argument);
-                flowChannel = (ClientChannel) argument;
-                context.store().attached(this);
-                context.metrics().sessionOpened();
-                context.metrics().connectionAttached();
-                onStarted();
-            }
-            case CLOSED -> onConnectionClosed((ClientChannel) argument);
-            case RESUMED -> resume((ResumeRequest) argument);
-            case CATCH_UP -> {
-                if (output.channel().isEmpty()) {
-                    return;
-                }
-                // Otherwise the signal raced the end of the catch-up; the gate already runs the upstream if it may.
-                if (gate.holds(FlowGate.Reason.CATCHING_UP)) {
-                    catchUp();
-                }
-            }
-            case EXPIRED -> {
-                if (output.channel().isPresent()) {
-                    // A connection resumed the session just before it expired: keep it findable.
-                    context.store().attached(this);
-                } else {
-                    end("session_expired");
-                }
-            }
-            case DRAIN -> onDrain(Boolean.TRUE.equals(argument));
-            case RETRY -> onRetry(argument);
-        }
+    public final void onSignal(SessionSignal signal) {
+        signal.dispatch(signals);
     }
+
+    /** The session's reactions to its signals, one method each (shard thread). */
+    private final SessionSignal.Handler signals = new SessionSignal.Handler() {
+        @Override
+        public void onOpened(SessionSignal.Opened signal) {
+            output.attach(signal.channel());
+            flowChannel = signal.channel();
+            context.store().attached(AbstractSession.this);
+            context.metrics().sessionOpened();
+            context.metrics().connectionAttached();
+            onStarted();
+        }
+
+        @Override
+        public void onClosed(SessionSignal.Closed signal) {
+            onConnectionClosed(signal.channel());
+        }
+
+        @Override
+        public void onResumed(SessionSignal.Resumed signal) {
+            resume(signal.request());
+        }
+
+        @Override
+        public void onCatchUp(SessionSignal.CatchUp signal) {
+            // Otherwise the signal raced the end of the catch-up; the gate already runs the upstream if it may.
+            if (output.channel().isPresent() && gate.holds(FlowGate.Reason.CATCHING_UP)) {
+                catchUp();
+            }
+        }
+
+        @Override
+        public void onExpired(SessionSignal.Expired signal) {
+            if (output.channel().isPresent()) {
+                // A connection resumed the session just before it expired: keep it findable.
+                context.store().attached(AbstractSession.this);
+            } else {
+                end("session_expired");
+            }
+        }
+
+        @Override
+        public void onDrain(SessionSignal.Drain signal) {
+            AbstractSession.this.onDrain(signal.force());
+        }
+
+        @Override
+        public void onRetryDue(SessionSignal.RetryDue signal) {
+            AbstractSession.this.onRetryDue(signal.responseId());
+        }
+    };
 
     private void onConnectionClosed(ClientChannel closed) {
         if (!output.isAttached(closed)) {
@@ -253,7 +275,7 @@ abstract class AbstractSession implements BrokerSession {
     /** A response ended: a drain waiting for it may now proceed (after the response's closing events). */
     protected final void responseFinished() {
         if (draining) {
-            shard.tryPublishControl(this, Control.DRAIN, Boolean.FALSE);
+            publish(new SessionSignal.Drain(false));
         }
     }
 
@@ -334,16 +356,17 @@ abstract class AbstractSession implements BrokerSession {
     }
 
     private void publishCatchUp() {
-        if (!shard.tryPublishControl(this, Control.CATCH_UP, this)) {
-            context.scheduler().schedule(this::publishCatchUp, 1, TimeUnit.MILLISECONDS);
-        }
+        publish(new SessionSignal.CatchUp());
     }
 
-    /** Store callback (scheduler thread): hand the expiry to the shard, retrying while the ring is full. */
+    /** Store callback (scheduler thread): hand the expiry to the shard. */
     @Override
     public final void onExpired() {
-        if (!shard.tryPublishControl(this, Control.EXPIRED, this)) {
-            context.scheduler().schedule(this::onExpired, 1, TimeUnit.MILLISECONDS);
-        }
+        publish(new SessionSignal.Expired());
+    }
+
+    /** Publishes one of this session's own signals by the one ring-retry policy. Any thread. */
+    protected final void publish(SessionSignal signal) {
+        RingRetry.publish(shard, this, signal, context.scheduler(), () -> { });
     }
 }

@@ -10,7 +10,7 @@ import dev.switchboard.broker.tenant.Tenant;
  * resumable. Implemented by {@link RealtimeSession} (the broker runs the Realtime protocol over SSE providers)
  * and {@link RelaySession} (the broker relays to a Realtime WebSocket provider).
  */
-public interface BrokerSession extends RingSubscriber, FlowControl, Resumable {
+public interface BrokerSession extends RingSubscriber<SessionSignal>, FlowControl, Resumable {
 
     /** The shard the session is pinned to. */
     Shard shard();

@@ -11,6 +11,7 @@ import dev.switchboard.broker.resume.Resumable;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.stream.UpstreamSource;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.protocol.codec.ClientDecoding;
 import dev.switchboard.protocol.event.ClientEvent;
@@ -126,8 +127,8 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     }
 
     @Override
-    void onRetry(Object argument) {
-        if (argument == active) {
+    void onRetryDue(String responseId) {
+        if (active != null && active.id.equals(responseId)) {
             act(active, active.attempts.retryDue(active.output()));
         }
     }
@@ -145,7 +146,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     }
 
     @Override
-    public void onUpstreamEvent(Object source, UpstreamEvent event) {
+    public void onUpstreamEvent(UpstreamSource source, UpstreamEvent event) {
         handlingUpstreamEvent = true;
         try {
             handleUpstreamEvent(source, event);
@@ -158,7 +159,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         }
     }
 
-    private void handleUpstreamEvent(Object source, UpstreamEvent event) {
+    private void handleUpstreamEvent(UpstreamSource source, UpstreamEvent event) {
         ((ResponseRun) source).onConsumed(1);
         ResponseRun run = active;
         if (run == null || source != run) {
@@ -218,17 +219,12 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
             open(run);
         } else if (decision instanceof ResponseAttempts.Decision.Retry retry) {
             context.metrics().upstreamRetried(retry.provider());
-            context.scheduler().schedule(() -> publishRetry(run), retry.delay().toNanos(), TimeUnit.NANOSECONDS);
+            context.scheduler().schedule(() -> publish(new SessionSignal.RetryDue(run.id)), retry.delay().toNanos(),
+                    TimeUnit.NANOSECONDS);
         } else if (decision instanceof ResponseAttempts.Decision.FailOver failOver) {
             failOver(run, failOver);
         } else {
             failResponse(run, ((ResponseAttempts.Decision.Fail) decision).failure());
-        }
-    }
-
-    private void publishRetry(ResponseRun run) {
-        if (!shard.tryPublishControl(this, Control.RETRY, run)) {
-            context.scheduler().schedule(() -> publishRetry(run), 1, TimeUnit.MILLISECONDS);
         }
     }
 

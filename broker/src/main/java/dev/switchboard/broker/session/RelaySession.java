@@ -11,6 +11,7 @@ import dev.switchboard.bridge.upstream.ProviderText;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.stream.UpstreamSource;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.ClientDecoding;
@@ -146,7 +147,7 @@ public final class RelaySession extends AbstractSession {
     // ---- provider events (shard thread) ----
 
     @Override
-    public void onUpstreamEvent(Object source, UpstreamEvent event) {
+    public void onUpstreamEvent(UpstreamSource source, UpstreamEvent event) {
         if (source != feed) {
             return;
         }
@@ -197,10 +198,13 @@ public final class RelaySession extends AbstractSession {
             default -> {
             }
         }
+        if ("response.done".equals(type)) {
+            // Counted before response.done is relayed, so a client that saw it also sees the count.
+            context.metrics().responseEnded(model(), statusOf(json));
+        }
         relay(type, json);
         if ("response.done".equals(type)) {
             activeResponse = null;
-            context.metrics().responseEnded(model(), statusOf(json));
             responseFinished();
         }
     }

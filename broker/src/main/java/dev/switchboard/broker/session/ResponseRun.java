@@ -6,6 +6,7 @@ import dev.switchboard.bridge.upstream.UpstreamListener;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.stream.UpstreamSource;
 import dev.switchboard.protocol.event.ContentPart;
 import dev.switchboard.protocol.event.ConversationItem;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Mutable fields are confined to the shard thread, except {@link #upstream} (volatile) and the ring credit
  * ({@link RingCredit}, thread-safe).
  */
-final class ResponseRun implements UpstreamListener {
+final class ResponseRun implements UpstreamListener, UpstreamSource {
     /**
      * Events of this run allowed in the ring at once. Without a per-stream credit a fast provider could fill a
      * shared ring (delaying every other session of the shard) and overshoot its connection's watermark by a

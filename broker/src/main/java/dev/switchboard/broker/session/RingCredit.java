@@ -4,7 +4,9 @@ import dev.switchboard.bridge.upstream.Upstream;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamListener;
 import dev.switchboard.broker.stream.RingSubscriber;
+import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.stream.UpstreamSource;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,11 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (the relay; tagged with this object). {@link #tryDeliver} runs on the upstream's thread, {@link #onConsumed} on
  * the shard thread.
  */
-final class RingCredit implements UpstreamListener {
-    private static final long RETRY_MICROS = 500;
-
-    private final RingSubscriber session;
-    private final Object source;
+final class RingCredit implements UpstreamListener, UpstreamSource {
+    private final RingSubscriber<?> session;
+    private final UpstreamSource source;
     private final Shard shard;
     private final ScheduledExecutorService scheduler;
     private final int credit;
@@ -36,7 +36,8 @@ final class RingCredit implements UpstreamListener {
      * @param source the tag the session's {@code onUpstreamEvent} receives with each event, or null for this object
      * @param credit the most events in the ring at once
      */
-    RingCredit(RingSubscriber session, Object source, Shard shard, ScheduledExecutorService scheduler, int credit) {
+    RingCredit(RingSubscriber<?> session, UpstreamSource source, Shard shard, ScheduledExecutorService scheduler,
+               int credit) {
         this.session = session;
         this.source = source == null ? this : source;
         this.shard = shard;
@@ -65,7 +66,7 @@ final class RingCredit implements UpstreamListener {
             return true;
         }
         inRing.decrementAndGet();
-        scheduler.schedule(this::retry, RETRY_MICROS, TimeUnit.MICROSECONDS);
+        scheduler.schedule(this::retry, RingRetry.INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
         return false;
     }
 
@@ -81,7 +82,7 @@ final class RingCredit implements UpstreamListener {
     private void retry() {
         Upstream current = upstream;
         if (current == null) {
-            scheduler.schedule(this::retry, RETRY_MICROS, TimeUnit.MICROSECONDS);
+            scheduler.schedule(this::retry, RingRetry.INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
         } else {
             current.retryDelivery();
         }

@@ -10,21 +10,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes one session's input (client frames and life-cycle signals) into its shard's ring, strictly in the
- * order it was added. A full ring is not an error: the publish is retried on the scheduler, and everything added
- * meanwhile waits behind it, so {@code CLOSED} can never overtake the frames before it. Used by both transports.
+ * order it was added. A full ring is not an error: the publish is retried on the scheduler by {@link RingRetry}'s
+ * policy, and everything added meanwhile waits behind it, so a close signal can never overtake the frames before
+ * it. Used by both transports.
  *
  * <p>Thread-safe. The monitor is held only around {@code tryPublish}, which never blocks, so it is safe to add
  * from the session's own shard thread.
  */
-public final class SessionFeed {
+public final class SessionFeed<S> {
     private static final Logger LOG = LoggerFactory.getLogger(SessionFeed.class);
-    private static final long RETRY_MICROS = 500;
-    /** About ten seconds of a ring that stays full: the broker is overloaded, not busy. */
-    private static final int MAX_RETRIES = 20_000;
 
     private static final Runnable NOTHING = () -> { };
 
-    private final RingSubscriber session;
+    private final RingSubscriber<S> session;
     private final Shard shard;
     private final ScheduledExecutorService scheduler;
     private final Runnable onOverloaded;
@@ -38,7 +36,7 @@ public final class SessionFeed {
      * @param scheduler runs the retries
      * @param onOverloaded called (once per give-up, outside the monitor) when a publish kept failing
      */
-    public SessionFeed(RingSubscriber session, Shard shard, ScheduledExecutorService scheduler,
+    public SessionFeed(RingSubscriber<S> session, Shard shard, ScheduledExecutorService scheduler,
                        Runnable onOverloaded) {
         this.session = session;
         this.shard = shard;
@@ -46,9 +44,9 @@ public final class SessionFeed {
         this.onOverloaded = onOverloaded;
     }
 
-    /** Queues a life-cycle signal. */
-    public void control(RingSubscriber.Control signal, Object argument) {
-        control(signal, argument, NOTHING);
+    /** Queues one of the session's signals. */
+    public void signal(S signal) {
+        signal(signal, NOTHING);
     }
 
     /** Queues a client frame received at {@code receivedNanos}. */
@@ -56,9 +54,9 @@ public final class SessionFeed {
         client(frame, receivedNanos, NOTHING);
     }
 
-    /** Queues a life-cycle signal; {@code onPublished} runs once it is in the ring. */
-    public void control(RingSubscriber.Control signal, Object argument, Runnable onPublished) {
-        add(new Entry(() -> shard.tryPublishControl(session, signal, argument), onPublished));
+    /** Queues one of the session's signals; {@code onPublished} runs once it is in the ring. */
+    public void signal(S signal, Runnable onPublished) {
+        add(new Entry(() -> shard.tryPublishSignal(session, signal), onPublished));
     }
 
     /** Queues a client frame received at {@code receivedNanos}; {@code onPublished} runs once it is in the ring. */
@@ -91,21 +89,21 @@ public final class SessionFeed {
                     retries = 0;
                     continue;
                 }
-                if (++retries > MAX_RETRIES) {
+                if (++retries > RingRetry.MAX_ATTEMPTS) {
                     pending.clear();
                     retries = 0;
                     overloaded = true;
                     break;
                 }
                 retryScheduled = true;
-                scheduler.schedule(this::retry, RETRY_MICROS, TimeUnit.MICROSECONDS);
+                scheduler.schedule(this::retry, RingRetry.INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
                 break;
             }
         }
         published.forEach(Runnable::run);
         if (overloaded) {
-            LOG.error("shard {} ring stayed full for {} retries; giving up on a session's input",
-                    shard.index(), MAX_RETRIES);
+            LOG.error("shard {} ring stayed full for {} ms; giving up on a session's input",
+                    shard.index(), RingRetry.MAX_WAIT.toMillis());
             onOverloaded.run();
         }
     }

@@ -4,10 +4,10 @@ package dev.switchboard.broker.stream;
 final class Slot {
     static final int CLIENT = 1;
     static final int UPSTREAM = 2;
-    static final int CONTROL = 3;
+    static final int SIGNAL = 3;
 
     int kind;
-    RingSubscriber subscriber;
+    RingSubscriber<?> subscriber;
     Object payload;
     Object tag;
     long nanos;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.broker.session.ClientChannel;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.ResumeRequest;
-import dev.switchboard.broker.stream.RingSubscriber;
+import dev.switchboard.broker.session.SessionSignal;
 import dev.switchboard.broker.stream.SessionFeed;
 import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
 import dev.switchboard.protocol.close.CloseReason;
@@ -53,7 +53,7 @@ abstract class ChatExchange implements ClientChannel {
     private final Callback callback;
     private final AtomicBoolean completed = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private final SessionFeed feed;
+    private final SessionFeed<SessionSignal> feed;
     private final long createdEpochSeconds;
     private final Callback once = new Callback() {
         @Override
@@ -87,7 +87,7 @@ abstract class ChatExchange implements ClientChannel {
         this.json = json;
         this.scheduler = scheduler;
         this.createdEpochSeconds = createdEpochSeconds;
-        this.feed = new SessionFeed(session, session.shard(), scheduler, () -> refuse(HttpError.of(503, "broker_overloaded",
+        this.feed = new SessionFeed<>(session, session.shard(), scheduler, () -> refuse(HttpError.of(503, "broker_overloaded",
                 "the broker is overloaded; retry shortly")));
         this.chat = new ChatJson(json, "chatcmpl-", createdEpochSeconds, call.model());
     }
@@ -103,7 +103,7 @@ abstract class ChatExchange implements ClientChannel {
         // Waiting for the model is not idleness: the upstream's own timeouts bound every response. A write that
         // stays stuck is still failed by Jetty's idle timeout, which is how a client that stopped reading ends.
         request.addIdleTimeoutListener(timeout -> false);
-        feed.control(RingSubscriber.Control.OPENED, this);
+        feed.signal(new SessionSignal.Opened(this));
         for (ClientEvent event : call.events()) {
             feed.client(new ClientDecoding.Decoded(event), receivedNanos);
         }
@@ -118,7 +118,7 @@ abstract class ChatExchange implements ClientChannel {
         request.addIdleTimeoutListener(timeout -> false);
         responseId = resumedResponseId;
         chat = new ChatJson(json, "chatcmpl-" + responseId, createdEpochSeconds, call.model());
-        feed.control(RingSubscriber.Control.RESUMED, new ResumeRequest(this, lastSeq));
+        feed.signal(new SessionSignal.Resumed(new ResumeRequest(this, lastSeq)));
     }
 
     /** The response id, once known. */
@@ -291,7 +291,7 @@ abstract class ChatExchange implements ClientChannel {
         if (!ended.compareAndSet(false, true)) {
             return false;
         }
-        feed.control(RingSubscriber.Control.CLOSED, this);
+        feed.signal(new SessionSignal.Closed(this));
         return true;
     }
 

@@ -22,7 +22,7 @@
  *   <li>Write completions, and request failures such as a client that went away, arrive on Jetty threads; the
  *       keep-alive heartbeat runs on the broker's scheduler thread. Both only touch the writer (thread-safe,
  *       its own small lock, never held across a call out) and atomic flags.</li>
- *   <li>An exchange ends exactly once: the Jetty callback is completed once and {@code Control.CLOSED} is
+ *   <li>An exchange ends exactly once: the Jetty callback is completed once and {@code SessionSignal.Closed} is
  *       published once, after everything else the exchange published, so the session is closed (and its
  *       upstream cancelled if still running) whatever ended the exchange.</li>
  * </ul>

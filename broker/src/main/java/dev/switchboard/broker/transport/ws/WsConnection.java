@@ -5,7 +5,7 @@ import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.session.ClientChannel;
 import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.ResumeRequest;
-import dev.switchboard.broker.stream.RingSubscriber;
+import dev.switchboard.broker.session.SessionSignal;
 import dev.switchboard.broker.stream.SessionFeed;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.ClientDecoding;
@@ -37,7 +37,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
 
     private final BrokerSession session;
     private final Function<String, ClientDecoding> decoder;
-    private final SessionFeed feed;
+    private final SessionFeed<SessionSignal> feed;
     private final BrokerMetrics metrics;
     private final BrokerConfig.Outbound bounds;
     private final int maxFrameBytes;
@@ -63,7 +63,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         this.decoder = decoder;
         this.resumeFromSeq = resumeFromSeq;
         this.session = session;
-        this.feed = new SessionFeed(session, session.shard(), scheduler,
+        this.feed = new SessionFeed<>(session, session.shard(), scheduler,
                 () -> close(CloseReason.INTERNAL_ERROR, "broker overloaded"));
         this.metrics = metrics;
         this.bounds = bounds;
@@ -76,9 +76,9 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         this.ws = opened;
         metrics.trackOutbound(unsentGauge);
         if (resumeFromSeq < 0) {
-            feed.control(RingSubscriber.Control.OPENED, this, this::demand);
+            feed.signal(new SessionSignal.Opened(this), this::demand);
         } else {
-            feed.control(RingSubscriber.Control.RESUMED, new ResumeRequest(this, resumeFromSeq), this::demand);
+            feed.signal(new SessionSignal.Resumed(new ResumeRequest(this, resumeFromSeq)), this::demand);
         }
     }
 
@@ -117,7 +117,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
             metrics.untrackOutbound(unsentGauge);
             // Through the same ordered feed as the frames, so CLOSED never overtakes a frame still waiting for
             // ring space (a response.create processed after CLOSED would open an upstream nobody cancels).
-            feed.control(RingSubscriber.Control.CLOSED, this);
+            feed.signal(new SessionSignal.Closed(this));
         }
     }
 

@@ -1,0 +1,90 @@
+package dev.switchboard.broker.session;
+
+/**
+ * A session's signals through its shard ring: connection life cycle, timers and the drain. Published by the
+ * transports ({@link Opened}, {@link Closed}, {@link Resumed}), the resume store ({@link Expired}), the broker
+ * ({@link Drain}) and the session itself ({@link CatchUp}, {@link RetryDue}); handled on the shard thread through
+ * {@link Handler}, one method per signal, so a new signal breaks compilation wherever it must be handled (Java 17
+ * has no exhaustive type switch).
+ */
+public sealed interface SessionSignal {
+
+    /** Handles every kind of signal. */
+    interface Handler {
+        void onOpened(Opened signal);
+
+        void onClosed(Closed signal);
+
+        void onResumed(Resumed signal);
+
+        void onCatchUp(CatchUp signal);
+
+        void onExpired(Expired signal);
+
+        void onDrain(Drain signal);
+
+        void onRetryDue(RetryDue signal);
+    }
+
+    /** Calls the {@code handler} method for this signal. */
+    void dispatch(Handler handler);
+
+    /** A client connection attached and starts the session. */
+    record Opened(ClientChannel channel) implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onOpened(this);
+        }
+    }
+
+    /** The client connection closed. */
+    record Closed(ClientChannel channel) implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onClosed(this);
+        }
+    }
+
+    /** A connection resumes the session from a position. */
+    record Resumed(ResumeRequest request) implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onResumed(this);
+        }
+    }
+
+    /** A connection catching up from the replay log has drained: send it more. */
+    record CatchUp() implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onCatchUp(this);
+        }
+    }
+
+    /** The session had no connection for its resume TTL. */
+    record Expired() implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onExpired(this);
+        }
+    }
+
+    /**
+     * The broker drains; {@code force}: the drain timeout has passed and the connection must be closed even with
+     * a response in progress.
+     */
+    record Drain(boolean force) implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onDrain(this);
+        }
+    }
+
+    /** A scheduled upstream retry of response {@code responseId} is due. */
+    record RetryDue(String responseId) implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onRetryDue(this);
+        }
+    }
+}
