@@ -56,6 +56,8 @@ public final class Broker implements AutoCloseable {
     private static final Duration OPERATOR_LOG_INTERVAL = Duration.ofSeconds(10);
     /** Heap still in use after a collection, as a share of the maximum, that the operator is warned about. */
     private static final double HEAP_WARNING_FRACTION = 0.9;
+    /** The largest piece of an inbound WebSocket frame Jetty hands on at once (its default, made explicit). */
+    private static final int INBOUND_FRAGMENT_BYTES = 64 * 1024;
 
     private final Server server;
     private final ServerConnector connector;
@@ -135,9 +137,16 @@ public final class Broker implements AutoCloseable {
         server.addConnector(connector);
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
             container.setIdleTimeout(WS_IDLE_TIMEOUT);
-            // Jetty's own ceiling; frames between limits.max_frame_bytes and this get an error event instead
-            // of a 1009 close, so the session survives them.
-            container.setMaxTextMessageSize(Math.max(16L << 20, 4L * config.limits().maxFrameBytes()));
+            // The inbound memory bound (issue 10). WsConnection takes partial messages, so Jetty never aggregates a
+            // message, and auto-fragmentation cuts any frame into pieces of at most one network read (never more
+            // than the max frame size), so no frame is buffered whole either: a client can send messages of any
+            // size, and WsConnection refuses the oversized ones while they stream in. The message size limits
+            // apply only to whole-message delivery, which nothing uses; they are set to the frame limit so that a
+            // whole-message listener added by mistake could still not buffer more than that.
+            container.setAutoFragment(true);
+            container.setMaxFrameSize(INBOUND_FRAGMENT_BYTES);
+            container.setMaxTextMessageSize(config.limits().maxFrameBytes());
+            container.setMaxBinaryMessageSize(config.limits().maxFrameBytes());
         });
         BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(),
                 TenantRegistry.from(config.tenants()), ModelCatalog.from(config.models(), providers), rings,

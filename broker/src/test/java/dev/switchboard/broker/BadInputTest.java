@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class BadInputTest {
@@ -89,6 +90,72 @@ class BadInputTest {
         }
     }
 
+    @ParameterizedTest(name = "sent {0}")
+    @ValueSource(strings = {"as one frame", "in fragments"})
+    void a_message_far_above_jettys_old_16_MiB_ceiling_gets_one_error_and_the_session_keeps_working(String how)
+            throws Exception {
+        try (RealtimeClient client = broker.connect()) {
+            client.next();
+            send(client, RealtimeClient.userMessage("x".repeat(20 << 20)), how);
+            assertFrameTooLarge(client.next());
+            assertStillServes(client);
+        }
+    }
+
+    @ParameterizedTest(name = "sent {0}")
+    @ValueSource(strings = {"as one frame", "in fragments"})
+    void a_message_within_the_limit_in_characters_but_over_it_in_utf8_bytes_gets_frame_too_large(String how)
+            throws Exception {
+        try (RealtimeClient client = broker.connect()) {
+            client.next();
+            send(client, RealtimeClient.userMessage("\u00e9".repeat(600_000)), how);
+            assertFrameTooLarge(client.next());
+            assertStillServes(client);
+        }
+    }
+
+    @Test
+    void a_message_sent_in_fragments_is_reassembled_whole() throws Exception {
+        String text = "caf\u00e9 \u2713 \ud83d\ude00 ".repeat(500);
+        try (RealtimeClient client = broker.connect()) {
+            client.next();
+            client.sendFragmented(RealtimeClient.userMessage(text), 7);
+            List<JsonNode> added = client.until("conversation.item.done");
+            JsonNode item = added.get(added.size() - 1).path("item");
+            assertEquals(text, item.path("content").path(0).path("text").asText(), "the text the session got");
+            assertServes(client, 0);
+        }
+    }
+
+    @ParameterizedTest(name = "sent {0}")
+    @ValueSource(strings = {"as one frame", "in fragments"})
+    void a_large_binary_message_gets_one_error_and_the_session_keeps_working(String how) throws Exception {
+        byte[] bytes = new byte[20 << 20];
+        try (RealtimeClient client = broker.connect()) {
+            client.next();
+            if (how.equals("in fragments")) {
+                client.sendBinaryFragmented(bytes, 1 << 20);
+            } else {
+                client.sendBinary(bytes);
+            }
+            assertEquals("binary_frame_not_supported", client.next().path("error").path("code").asText());
+            assertStillServes(client);
+        }
+    }
+
+    private static void send(RealtimeClient client, String message, String how) throws Exception {
+        if (how.equals("in fragments")) {
+            client.sendFragmented(message, 256 * 1024);
+        } else {
+            client.send(message);
+        }
+    }
+
+    private static void assertFrameTooLarge(JsonNode error) {
+        assertEquals("frame_too_large", error.path("error").path("code").asText(), error::toString);
+        assertTrue(error.path("error").path("event_id").isMissingNode(), error::toString);
+    }
+
     @Test
     void the_error_names_the_client_event_that_caused_it() throws Exception {
         try (RealtimeClient client = broker.connect()) {
@@ -100,12 +167,21 @@ class BadInputTest {
         }
     }
 
+    /** After one bad input: the session answers normally, and that input got exactly one error. */
     private static void assertStillServes(RealtimeClient client) throws Exception {
+        assertServes(client, 1);
+    }
+
+    private static void assertServes(RealtimeClient client, int errors) throws Exception {
         client.send(RealtimeClient.userMessage("still there?"));
         client.until("conversation.item.done");
         client.send(RealtimeClient.responseCreate("ok", "{\"sim_tokens\":\"3\",\"sim_ttft_ms\":\"0\"}"));
         List<JsonNode> response = client.until("response.done");
         assertEquals("completed", response.get(response.size() - 1).path("response").path("status").asText());
-        SeqAssert.contiguousFromOne(client.received());
+        List<JsonNode> received = client.received();
+        SeqAssert.contiguousFromOne(received);
+        // A second error for one bad input (say, one per fragment) would be among these.
+        List<String> types = received.stream().map(e -> e.path("type").asText()).toList();
+        assertEquals(errors, types.stream().filter("error"::equals).count(), types::toString);
     }
 }

@@ -84,6 +84,42 @@ public final class RealtimeClient implements Session.Listener.AutoDemanding, Aut
         session.sendBinary(ByteBuffer.wrap(bytes), Callback.NOOP);
     }
 
+    /**
+     * Sends {@code text} as one message in fragments of about {@code pieceChars} characters (never splitting a
+     * surrogate pair), each after the previous one was written, waiting at most {@link #WAIT} for each.
+     */
+    public void sendFragmented(String text, int pieceChars) throws Exception {
+        int start = 0;
+        do {
+            int end = Math.min(text.length(), start + pieceChars);
+            if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+                end++;
+            }
+            String piece = text.substring(start, end);
+            boolean last = end == text.length();
+            awaitSent(callback -> session.sendPartialText(piece, last, callback));
+            start = end;
+        } while (start < text.length());
+    }
+
+    /** Sends {@code bytes} as one binary message in fragments of {@code pieceBytes}, like {@link #sendFragmented}. */
+    public void sendBinaryFragmented(byte[] bytes, int pieceBytes) throws Exception {
+        int start = 0;
+        do {
+            int end = Math.min(bytes.length, start + pieceBytes);
+            ByteBuffer piece = ByteBuffer.wrap(bytes, start, end - start);
+            boolean last = end == bytes.length;
+            awaitSent(callback -> session.sendPartialBinary(piece, last, callback));
+            start = end;
+        } while (start < bytes.length);
+    }
+
+    private static void awaitSent(java.util.function.Consumer<Callback> send) throws Exception {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        send.accept(Callback.from(() -> sent.complete(null), sent::completeExceptionally));
+        sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
     /** The next frame, waiting at most {@link #WAIT}. */
     public JsonNode next() throws InterruptedException {
         JsonNode node = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -154,7 +154,11 @@ public record BrokerConfig(
         }
     }
 
-    /** @param maxFrameBytes largest client text frame accepted; larger frames get a {@code frame_too_large} error */
+    /**
+     * @param maxFrameBytes largest client text message accepted, in UTF-8 bytes, and so the most of one inbound
+     *     message a connection holds; a larger message, of any size, is discarded as it arrives and gets one
+     *     {@code frame_too_large} error
+     */
     public record Limits(int maxFrameBytes) {
         /** 1 MiB. */
         public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 20;

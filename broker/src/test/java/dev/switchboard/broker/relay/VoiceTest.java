@@ -2,6 +2,7 @@ package dev.switchboard.broker.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.broker.Broker;
@@ -119,6 +120,27 @@ class VoiceTest {
             assertEquals(1400, stopped.path("audio_end_ms").asInt(), stopped::toString);
             client.until("input_audio_buffer.committed");
             SeqAssert.contiguousFromOne(client.received());
+        }
+    }
+
+    @Test
+    void an_audio_append_just_under_the_frame_limit_reaches_the_provider_whole() throws Exception {
+        // 15 s of tone: 720,000 bytes of PCM, 960,000 characters of base64, just under the 1 MiB default
+        // limits.max_frame_bytes. The broker receives it in many fragments and must relay it whole, or the
+        // provider's VAD would place the end of speech earlier.
+        String append = Pcm.append(Pcm.tone(15_000));
+        assertTrue(append.length() > 900_000 && append.length() < 1 << 20, "size " + append.length());
+        try (RealtimeClient client = voiceSession(VAD_SESSION)) {
+            client.send(Pcm.append(Pcm.silence(400)));
+            client.send(append);
+            for (int i = 0; i < 6; i++) {
+                client.send(Pcm.append(Pcm.silence(100)));
+            }
+            JsonNode stopped = client.until("input_audio_buffer.speech_stopped").stream()
+                    .reduce((a, b) -> b).orElseThrow();
+            assertEquals(400 + 15_000 + 500, stopped.path("audio_end_ms").asInt(), stopped::toString);
+            assertTrue(client.received().stream().noneMatch(e -> e.path("type").asText().equals("error")),
+                    () -> client.received().toString());
         }
     }
 

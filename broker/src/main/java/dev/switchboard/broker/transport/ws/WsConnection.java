@@ -24,8 +24,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client WebSocket. Public only because Jetty binds listener methods through method handles, which
- * requires a public class; it has no public constructor. Explicit demand: Jetty delivers the next frame only after this connection calls
- * {@link Session#demand()}, which it does once the previous frame is in the session's ring.
+ * requires a public class; it has no public constructor. Explicit demand: Jetty delivers the next frame only after
+ * this connection calls {@link Session#demand()}, which it does once the previous message is in the session's
+ * ring, or at once after a fragment that does not end its message.
+ *
+ * <p>Inbound bound (issue 10): messages arrive as partial messages, so Jetty never aggregates one; with its
+ * auto-fragmentation (see {@code Broker}) even a single huge frame arrives in pieces of at most one network read.
+ * A {@link TextAssembler} keeps at most {@code limits.max_frame_bytes} of a text message; a longer one is dropped
+ * as soon as it crosses the limit, the rest is discarded as it arrives, and after its last fragment the client
+ * gets one {@code frame_too_large} error while the session carries on, however large the message. Binary
+ * messages are never kept: each fragment is released at once and the message gets one
+ * {@code binary_frame_not_supported} error. So a connection holds at most {@code max_frame_bytes} of input plus
+ * Jetty's read buffer, whatever the client sends.
  *
  * <p>Outbound bounds: unsent bytes and frames are counted from {@link #trySend} until Jetty's write callback.
  * Crossing the high watermark pauses the session's upstream; falling under the low watermark resumes it;
@@ -40,7 +50,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     private final SessionFeed<SessionSignal> feed;
     private final BrokerMetrics metrics;
     private final BrokerConfig.Outbound bounds;
-    private final int maxFrameBytes;
+    private final TextAssembler text;
     private final AtomicLong unsentBytes = new AtomicLong();
     private final java.util.function.LongSupplier unsentGauge = unsentBytes::get;
     private final AtomicInteger unsentFrames = new AtomicInteger();
@@ -67,7 +77,9 @@ public final class WsConnection implements Session.Listener, ClientChannel {
                 () -> close(CloseReason.INTERNAL_ERROR, "broker overloaded"));
         this.metrics = metrics;
         this.bounds = bounds;
-        this.maxFrameBytes = maxFrameBytes;
+        this.text = new TextAssembler(maxFrameBytes, message -> publish(decoder.apply(message)),
+                () -> publish(rejected("frame_too_large", "frame exceeds the " + maxFrameBytes + "-byte limit "
+                        + "(limits.max_frame_bytes); it was discarded")));
         this.scheduler = scheduler;
     }
 
@@ -82,22 +94,40 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         }
     }
 
+    /**
+     * One piece of a text message, in order; {@code last} ends the message. A piece that does not end its message
+     * is only kept (or discarded, past the limit) and the next one demanded at once; the last piece publishes the
+     * message or its {@code frame_too_large} rejection, and the next message is demanded once that is in the ring.
+     */
     @Override
-    public void onWebSocketText(String text) {
-        long receivedNanos = System.nanoTime();
-        ClientDecoding frame = utf8Length(text, maxFrameBytes) > maxFrameBytes
-                ? rejected("frame_too_large", "frame exceeds the " + maxFrameBytes + "-byte limit "
-                + "(limits.max_frame_bytes); it was discarded")
-                : decoder.apply(text);
-        feed.client(frame, receivedNanos, this::demand);
+    public void onWebSocketPartialText(String fragment, boolean last) {
+        text.accept(fragment, last);
+        if (!last) {
+            demand();
+        }
     }
 
+    /**
+     * One piece of a binary message. Binary is not part of the protocol: every piece is released unread, and the
+     * last one publishes a single {@code binary_frame_not_supported} rejection for the whole message.
+     */
     @Override
-    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+    public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
         callback.succeed();
-        ClientDecoding frame = rejected("binary_frame_not_supported",
-                "binary frames are not supported; send JSON events as text frames");
-        feed.client(frame, System.nanoTime(), this::demand);
+        if (!last) {
+            demand();
+            return;
+        }
+        publish(rejected("binary_frame_not_supported",
+                "binary frames are not supported; send JSON events as text frames"));
+    }
+
+    /**
+     * Publishes the outcome of the message that just ended, received now (when its last piece arrived, as when
+     * Jetty delivered whole messages); demands the next message once it is in the ring.
+     */
+    private void publish(ClientDecoding message) {
+        feed.client(message, System.nanoTime(), this::demand);
     }
 
     @Override
@@ -108,7 +138,13 @@ public final class WsConnection implements Session.Listener, ClientChannel {
 
     @Override
     public void onWebSocketError(Throwable cause) {
-        LOG.debug("client connection error", cause);
+        if (cause instanceof VirtualMachineError) {
+            // Out of memory (or worse) while handling this connection: the operator must hear of it. Client
+            // resets and protocol errors, by far the common case, stay at debug: a client must not flood the log.
+            LOG.error("the broker failed while serving a client connection", cause);
+        } else {
+            LOG.debug("client connection error", cause);
+        }
         onClosed();
     }
 
@@ -218,27 +254,5 @@ public final class WsConnection implements Session.Listener, ClientChannel {
                 }, SLOW_CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
             }
         }
-    }
-
-    /** UTF-8 byte length of {@code text}, stopping early once above {@code limit}. */
-    static long utf8Length(String text, long limit) {
-        if (text.length() * 3L <= limit) {
-            return text.length();
-        }
-        long bytes = 0;
-        for (int i = 0; i < text.length() && bytes <= limit; i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
     }
 }
