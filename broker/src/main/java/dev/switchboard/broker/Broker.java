@@ -6,7 +6,6 @@ import dev.switchboard.bridge.openai.OpenAiConfig;
 import dev.switchboard.bridge.openai.OpenAiConnector;
 import dev.switchboard.bridge.realtime.RealtimeConfig;
 import dev.switchboard.bridge.realtime.RealtimeConnector;
-import dev.switchboard.bridge.realtime.RelayConnector;
 import dev.switchboard.bridge.upstream.StreamTimeouts;
 import dev.switchboard.bridge.upstream.UpstreamConnector;
 import dev.switchboard.broker.config.BrokerConfig;
@@ -16,7 +15,6 @@ import dev.switchboard.broker.metrics.OperatorLog;
 import dev.switchboard.broker.route.CircuitBreaker;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Provider;
-import dev.switchboard.broker.route.RealtimeOnly;
 import dev.switchboard.broker.route.RetryPolicy;
 import dev.switchboard.broker.resume.ResumeTokens;
 import dev.switchboard.broker.resume.SessionStore;
@@ -165,7 +163,7 @@ public final class Broker implements AutoCloseable {
         simulator.ifPresent(sim -> providers.put(BrokerConfig.SIMULATOR_PROVIDER, provider(
                 BrokerConfig.SIMULATOR_PROVIDER, new OpenAiConnector(new OpenAiConfig(BrokerConfig.SIMULATOR_PROVIDER,
                         sim.baseUri(), Optional.empty(), StreamTimeouts.defaults()), httpClient),
-                BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults(), true, metrics, log, Optional.empty())));
+                BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults(), true, metrics, log)));
         config.providers().forEach((name, p) -> {
             URI base = p.onSimulator()
                     ? URI.create("http://127.0.0.1:" + simulator.orElseThrow().port() + p.baseUrl().getPath())
@@ -174,29 +172,34 @@ public final class Broker implements AutoCloseable {
                 RealtimeConnector relay = RealtimeConnector.start(new RealtimeConfig(name, base, p.apiKey(),
                         new RealtimeConfig.Timeouts(p.timeouts().connect(), p.timeouts().firstToken(),
                                 RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()));
-                providers.put(name, provider(name, new RealtimeOnly(name), p.retry(), p.breaker(), false, metrics,
-                        log, Optional.of(relay)));
+                providers.put(name, provider(name, new Provider.Kind.Relayed(relay), p.retry(), p.breaker(), metrics,
+                        log));
                 return;
             }
             UpstreamConnector connector = p.kind().equals("anthropic")
                     ? new AnthropicConnector(new AnthropicConfig(name, base, p.apiKey(), p.timeouts()), httpClient)
                     : new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()), httpClient);
             providers.put(name, provider(name, connector, p.retry(), p.breaker(), p.continuation().equals("prefill"),
-                    metrics, log, Optional.empty()));
+                    metrics, log));
         });
         return providers;
     }
 
     private static Provider provider(String name, UpstreamConnector connector, BrokerConfig.Retry retry,
                                      BrokerConfig.Breaker breaker, boolean prefill, BrokerMetrics metrics,
-                                     OperatorLog log, Optional<RelayConnector> relay) {
+                                     OperatorLog log) {
+        return provider(name, new Provider.Kind.Bridged(connector, prefill), retry, breaker, metrics, log);
+    }
+
+    private static Provider provider(String name, Provider.Kind kind, BrokerConfig.Retry retry,
+                                     BrokerConfig.Breaker breaker, BrokerMetrics metrics, OperatorLog log) {
         CircuitBreaker[] self = new CircuitBreaker[1];
         CircuitBreaker circuit = new CircuitBreaker(breaker.failureThreshold(), breaker.probeAfter(), breaker.openFor(),
                 System::nanoTime, (from, to, cause) -> logTransition(log, name, breaker, self[0], from, to, cause));
         self[0] = circuit;
         metrics.circuitState(name, () -> circuit.state().ordinal());
-        return new Provider(name, connector, new RetryPolicy(retry.maxRetries(), retry.backoff(), retry.maxBackoff(),
-                retry.maxRetryAfter()), circuit, prefill, relay);
+        return new Provider(name, kind, new RetryPolicy(retry.maxRetries(), retry.backoff(), retry.maxBackoff(),
+                retry.maxRetryAfter()), circuit);
     }
 
     private static void logTransition(OperatorLog log, String provider, BrokerConfig.Breaker breaker,
@@ -292,7 +295,11 @@ public final class Broker implements AutoCloseable {
         } catch (Exception e) {
             // Best effort, as above.
         }
-        providers.values().forEach(p -> p.relay().ifPresent(RelayConnector::close));
+        providers.values().forEach(p -> {
+            if (p.kind() instanceof Provider.Kind.Relayed relayed) {
+                relayed.connector().close();
+            }
+        });
         simulator.ifPresent(ProviderSimulator::close);
     }
 }

@@ -232,7 +232,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     private void open(ResponseRun run) {
         run.deltasBeforeAttempt = run.deltas;
         run.upstreamOpenedNanos = System.nanoTime();
-        Upstream upstream = run.target().provider().connector().open(run.request(), run);
+        Upstream upstream = run.target().provider().bridged().connector().open(run.request(), run);
         run.attach(upstream);
         flowTarget(upstream);
     }

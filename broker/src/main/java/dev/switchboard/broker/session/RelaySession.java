@@ -69,8 +69,7 @@ public final class RelaySession extends AbstractSession {
     public RelaySession(Tenant tenant, Route route, Shard shard, SessionContext context) {
         super(tenant, route.model(), shard, context, true);
         this.target = route.primary();
-        this.connector = target.provider().relay().orElseThrow(() -> new IllegalArgumentException(
-                "route " + route.model() + " does not target a Realtime provider"));
+        this.connector = target.provider().relay();
         if (tenant.brokerVad()) {
             vad = VadSettings.DEFAULT.detector();
         }

@@ -181,7 +181,7 @@ final class ResponseAttempts {
         boolean sameTarget = next == index;
         index = next;
         retries = 0;
-        prefill = !sameTarget && target().provider().prefill() && output.continuable();
+        prefill = !sameTarget && target().provider().bridged().prefill() && output.continuable();
         return new Decision.FailOver(from, target(), prefill, failed);
     }
 }

@@ -11,6 +11,7 @@ import dev.switchboard.broker.resume.ReplayLog;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.SessionContext;
+import dev.switchboard.broker.session.SessionFactory;
 import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.broker.tenant.TenantRegistry;
@@ -156,7 +157,7 @@ public final class ChatEndpoint {
                     + call.model() + "'", Optional.of("model")));
             return;
         }
-        if (route.get().primary().provider().realtime()) {
+        if (SessionFactory.relayed(route.get())) {
             refuse(response, callback, new HttpError(400, "model_not_supported", "model '" + call.model()
                     + "' is a Realtime WebSocket model; connect to /v1/realtime?model=" + call.model(),
                     Optional.of("model")));

@@ -9,9 +9,7 @@ import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.resume.ReplayLog;
 import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.BrokerSession;
-import dev.switchboard.broker.session.RealtimeSession;
-import dev.switchboard.broker.session.RelaySession;
-import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.session.SessionFactory;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.Tenant;
@@ -139,22 +137,12 @@ public final class BrokerHandler extends Handler.Abstract {
             writeError(response, callback, 403, "model_not_allowed", "this key may not use model '" + model + "'");
             return;
         }
-        upgradeTo(request, response, callback, protocols, () -> new WsConnection(newSession(tenant.get(), route.get()),
-                -1, decoderFor(route.get()), context.metrics(), context.scheduler(), config.outbound(),
-                config.limits().maxFrameBytes()));
-    }
-
-    /** A Realtime session over SSE providers, or a relay to a Realtime WebSocket provider. */
-    private BrokerSession newSession(Tenant tenant, Route route) {
-        Shard shard = rings.shardFor(sessionCounter.getAndIncrement());
-        return route.primary().provider().realtime() ? new RelaySession(tenant, route, shard, context)
-                : new RealtimeSession(tenant, route, shard, context);
-    }
-
-    /** Relay sessions forward frames unchanged after a one-pass check; others decode them strictly. */
-    private java.util.function.Function<String, dev.switchboard.protocol.codec.ClientDecoding> decoderFor(
-            Route route) {
-        return route.primary().provider().realtime() ? context.codec()::peekClient : context.codec()::decodeClient;
+        upgradeTo(request, response, callback, protocols, () -> {
+            SessionFactory.Created created = SessionFactory.create(tenant.get(), route.get(),
+                    rings.shardFor(sessionCounter.getAndIncrement()), context);
+            return new WsConnection(created.session(), -1, created.decoder(), context.metrics(), context.scheduler(),
+                    config.outbound(), config.limits().maxFrameBytes());
+        });
     }
 
     /**
@@ -191,7 +179,7 @@ public final class BrokerHandler extends Handler.Abstract {
         }
         Route route = catalog.route(session.model()).orElseThrow();
         upgradeTo(request, response, callback, protocols, () -> new WsConnection(session, lastSeq,
-                decoderFor(route), context.metrics(), context.scheduler(), config.outbound(),
+                SessionFactory.decoder(route, context.codec()), context.metrics(), context.scheduler(), config.outbound(),
                 config.limits().maxFrameBytes()));
     }
 
