@@ -158,6 +158,11 @@ public final class RealtimeClient implements Session.Listener.AutoDemanding, Aut
         }
     }
 
+    /** The close status once the connection has closed (-1 after a transport error), empty while it is open. */
+    public java.util.Optional<Integer> closeStatus() {
+        return java.util.Optional.ofNullable(closed.getNow(null));
+    }
+
     public int awaitClose() throws Exception {
         return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
