@@ -389,13 +389,18 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         if (event.type().startsWith("input_audio_buffer.")) {
             // Nothing is silently dropped: audio input on a text route is refused, naming what the model takes.
             return sendError(ErrorDetail.invalidRequest("modality_not_supported", "model " + model()
-                    + " takes input modalities [text] and output_modalities [text] only; '" + event.type()
+                    + " takes input modalities [text] and output_modalities [text] only; '" + clip(event.type())
                     + "' needs an audio model (a Realtime relay, e.g. sim-realtime)", event.eventId())
                     .withParam("type"));
         }
-        return sendError(ErrorDetail.invalidRequest("unknown_event_type", "event type '" + event.type()
+        return sendError(ErrorDetail.invalidRequest("unknown_event_type", "event type '" + clip(event.type())
                 + "' is not supported by model " + model() + " (a text chat-completions upstream)",
                 event.eventId()).withParam("type"));
+    }
+
+    /** A client-chosen string echoed in an error, cut to a readable length (a type may be a megabyte long). */
+    private static String clip(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
     }
 
     private static ErrorDetail invalid(String param, String message, String eventId) {

@@ -26,11 +26,11 @@ record VadSettings(boolean enabled, double threshold, int minSpeechMs, int silen
             return Optional.of("session.switchboard.broker_vad must be an object");
         }
         JsonNode enabled = node.path("enabled");
-        if (!enabled.isMissingNode() && !enabled.isBoolean()) {
+        if (!absent(enabled) && !enabled.isBoolean()) {
             return Optional.of("broker_vad.enabled must be true or false");
         }
         JsonNode threshold = node.path("threshold");
-        if (!threshold.isMissingNode() && (!threshold.isNumber() || threshold.asDouble() < 0
+        if (!absent(threshold) && (!threshold.isNumber() || threshold.asDouble() < 0
                 || threshold.asDouble() > 1)) {
             return Optional.of("broker_vad.threshold must be a number from 0 to 1");
         }
@@ -43,8 +43,15 @@ record VadSettings(boolean enabled, double threshold, int minSpeechMs, int silen
         return Optional.empty();
     }
 
+    /** A JSON null counts as absent, as everywhere in the protocol (docs/protocol.md). */
+    private static boolean absent(JsonNode value) {
+        return value.isMissingNode() || value.isNull();
+    }
+
     private static boolean badMs(JsonNode value, int min, int max) {
-        return !value.isMissingNode() && (!value.isIntegralNumber() || value.asInt() < min || value.asInt() > max);
+        // canConvertToInt first: asInt() would wrap 2^32 + 10 to 10 and accept it (issue 10).
+        return !absent(value) && (!value.isIntegralNumber() || !value.canConvertToInt()
+                || value.asInt() < min || value.asInt() > max);
     }
 
     /** Settings from a node {@link #problem} accepted; absent fields keep their defaults. */

@@ -19,24 +19,24 @@ final class KnownDefects {
      * Error codes the broker sends that docs/protocol.md's Errors table does not list.
      * {@code KnownDefectsTest#audio_input_on_a_text_model_is_refused_with_a_documented_code}.
      */
-    static final Set<String> UNDOCUMENTED_CODES = Set.of("modality_not_supported");
+    static final Set<String> UNDOCUMENTED_CODES = Set.of();
     /**
      * Whether error messages may show Java class, Jackson feature and parser internals.
      * {@code KnownDefectsTest#decoding_errors_name_the_field_without_java_or_jackson_internals}.
      */
-    static final boolean MESSAGES_SHOW_INTERNALS = true;
+    static final boolean MESSAGES_SHOW_INTERNALS = false;
     /**
      * Whether a relayed session answers {@code {"type":null}} with {@code invalid_value} instead of the documented
      * {@code missing_required_parameter}.
      * {@code KnownDefectsTest#a_null_type_gets_the_documented_code_on_a_relayed_session_too}.
      */
-    static final boolean RELAY_NULL_TYPE_IS_INVALID_VALUE = true;
+    static final boolean RELAY_NULL_TYPE_IS_INVALID_VALUE = false;
     /**
      * Whether a relayed session answers a {@code type} that is an object or array with {@code invalid_json} instead of
      * the documented {@code invalid_value}.
      * {@code KnownDefectsTest#a_type_that_is_an_object_or_array_gets_invalid_value_on_a_relayed_session_too}.
      */
-    static final boolean RELAY_CONTAINER_TYPE_IS_INVALID_JSON = true;
+    static final boolean RELAY_CONTAINER_TYPE_IS_INVALID_JSON = false;
     /**
      * Whether a relayed session refuses a non-string {@code event_id} the moment it reads it, before the rest of the
      * frame: a frame that is not JSON then gets {@code invalid_value} instead of {@code invalid_json}, and of a
@@ -44,7 +44,7 @@ final class KnownDefects {
      * {@code KnownDefectsTest#a_broken_frame_with_a_bad_event_id_gets_invalid_json_on_a_relayed_session_too} and
      * {@code KnownDefectsTest#a_duplicated_event_id_is_read_the_same_way_by_bridged_and_relayed_sessions}.
      */
-    static final boolean RELAY_REFUSES_EVENT_ID_BEFORE_READING_THE_REST = true;
+    static final boolean RELAY_REFUSES_EVENT_ID_BEFORE_READING_THE_REST = false;
 
     private static final ObjectMapper STRICT = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

@@ -11,16 +11,14 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.common.WebSocketSession;
 import org.eclipse.jetty.websocket.core.OpCode;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
- * One focused regression test per defect the abuse suite found in the broker, disabled until the broker's owner fixes
- * it (issue 10). Each states the exact input, what the broker does and what the docs say it should do. To fix one:
- * enable its test, make it pass, and drop its entry from {@link KnownDefects} so the fuzzers stop tolerating it.
- * Run them all, disabled or not: {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * One focused regression test per defect the abuse suite found in the broker (issue 10), each with the exact input
+ * and what the docs say must happen. All are fixed; {@link KnownDefects} lists none any more. A new defect the
+ * fuzzers find gets a test here (disabled, naming the issue, until fixed) and a flag there so the suite stays green.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class KnownDefectsTest {
@@ -44,7 +42,6 @@ class KnownDefectsTest {
     }
 
     @Test
-    @Disabled("issue 10: modality_not_supported is sent but missing from docs/protocol.md's Errors table")
     void audio_input_on_a_text_model_is_refused_with_a_documented_code() throws Exception {
         JsonNode error = onlyError(AbuseBroker.BRIDGED,
                 "{\"type\":\"input_audio_buffer.append\",\"event_id\":\"evt_audio\",\"audio\":\"AAAA\"}");
@@ -52,7 +49,6 @@ class KnownDefectsTest {
     }
 
     @Test
-    @Disabled("issue 10: decoding errors show Java class names, Jackson features and parser locations")
     void decoding_errors_name_the_field_without_java_or_jackson_internals() throws Exception {
         List<String> frames = List.of(
                 "{\"type\":\"response.cancel\"}{\"type\":\"x\"}",
@@ -70,7 +66,6 @@ class KnownDefectsTest {
     }
 
     @Test
-    @Disabled("issue 10: a relayed session answers {\"type\":null} with invalid_value, not missing_required_parameter")
     void a_null_type_gets_the_documented_code_on_a_relayed_session_too() throws Exception {
         String frame = "{\"type\":null,\"event_id\":\"evt_null\"}";
         assertEquals("missing_required_parameter", onlyError(AbuseBroker.BRIDGED, frame).path("code").asText());
@@ -80,7 +75,6 @@ class KnownDefectsTest {
     }
 
     @Test
-    @Disabled("issue 10: a relayed session answers a type that is an object or array with invalid_json")
     void a_type_that_is_an_object_or_array_gets_invalid_value_on_a_relayed_session_too() throws Exception {
         for (String frame : List.of("{\"type\":{}}", "{\"type\":[\"response.create\"]}",
                 "{\"type\":{\"type\":\"response.create\"}}")) {
@@ -92,7 +86,6 @@ class KnownDefectsTest {
     }
 
     @Test
-    @Disabled("issue 10: a relayed session refuses a bad event_id before finding that the frame is not JSON")
     void a_broken_frame_with_a_bad_event_id_gets_invalid_json_on_a_relayed_session_too() throws Exception {
         String frame = "{\"event_id\":5,\"type\":\"response.cancel\"";
         assertEquals("invalid_json", onlyError(AbuseBroker.BRIDGED, frame).path("code").asText());
@@ -101,7 +94,6 @@ class KnownDefectsTest {
     }
 
     @Test
-    @Disabled("issue 10: of a duplicated event_id the bridged decoder keeps the last value, the relay the first")
     void a_duplicated_event_id_is_read_the_same_way_by_bridged_and_relayed_sessions() throws Exception {
         String frame = "{\"type\":\"response.cancel\",\"event_id\":5,\"event_id\":\"evt_dup\"}";
         JsonNode bridged = onlyError(AbuseBroker.BRIDGED, frame);
@@ -111,8 +103,6 @@ class KnownDefectsTest {
     }
 
     @Test
-    @Disabled("issue 10: a text frame that is not UTF-8 closes the connection with 1007, which docs/protocol.md "
-            + "does not list (and it says malformed frames never close)")
     void a_text_frame_that_is_not_utf8_closes_with_a_documented_close_code() throws Exception {
         for (String model : List.of(AbuseBroker.BRIDGED, AbuseBroker.RELAYED)) {
             RealtimeClient client = broker().connect(model, AbuseBroker.ABUSE_KEY);
@@ -132,7 +122,6 @@ class KnownDefectsTest {
     }
 
     @Test
-    @Disabled("issue 10: broker_vad silence_ms/min_speech_ms beyond the int range are truncated (asInt) and accepted")
     void broker_vad_milliseconds_beyond_the_int_range_are_refused_not_truncated() throws Exception {
         // 4294967306 is 2^32 + 10: JsonNode.asInt() makes it 10, inside the 10..10000 range.
         JsonNode error = onlyError(AbuseBroker.RELAYED, "{\"type\":\"session.update\",\"event_id\":\"evt_vad\","

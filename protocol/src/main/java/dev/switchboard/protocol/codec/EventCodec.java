@@ -118,7 +118,7 @@ public final class EventCodec {
         try {
             node = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            return reject(INVALID_JSON, "frame is not valid JSON: " + brief(e.getOriginalMessage()), "", null);
+            return reject(INVALID_JSON, "frame is not valid JSON: " + syntax(e), "", null);
         }
         if (!(node instanceof ObjectNode object)) {
             return reject(INVALID_JSON, "frame must be a JSON object", "", null);
@@ -154,15 +154,18 @@ public final class EventCodec {
                 return reject(field.missing() ? MISSING_PARAMETER : INVALID_VALUE,
                         type + ": " + brief(field.getMessage()), eventId, param);
             }
-            return reject(INVALID_VALUE, type + ": " + brief(cause.getMessage()), eventId, path(e));
+            // Our records refuse values with IllegalArgumentException and a message for the client; anything else
+            // is a library's own wording, which would show Java class names.
+            String why = cause instanceof IllegalArgumentException ? brief(cause.getMessage()) : "invalid value";
+            return reject(INVALID_VALUE, type + ": " + why, eventId, path(e));
         } catch (JsonMappingException e) {
             String where = path(e);
             String message = where == null
-                    ? type + ": invalid event: " + brief(e.getOriginalMessage())
-                    : type + ": field '" + where + "' has the wrong shape or value: " + brief(e.getOriginalMessage());
+                    ? type + ": invalid event" + expected(e)
+                    : type + ": field '" + where + "' has the wrong shape or value" + expected(e);
             return reject(INVALID_VALUE, message, eventId, where);
         } catch (JsonProcessingException e) {
-            return reject(INVALID_JSON, type + ": " + brief(e.getOriginalMessage()), eventId, null);
+            return reject(INVALID_JSON, type + ": " + syntax(e), eventId, null);
         }
     }
 
@@ -175,6 +178,7 @@ public final class EventCodec {
     public ClientDecoding peekClient(String text) {
         String type = null;
         String eventId = "";
+        boolean badEventId = false;
         try (JsonParser parser = mapper.getFactory().createParser(text)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return reject(INVALID_JSON, "frame must be a JSON object", "", null);
@@ -190,10 +194,13 @@ public final class EventCodec {
                         parser.skipChildren();
                     }
                 } else if ("event_id".equals(field)) {
-                    if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL) {
-                        return reject(INVALID_VALUE, "event_id must be a string", "", "event_id");
-                    }
+                    // Judged once the whole frame is read, and the last of duplicated keys counts, as when the
+                    // strict decoder reads a tree: the same frame gets the same code on every session kind.
+                    badEventId = value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NULL;
                     eventId = value == JsonToken.VALUE_STRING ? parser.getText() : "";
+                    if (badEventId) {
+                        parser.skipChildren();
+                    }
                 } else if (value == JsonToken.VALUE_STRING) {
                     // Finishing the token into the parser's recycled buffer is Jackson's fast string path;
                     // skipping it instead scans character by character, twice as slow on a 64 KiB audio payload.
@@ -206,9 +213,12 @@ public final class EventCodec {
                 return reject(INVALID_JSON, "frame is not one valid JSON object", "", null);
             }
         } catch (JsonProcessingException e) {
-            return reject(INVALID_JSON, "frame is not valid JSON: " + brief(e.getOriginalMessage()), "", null);
+            return reject(INVALID_JSON, "frame is not valid JSON: " + syntax(e), "", null);
         } catch (java.io.IOException e) {
             return reject(INVALID_JSON, "frame is not valid JSON", "", null);
+        }
+        if (badEventId) {
+            return reject(INVALID_VALUE, "event_id must be a string", "", "event_id");
         }
         if (type == null) {
             return reject(MISSING_PARAMETER, "missing required parameter 'type'", eventId, "type");
@@ -240,6 +250,54 @@ public final class EventCodec {
             }
         }
         return sb.length() == 0 ? null : sb.toString();
+    }
+
+    /**
+     * What is wrong with unparseable JSON, in the client's terms: never the parser's own message, which names Java
+     * types, library features and its source description.
+     */
+    private static String syntax(JsonProcessingException e) {
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        String what;
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            what = "it is nested too deeply or too long";
+        } else if (original.startsWith("Unexpected end-of-input")) {
+            what = "it ends before the JSON is complete";
+        } else if (original.contains("Trailing token") || original.contains("trailing token")) {
+            what = "there is content after the JSON object";
+        } else if (original.startsWith("Unexpected character") || original.startsWith("Unrecognized token")
+                || original.startsWith("Unexpected close marker")) {
+            what = "unexpected character or token";
+        } else if (original.contains("surrogate") || original.contains("Invalid UTF")) {
+            what = "invalid character encoding";
+        } else {
+            what = "malformed JSON";
+        }
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 0 ? what
+                : what + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    }
+
+    /** The kind of value a mismatched field expects, as ", expected a string", or nothing when unknown. */
+    private static String expected(JsonMappingException e) {
+        if (!(e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch)
+                || mismatch.getTargetType() == null) {
+            return "";
+        }
+        Class<?> target = mismatch.getTargetType();
+        if (target == String.class || target == Character.class) {
+            return ", expected a string";
+        }
+        if (Number.class.isAssignableFrom(target) || target.isPrimitive() && target != boolean.class) {
+            return ", expected a number";
+        }
+        if (target == Boolean.class || target == boolean.class) {
+            return ", expected true or false";
+        }
+        if (java.util.Collection.class.isAssignableFrom(target) || target.isArray()) {
+            return ", expected an array";
+        }
+        return ", expected an object";
     }
 
     private static String brief(String message) {
