@@ -1,8 +1,9 @@
 package dev.switchboard.broker.session;
 
 import dev.switchboard.protocol.close.CloseReason;
+import dev.switchboard.protocol.event.ServerEvent;
 
-/** The session's view of its client connection. Implemented by the WebSocket transport. */
+/** The session's view of its client connection. Implemented by the WebSocket and chat-completions transports. */
 public interface ClientChannel {
 
     /**
@@ -12,6 +13,17 @@ public interface ClientChannel {
      *     outbound bounds, in which case the channel closes itself with {@link CloseReason#SLOW_CONSUMER}
      */
     boolean trySend(String frame);
+
+    /**
+     * Queues one sequenced frame together with the event it encodes, for channels that translate events rather
+     * than forward frames (the chat-completions endpoint: no JSON is parsed back). Frames replayed from the log
+     * and relayed raw frames come through {@link #trySend(String)} only. By default forwards {@code frame}.
+     *
+     * @param seq the frame's {@code seq}
+     */
+    default boolean trySend(String frame, ServerEvent event, long seq) {
+        return trySend(frame);
+    }
 
     /**
      * Whether the connection can take more without passing its high watermark: a replay after a resume only

@@ -34,7 +34,7 @@ final class SessionOutput {
     private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
 
     /** An event waiting for room on the connection, not yet sequenced. */
-    private record Pending(java.util.function.LongFunction<String> encoder, Object tag) {
+    private record Pending(java.util.function.LongFunction<String> encoder, ServerEvent event, Object tag) {
     }
 
     /**
@@ -57,20 +57,33 @@ final class SessionOutput {
      * @param tag what {@link #discardPending} matches against while the event waits (e.g. its response), or null
      */
     void emit(ServerEvent event, Object tag) {
-        emitEncoded(next -> codec.encodeServer(event, eventIdPrefix + next, next), tag);
+        emit(next -> codec.encodeServer(event, eventIdPrefix + next, next), event, tag);
     }
 
-    /** Like {@link #emit}, for a frame that must be encoded knowing its seq. */
+    /** Like {@link #emit}, for a frame that must be encoded knowing its seq (relayed raw JSON: no typed event). */
     void emitEncoded(java.util.function.LongFunction<String> encoder, Object tag) {
+        emit(encoder, null, tag);
+    }
+
+    private void emit(java.util.function.LongFunction<String> encoder, ServerEvent event, Object tag) {
         ClientChannel target = channel;
         if (target != null && (sentSeq < seq || !pending.isEmpty() || (holdAboveWatermark && !target.hasRoom()))) {
-            pending.add(new Pending(encoder, tag));
+            pending.add(new Pending(encoder, event, tag));
             return;
         }
         String frame = sequence(encoder);
         if (target != null) {
-            target.trySend(frame);
+            send(target, frame, event);
             sentSeq = seq;
+        }
+    }
+
+    /** Hands a sequenced frame to the connection, with its typed event when the session has one. */
+    private void send(ClientChannel target, String frame, ServerEvent event) {
+        if (event == null) {
+            target.trySend(frame);
+        } else {
+            target.trySend(frame, event, seq);
         }
     }
 
@@ -130,7 +143,8 @@ final class SessionOutput {
             if (!target.hasRoom()) {
                 return CatchUp.BEHIND;
             }
-            target.trySend(sequence(pending.poll().encoder()));
+            Pending next = pending.poll();
+            send(target, sequence(next.encoder()), next.event());
             sentSeq = seq;
         }
         return CatchUp.CAUGHT_UP;

@@ -1,6 +1,5 @@
 package dev.switchboard.broker.transport.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.broker.session.ClientChannel;
@@ -12,6 +11,18 @@ import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.ClientDecoding;
 import dev.switchboard.protocol.event.ClientEvent;
+import dev.switchboard.protocol.codec.EventCodec;
+import dev.switchboard.protocol.codec.ServerFrame;
+import dev.switchboard.protocol.event.ConversationItem;
+import dev.switchboard.protocol.event.ErrorDetail;
+import dev.switchboard.protocol.event.ErrorEvent;
+import dev.switchboard.protocol.event.ResponseCreated;
+import dev.switchboard.protocol.event.ResponseDone;
+import dev.switchboard.protocol.event.ResponseFailover;
+import dev.switchboard.protocol.event.ResponseFunctionCallArgumentsDelta;
+import dev.switchboard.protocol.event.ResponseOutputItemAdded;
+import dev.switchboard.protocol.event.ResponseOutputTextDelta;
+import dev.switchboard.protocol.event.ServerEvent;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 abstract class ChatExchange implements ClientChannel {
     private static final Logger LOG = LoggerFactory.getLogger(ChatExchange.class);
+    /** Reads frames replayed from the log, and writes a response as the wire shows it (once per response). */
+    private static final EventCodec CODEC = EventCodec.create();
 
     /** The session this exchange feeds; also its upstream's flow control. */
     protected final RealtimeSession session;
@@ -126,82 +139,90 @@ abstract class ChatExchange implements ClientChannel {
         return responseId;
     }
 
+    /**
+     * A frame without its typed event: a frame replayed from the log after a {@code Last-Event-ID} resume, or a
+     * connection-level event. Only these are decoded; live events arrive typed ({@link #trySend(String,
+     * ServerEvent, long)}).
+     */
     @Override
     public final boolean trySend(String frame) {
         if (ended.get()) {
             return false;
         }
-        JsonNode event;
-        try {
-            event = json.readTree(frame);
-        } catch (JsonProcessingException e) {
+        Optional<ServerFrame> decoded = CODEC.decodeServer(frame);
+        if (decoded.isEmpty()) {
             // The session encodes every event it emits; an unreadable one is a bug.
-            LOG.error("a session emitted an event that is not JSON; ignoring it", e);
+            LOG.error("a session emitted an event that is not JSON; ignoring it");
             return true;
         }
-        long seq = event.path("seq").asLong(-1);
+        return translate(frame, decoded.get().event(), decoded.get().seq());
+    }
+
+    @Override
+    public final boolean trySend(String frame, ServerEvent event, long seq) {
+        if (ended.get()) {
+            return false;
+        }
+        return translate(frame, event, seq);
+    }
+
+    /** Hands one Realtime event, already interpreted, to the subclass hook that answers it. Shard thread. */
+    private boolean translate(String frame, ServerEvent event, long seq) {
         if (isResumed() && !resumeCommitted && seq >= 0) {
             // The resume was accepted and the replay begins: only now is the answer a 200 stream (a refusal
             // before this is a plain 410).
             resumeCommitted = true;
             onCreated();
         }
-        switch (event.path("type").asText()) {
-            case "response.created" -> {
-                responseId = event.path("response").path("id").asText();
-                // Like OpenAI, report the model that answers (the first target asked), not the client's alias.
-                chat = new ChatJson(json, "chatcmpl-" + responseId, createdEpochSeconds, call.model())
-                        .withModel(event.path("response").path("model").asText(""));
-                onCreated();
+        if (event instanceof ResponseOutputTextDelta delta) {
+            onText(seq, delta.delta());
+        } else if (event instanceof ResponseCreated created) {
+            responseId = created.response().id();
+            // Like OpenAI, report the model that answers (the first target asked), not the client's alias.
+            chat = new ChatJson(json, "chatcmpl-" + responseId, createdEpochSeconds, call.model())
+                    .withModel(created.response().model().orElse(""));
+            onCreated();
+        } else if (event instanceof ResponseOutputItemAdded added) {
+            onItemAdded(seq, added.item());
+        } else if (event instanceof ResponseFunctionCallArgumentsDelta arguments) {
+            Integer index = toolIndexByItem.get(arguments.itemId());
+            if (index == null && isResumed()) {
+                // The call started before the resume point: its index is its place in the output.
+                index = arguments.outputIndex();
             }
-            case "response.output_text.delta" -> onText(seq, event.path("delta").asText());
-            case "response.output_item.added" -> onItemAdded(seq, event.path("item"));
-            case "response.function_call_arguments.delta" -> {
-                Integer index = toolIndexByItem.get(event.path("item_id").asText());
-                if (index == null && isResumed()) {
-                    // The call started before the resume point: its index is its place in the output.
-                    index = event.path("output_index").asInt();
-                }
-                if (index != null) {
-                    onToolArguments(seq, index, event.path("delta").asText());
-                }
+            if (index != null) {
+                onToolArguments(seq, index, arguments.delta());
             }
-            case "switchboard.response.failover" -> {
-                chat = chat.withModel(event.path("to_model").asText(""));
-                boolean restart = "restart".equals(event.path("mode").asText());
-                if (restart) {
-                    toolIndexByItem.clear();
-                }
-                onFailover(seq, frame, restart);
+        } else if (event instanceof ResponseFailover failover) {
+            chat = chat.withModel(failover.toModel());
+            boolean restart = "restart".equals(failover.mode());
+            if (restart) {
+                toolIndexByItem.clear();
             }
-            case "response.done" -> {
-                // The model the provider says answered, after any failover.
-                chat = chat.withModel(event.path("response").path("model").asText(""));
-                onDone(seq, event.path("response"));
-            }
-            case "error" -> {
-                JsonNode error = event.path("error");
-                String param = error.path("param").asText("");
-                String code = error.path("code").asText("invalid_value");
-                onRejected(new HttpError(code.startsWith("resume_") ? 410 : 400, code,
-                        error.path("message").asText(), param.isEmpty() ? Optional.empty() : Optional.of(param)));
-            }
-            default -> {
-                // session.*, conversation.item.*, content parts and the *.done events of items carry nothing a
-                // chat completion shows.
-            }
+            onFailover(seq, frame, restart);
+        } else if (event instanceof ResponseDone done) {
+            // The model the provider says answered, after any failover. Once per response, so the response is
+            // read as a tree here rather than giving the chat shapes a second, typed reader.
+            chat = chat.withModel(done.response().model().orElse(""));
+            onDone(seq, CODEC.mapper().valueToTree(done.response()));
+        } else if (event instanceof ErrorEvent error) {
+            ErrorDetail detail = error.error();
+            onRejected(new HttpError(detail.code().startsWith("resume_") ? 410 : 400, detail.code(),
+                    detail.message(), detail.param().filter(param -> !param.isEmpty())));
         }
+        // Anything else (session.*, conversation.item.*, content parts, the *.done events of items) carries nothing
+        // a chat completion shows.
         return !ended.get();
     }
 
-    private void onItemAdded(long seq, JsonNode item) {
-        if ("message".equals(item.path("type").asText())) {
+    private void onItemAdded(long seq, ConversationItem item) {
+        if ("message".equals(item.type())) {
             onMessageItemOpened();
         }
-        if ("function_call".equals(item.path("type").asText())) {
+        if ("function_call".equals(item.type())) {
             int index = toolIndexByItem.size();
-            toolIndexByItem.put(item.path("id").asText(), index);
-            onToolCall(seq, index, item.path("call_id").asText(), item.path("name").asText());
+            toolIndexByItem.put(item.id().orElse(""), index);
+            onToolCall(seq, index, item.callId().orElse(""), item.name().orElse(""));
         }
     }
 
