@@ -34,10 +34,17 @@ public final class TenantRegistry {
 
     /** The tenant owning {@code apiKey}, if any. */
     public Optional<Tenant> authenticate(String apiKey) {
+        return resolve(apiKey).map(Principal::tenant);
+    }
+
+    /** The tenant and key id of {@code apiKey}, or empty when no tenant has that key. Any thread. */
+    public Optional<Principal> resolve(String apiKey) {
         if (apiKey.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.ofNullable(byKeyDigest.get(digest(apiKey)));
+        String digest = digest(apiKey);
+        Tenant tenant = byKeyDigest.get(digest);
+        return tenant == null ? Optional.empty() : Optional.of(new Principal(tenant, "key_" + digest.substring(0, 12)));
     }
 
     private static String digest(String key) {

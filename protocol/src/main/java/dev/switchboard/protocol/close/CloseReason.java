@@ -17,6 +17,11 @@ public enum CloseReason {
     INTERNAL_ERROR(1011, "internal_error", true),
     /** The client read too slowly; its outbound buffer stayed full. Reconnect and resume. */
     SLOW_CONSUMER(4008, "slow_consumer", true),
+    /**
+     * The tenant is over one of its own limits (requests, tokens, concurrency): wait for the {@code Retry-After}
+     * the refusal names, then reconnect.
+     */
+    RATE_LIMITED(4029, "rate_limit_exceeded", true),
     /** Another connection resumed this session. */
     SESSION_TAKEN_OVER(4009, "session_taken_over", false),
     /** A resume was refused (invalid or expired token, or a position the replay log no longer holds): start fresh. */

@@ -1,0 +1,71 @@
+package dev.switchboard.broker.admission;
+
+import dev.switchboard.broker.route.ModelCatalog;
+import dev.switchboard.broker.route.Route;
+import dev.switchboard.broker.tenant.Principal;
+import dev.switchboard.broker.tenant.TenantRegistry;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The one admission path of every transport: the WebSocket upgrade, {@code POST /v1/chat/completions} and
+ * {@code GET /v1/models} all ask it, in the same order — draining, credentials, tenant and key, then (when the
+ * request names one) the model and whether the tenant may use it — and get one typed {@link Admission}. Guardrails
+ * that refuse at admission (connection and request rates) join here.
+ *
+ * <p>Thread-safe and non-blocking: it runs on Jetty threads, on the request's headers only.
+ */
+public final class Gatekeeper {
+    private final TenantRegistry tenants;
+    private final ModelCatalog catalog;
+    private final BooleanSupplier accepting;
+
+    /** @param accepting false while the broker drains: everything is refused with {@link Refusal#DRAINING} */
+    public Gatekeeper(TenantRegistry tenants, ModelCatalog catalog, BooleanSupplier accepting) {
+        this.tenants = tenants;
+        this.catalog = catalog;
+        this.accepting = accepting;
+    }
+
+    /**
+     * Admits a request that presents {@code credentials} for {@code model}.
+     *
+     * @param model the model asked for; empty to check the credentials only (the model list, a resume, or a
+     *     request whose model is only known from its body)
+     */
+    public Admission admit(Credentials credentials, Optional<String> model) {
+        if (!accepting.getAsBoolean()) {
+            return Admission.Refused.of(Refusal.DRAINING, "the broker is draining; retry shortly");
+        }
+        if (credentials.apiKey().isEmpty()) {
+            return Admission.Refused.of(Refusal.MISSING_API_KEY, "missing API key: send 'Authorization: Bearer KEY' "
+                    + "or the subprotocol " + Credentials.KEY_PROTOCOL_PREFIX + "KEY");
+        }
+        Optional<Principal> principal = tenants.resolve(credentials.apiKey().get());
+        if (principal.isEmpty()) {
+            return Admission.Refused.of(Refusal.INVALID_API_KEY, "invalid API key");
+        }
+        if (model.isEmpty()) {
+            return new Admission.Admitted(principal.get(), Optional.empty());
+        }
+        return admitModel(principal.get(), model.get());
+    }
+
+    /** Checks {@code model} for an already authenticated {@code principal} (a model read from a request body). */
+    public Admission admitModel(Principal principal, String model) {
+        if (model.isEmpty()) {
+            return new Admission.Refused(Refusal.MISSING_MODEL, "the 'model' parameter is required",
+                    Optional.of("model"), Optional.empty());
+        }
+        Optional<Route> route = catalog.route(model);
+        if (route.isEmpty()) {
+            return new Admission.Refused(Refusal.MODEL_NOT_FOUND, "model '" + model + "' does not exist",
+                    Optional.of("model"), Optional.empty());
+        }
+        if (!principal.tenant().mayUse(model)) {
+            return new Admission.Refused(Refusal.MODEL_NOT_ALLOWED, "this key may not use model '" + model + "'",
+                    Optional.of("model"), Optional.empty());
+        }
+        return new Admission.Admitted(principal, route);
+    }
+}

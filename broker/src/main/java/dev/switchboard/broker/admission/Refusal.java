@@ -1,0 +1,61 @@
+package dev.switchboard.broker.admission;
+
+import dev.switchboard.protocol.close.CloseReason;
+
+/**
+ * Every reason the broker refuses a connection or a request before a provider is involved, each mapped here, once,
+ * to every shape a transport needs: the HTTP status and OpenAI error {@code type}, the {@code error.code} of the
+ * JSON body and of a WebSocket {@code error} event, and the close code when a WebSocket connection is closed for
+ * it. A new refusal (a guardrail's) is added here and every transport speaks it.
+ */
+public enum Refusal {
+    /** No API key in the request. */
+    MISSING_API_KEY(401, "invalid_api_key", CloseReason.POLICY_VIOLATION),
+    /** An API key no tenant has. */
+    INVALID_API_KEY(401, "invalid_api_key", CloseReason.POLICY_VIOLATION),
+    /** The model is required and was not given. */
+    MISSING_MODEL(400, "missing_model", CloseReason.POLICY_VIOLATION),
+    /** No such model is configured. */
+    MODEL_NOT_FOUND(404, "model_not_found", CloseReason.POLICY_VIOLATION),
+    /** The tenant may not use the model. */
+    MODEL_NOT_ALLOWED(403, "model_not_allowed", CloseReason.POLICY_VIOLATION),
+    /** The endpoint does not take this method. */
+    METHOD_NOT_ALLOWED(405, "method_not_allowed", CloseReason.POLICY_VIOLATION),
+    /** The tenant is over a rate, token or concurrency limit; retry after the refusal's {@code Retry-After}. */
+    RATE_LIMITED(429, "rate_limit_exceeded", CloseReason.RATE_LIMITED),
+    /** The broker is draining for a restart: retry shortly, on another instance or this one once it is back. */
+    DRAINING(503, "service_unavailable", CloseReason.SERVICE_RESTART);
+
+    private final int httpStatus;
+    private final String code;
+    private final CloseReason closeReason;
+
+    Refusal(int httpStatus, String code, CloseReason closeReason) {
+        this.httpStatus = httpStatus;
+        this.code = code;
+        this.closeReason = closeReason;
+    }
+
+    /** The HTTP status of a refused request. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** The {@code error.code}, in the HTTP body and in a WebSocket {@code error} event. */
+    public String code() {
+        return code;
+    }
+
+    /** OpenAI's {@code error.type}: {@code rate_limit_error}, {@code server_error} or {@code invalid_request_error}. */
+    public String errorType() {
+        if (httpStatus == 429) {
+            return "rate_limit_error";
+        }
+        return httpStatus >= 500 ? "server_error" : "invalid_request_error";
+    }
+
+    /** The close code when a WebSocket connection is closed for this refusal (after its {@code error} event). */
+    public CloseReason closeReason() {
+        return closeReason;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.switchboard.broker.tenant;
+
+/**
+ * Who a request is: the tenant its API key belongs to, and which of the tenant's keys it used.
+ *
+ * @param tenant the tenant
+ * @param keyId a stable, non-secret name of the key ({@code key_} and the first 12 hex digits of its SHA-256), for
+ *     audit records and per-key limits; never the key itself
+ */
+public record Principal(Tenant tenant, String keyId) {
+}
