@@ -24,6 +24,7 @@ import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.TenantRegistry;
+import dev.switchboard.broker.transport.http.DeadlineConnector;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
 import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.simulator.ProviderSimulator;
@@ -117,7 +118,7 @@ public final class Broker implements AutoCloseable {
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
         serverThreads.setName("switchboard-http");
         Server server = new Server(serverThreads);
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector = new DeadlineConnector(server, config.limits(), metrics);
         connector.setHost(config.listen().host());
         connector.setPort(config.listen().port());
         connector.setAcceptQueueSize(4096);

@@ -6,14 +6,21 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
  * OpenAI-shaped HTTP errors, {@code {"error":{"message","type","param","code"}}}, and the mapping from a failed
  * response's error code to an HTTP status. Stateless; safe from any thread.
+ *
+ * <p>Public for one method, {@link #refuse}, which the routes outside this package use so that every refusal has
+ * the same shape and ends the connection the same way.
  */
-final class HttpErrors {
+public final class HttpErrors {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private HttpErrors() {
     }
 
@@ -52,6 +59,55 @@ final class HttpErrors {
         }
         error.put("code", code);
         return body;
+    }
+
+    /**
+     * Refuses {@code request} at once with an OpenAI-shaped error, without reading its body; see
+     * {@link #refuseUnread}. Completes {@code callback} when done, never blocking; call it on a Jetty thread that
+     * handles the request. Headers set on {@code response} before (such as {@code Allow}) are kept.
+     *
+     * @param code a stable machine-readable code, e.g. {@code method_not_allowed}
+     * @param message names the problem; must not quote request data beyond a short, bounded value
+     */
+    public static void refuse(Request request, Response response, Callback callback, int status, String code,
+                              String message) {
+        refuseUnread(JSON, request, response, callback, HttpError.of(status, code, message));
+    }
+
+    /**
+     * Answers {@code error} at once, before (or instead of) reading the request body. Without a body it is a plain
+     * answer. With one, the answer says {@code Connection: close} and goes out at once; after it is written the
+     * rest of the body is read and dropped for at most {@link DeadlineConnector#CLOSE_LINGER} before the exchange
+     * completes and the connection closes. Jetty would otherwise close the connection with the body unread, which
+     * resets it, and a client still sending a (large) body often reports the reset instead of the answer; a client
+     * trickling a body still cannot hold the connection longer than the linger.
+     */
+    static void refuseUnread(ObjectMapper json, Request request, Response response, Callback callback,
+                             HttpError error) {
+        if (!mayHaveBody(request)) {
+            write(json, response, callback, error);
+            return;
+        }
+        closeConnection(response);
+        Callback thenDrop = Callback.from(() -> BodyReader.discard(request, ChatEndpoint.MAX_BODY_BYTES,
+                DeadlineConnector.CLOSE_LINGER, callback::succeeded), callback::failed);
+        write(json, response, thenDrop, error);
+    }
+
+    /**
+     * Marks {@code response} as the last on its connection ({@code Connection: close}): for answers sent without
+     * reading the request body, so that the connection ends instead of waiting for (or parsing) the rest.
+     */
+    static void closeConnection(Response response) {
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+    }
+
+    /**
+     * Whether {@code request} has a body: a positive {@code Content-Length} or a {@code Transfer-Encoding}
+     * (Jetty reports a missing {@code Content-Length} as length -1, like a chunked body).
+     */
+    static boolean mayHaveBody(Request request) {
+        return request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
     }
 
     /** Writes {@code error} as the whole response and completes {@code callback} when it is written. */

@@ -1,7 +1,5 @@
 package dev.switchboard.broker.transport.ws;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.route.ModelCatalog;
@@ -17,6 +15,7 @@ import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.http.ChatEndpoint;
+import dev.switchboard.broker.transport.http.HttpErrors;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
@@ -56,7 +55,6 @@ public final class BrokerHandler extends Handler.Abstract {
     private final RingShards rings;
     private final SessionContext context;
     private final BrokerConfig config;
-    private final ObjectMapper json = new ObjectMapper();
     private final AtomicLong sessionCounter = new AtomicLong();
     private final ChatEndpoint chat;
     private volatile boolean accepting = true;
@@ -72,7 +70,7 @@ public final class BrokerHandler extends Handler.Abstract {
         this.config = config;
         this.chat = new ChatEndpoint(tenants, catalog, () -> rings.shardFor(sessionCounter.getAndIncrement()),
                 context, config.outbound(), () -> accepting, InstantSource.system(),
-                config.sessions().resumeTtl());
+                config.sessions().resumeTtl(), config.limits().requestBodyTimeout());
     }
 
     /** Stops accepting new sessions ({@code /healthz} then answers 503). */
@@ -93,18 +91,19 @@ public final class BrokerHandler extends Handler.Abstract {
             case REALTIME_PATH -> upgrade(request, response, callback);
             case ChatEndpoint.COMPLETIONS_PATH -> chat.completions(request, response, callback);
             case ChatEndpoint.MODELS_PATH -> chat.models(request, response, callback);
-            default -> writeError(response, callback, 404, "not_found", "no route for " + path);
+            default -> refuse(request, response, callback, 404, "not_found", "no route for " + path);
         }
         return true;
     }
 
     private void upgrade(Request request, Response response, Callback callback) {
         if (!accepting) {
-            writeError(response, callback, 503, "service_unavailable", "the broker is draining; reconnect shortly");
+            refuse(request, response, callback, 503, "service_unavailable",
+                    "the broker is draining; reconnect shortly");
             return;
         }
         if (!HttpMethod.GET.is(request.getMethod())) {
-            writeError(response, callback, 405, "method_not_allowed", REALTIME_PATH + " takes GET (WebSocket)");
+            refuse(request, response, callback, 405, "method_not_allowed", REALTIME_PATH + " takes GET (WebSocket)");
             return;
         }
         List<String> protocols = subprotocols(request);
@@ -113,7 +112,7 @@ public final class BrokerHandler extends Handler.Abstract {
                 .map(p -> p.substring(KEY_PROTOCOL_PREFIX.length())).findFirst());
         Optional<Tenant> tenant = key.flatMap(tenants::authenticate);
         if (tenant.isEmpty()) {
-            writeError(response, callback, 401, "invalid_api_key", key.isEmpty()
+            refuse(request, response, callback, 401, "invalid_api_key", key.isEmpty()
                     ? "missing API key: send 'Authorization: Bearer KEY' or the subprotocol "
                     + KEY_PROTOCOL_PREFIX + "KEY"
                     : "invalid API key");
@@ -127,16 +126,16 @@ public final class BrokerHandler extends Handler.Abstract {
         }
         String model = query.getValue("model");
         if (model == null || model.isEmpty()) {
-            writeError(response, callback, 400, "missing_model", "the 'model' query parameter is required");
+            refuse(request, response, callback, 400, "missing_model", "the 'model' query parameter is required");
             return;
         }
         Optional<Route> route = catalog.route(model);
         if (route.isEmpty()) {
-            writeError(response, callback, 404, "model_not_found", "model '" + model + "' does not exist");
+            refuse(request, response, callback, 404, "model_not_found", "model '" + model + "' does not exist");
             return;
         }
         if (!tenant.get().mayUse(model)) {
-            writeError(response, callback, 403, "model_not_allowed", "this key may not use model '" + model + "'");
+            refuse(request, response, callback, 403, "model_not_allowed", "this key may not use model '" + model + "'");
             return;
         }
         upgradeTo(request, response, callback, protocols, () -> new WsConnection(newSession(tenant.get(), route.get()),
@@ -215,7 +214,7 @@ public final class BrokerHandler extends Handler.Abstract {
             return endpoint.get();
         }, request, response, callback);
         if (!upgraded) {
-            writeError(response, callback, 426, "upgrade_required", REALTIME_PATH + " is a WebSocket endpoint");
+            refuse(request, response, callback, 426, "upgrade_required", REALTIME_PATH + " is a WebSocket endpoint");
         }
     }
 
@@ -234,14 +233,10 @@ public final class BrokerHandler extends Handler.Abstract {
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
-    private void writeError(Response response, Callback callback, int status, String code, String message) {
-        ObjectNode body = json.createObjectNode();
-        ObjectNode error = body.putObject("error");
-        error.put("type", status == 401 ? "invalid_request_error" : status >= 500 ? "server_error"
-                : "invalid_request_error");
-        error.put("code", code);
-        error.put("message", message);
-        writeText(response, callback, status, "application/json", body.toString());
+    /** An OpenAI-shaped error, at once; a request body that may follow is not waited for. */
+    private static void refuse(Request request, Response response, Callback callback, int status, String code,
+                                   String message) {
+        HttpErrors.refuse(request, response, callback, status, code, message);
     }
 
     private static void writeText(Response response, Callback callback, int status, String contentType,
