@@ -25,6 +25,7 @@ import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.http.DeadlineConnector;
+import dev.switchboard.broker.transport.http.JsonErrorHandler;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
 import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.simulator.ProviderSimulator;
@@ -118,6 +119,7 @@ public final class Broker implements AutoCloseable {
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
         serverThreads.setName("switchboard-http");
         Server server = new Server(serverThreads);
+        server.setErrorHandler(new JsonErrorHandler(metrics));
         ServerConnector connector = new DeadlineConnector(server, config.limits(), metrics);
         connector.setHost(config.listen().host());
         connector.setPort(config.listen().port());

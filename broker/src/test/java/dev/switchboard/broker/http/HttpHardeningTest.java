@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigLoader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -26,9 +28,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Slow HTTP through a real broker and raw sockets: refusals decided by the headers are sent at once and end the
- * connection, and request headers and bodies have deadlines. Timings are never asserted; only what arrives, and
- * in what order.
+ * Slow and malformed HTTP through a real broker and raw sockets: refusals decided by the headers are sent at once
+ * and end the connection, request headers and bodies have deadlines, and every error Jetty answers itself has
+ * OpenAI's JSON shape. Timings are never asserted; only what arrives, and in what order.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class HttpHardeningTest {
@@ -146,6 +148,86 @@ class HttpHardeningTest {
             http.send(models);
 
             assertEquals(200, http.read(false).status());
+        }
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                Arguments.of("a bad URI", "GET /v1/models/%zz HTTP/1.1\r\nHost: localhost\r\nX-A: " + MARKER
+                        + "\r\n\r\n", 400, "bad_request"),
+                Arguments.of("a bad method token", "G@T /v1/models HTTP/1.1\r\nHost: localhost\r\n\r\n", 400,
+                        "bad_request"),
+                Arguments.of("a duplicate Host", "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nHost: " + MARKER
+                        + "\r\n\r\n", 400, "bad_request"),
+                Arguments.of("a URI too long", "GET /v1/models/" + MARKER.repeat(1000) + " HTTP/1.1\r\n"
+                        + "Host: localhost\r\n\r\n", 414, "uri_too_long"),
+                Arguments.of("headers too large", "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nX-A: "
+                        + MARKER.repeat(1000) + "\r\n\r\n", 431, "request_header_fields_too_large"),
+                Arguments.of("an unknown HTTP version", "GET /v1/models HTTP/1.7\r\nHost: localhost\r\n\r\n", 505,
+                        "http_version_not_supported"),
+                Arguments.of("no such path", "GET /" + MARKER + " HTTP/1.1\r\nHost: localhost\r\n\r\n", 404,
+                        "not_found"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void a_malformed_request_gets_an_openai_json_error_without_echoing_it(String what, String request, int status,
+                                                                          String code) throws Exception {
+        RawHttp.Reply reply = RawHttp.exchange(broker, request);
+
+        assertJsonError(reply, status, code);
+    }
+
+    static Stream<Arguments> wrongMethods() {
+        return Stream.of(
+                Arguments.of("FOO", "/v1/models", "GET, HEAD"),
+                Arguments.of("DELETE", "/v1/models", "GET, HEAD"),
+                Arguments.of("POST", "/healthz", "GET, HEAD"),
+                Arguments.of("PUT", "/metrics", "GET, HEAD"),
+                Arguments.of("GET", "/v1/chat/completions", "POST"),
+                Arguments.of("POST", "/v1/realtime", "GET"));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("wrongMethods")
+    void a_method_a_path_does_not_take_is_a_json_405_naming_the_allowed_ones(String method, String path,
+                                                                             String allowed) throws Exception {
+        RawHttp.Reply reply = RawHttp.exchange(broker, method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: Bearer dev-key\r\nContent-Length: 0\r\n\r\n");
+
+        assertJsonError(reply, 405, "method_not_allowed");
+        assertEquals(allowed, reply.header("Allow"));
+    }
+
+    @Test
+    void a_hundred_kilobyte_bearer_key_is_a_json_431() throws Exception {
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                HttpRequest.newBuilder(ChatHttp.uri(broker, "/v1/models")).timeout(BOUND)
+                        .header("Authorization", "Bearer " + "k".repeat(100_000)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(431, response.statusCode(), response.body());
+        assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
+        assertEquals("request_header_fields_too_large", ChatHttp.json(response).path("error").path("code").asText());
+    }
+
+    @Test
+    void head_is_get_without_the_body_on_the_model_list_and_the_probes() throws Exception {
+        try (RawHttp http = RawHttp.connect(broker)) {
+            // Pipelined: a body after either HEAD answer would be read as the next status line.
+            http.send("HEAD /v1/models HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer dev-key\r\n\r\n"
+                    + "HEAD /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+            RawHttp.Reply models = http.read(true);
+            RawHttp.Reply headHealth = http.read(true);
+            RawHttp.Reply health = http.read(false);
+
+            assertEquals(200, models.status());
+            assertEquals("application/json", models.header("Content-Type"));
+            assertEquals(200, headHealth.status());
+            assertEquals(200, health.status());
+            assertEquals("ok\n", health.body());
         }
     }
 

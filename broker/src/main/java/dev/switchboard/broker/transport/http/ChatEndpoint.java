@@ -143,11 +143,15 @@ public final class ChatEndpoint {
         return tenant.isEmpty() ? Optional.of(unauthorized(request)) : Optional.empty();
     }
 
-    /** Handles {@code GET /v1/models}: the models the key's tenant may use. Its answer never reads a body. */
+    /**
+     * Handles {@code GET /v1/models}: the models the key's tenant may use. {@code HEAD} gets the same status and
+     * headers without the body. Its answer never depends on a request body, so none is read.
+     */
     public void models(Request request, Response response, Callback callback) {
-        if (!HttpMethod.GET.is(request.getMethod())) {
+        if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
             refuseUnread(request, response, callback, HttpError.of(405, "method_not_allowed",
-                    MODELS_PATH + " takes GET"));
+                    MODELS_PATH + " takes GET or HEAD"));
             return;
         }
         Optional<Tenant> tenant = authenticate(request);

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -19,6 +21,7 @@ import org.eclipse.jetty.util.Callback;
  * the same shape and ends the connection the same way.
  */
 public final class HttpErrors {
+    private static final int MAX_DETAIL = 48;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private HttpErrors() {
@@ -59,6 +62,67 @@ public final class HttpErrors {
         }
         error.put("code", code);
         return body;
+    }
+
+    /**
+     * The error for a status the broker answers without a handler of its own deciding it (Jetty's refusals of
+     * malformed requests, failed handlers). {@code reason} is Jetty's description; only a short, sanitized prefix
+     * of it is kept (it can quote request bytes).
+     */
+    static HttpError forStatus(int status, @Nullable String reason) {
+        String code = switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 408 -> "request_timeout";
+            case 411 -> "length_required";
+            case 413 -> "request_too_large";
+            case 414 -> "uri_too_long";
+            case 415 -> "unsupported_media_type";
+            case 417 -> "expectation_failed";
+            case 426 -> "upgrade_required";
+            case 431 -> "request_header_fields_too_large";
+            case 500 -> "internal_error";
+            case 501 -> "not_implemented";
+            case 503 -> "service_unavailable";
+            case 505 -> "http_version_not_supported";
+            default -> status >= 500 ? "server_error" : "invalid_request";
+        };
+        String message = switch (status) {
+            case 400 -> "the request is not valid HTTP/1.1";
+            case 408 -> "the request did not arrive in time";
+            case 413 -> "the request body is too large";
+            case 414 -> "the request URI is too long (request line and headers: at most "
+                    + DeadlineConnector.MAX_REQUEST_HEADER_BYTES + " bytes)";
+            case 431 -> "the request headers are too large (request line and headers: at most "
+                    + DeadlineConnector.MAX_REQUEST_HEADER_BYTES + " bytes)";
+            case 426 -> "this port serves HTTP/1.1 (and WebSocket upgrades over it)";
+            case 505 -> "the HTTP version is not supported; use HTTP/1.1";
+            default -> status >= 500 ? "internal error" : "the request was refused (HTTP " + status + ")";
+        };
+        String detail = status >= 500 ? "" : sanitize(reason);
+        boolean informative = !detail.isEmpty() && !detail.equalsIgnoreCase(HttpStatus.getMessage(status));
+        return HttpError.of(status, code, informative ? message + ": " + detail : message);
+    }
+
+    /**
+     * The start of {@code reason} up to the first character that is not a letter, digit, space or hyphen, at most
+     * {@value #MAX_DETAIL} characters: Jetty's reasons quote offending bytes after such a character
+     * ({@code Illegal character VCHAR='@'}), never before it.
+     */
+    static String sanitize(@Nullable String reason) {
+        if (reason == null) {
+            return "";
+        }
+        int end = 0;
+        while (end < reason.length() && end < MAX_DETAIL) {
+            char c = reason.charAt(end);
+            if (!(c < 128 && (Character.isLetterOrDigit(c) || c == ' ' || c == '-'))) {
+                break;
+            }
+            end++;
+        }
+        return reason.substring(0, end).trim();
     }
 
     /**

@@ -35,8 +35,10 @@ import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
- * Routes HTTP requests: {@code GET /healthz}, {@code GET /metrics}, the {@code /v1/realtime} upgrade, and the
- * OpenAI-compatible {@code /v1/chat/completions} and {@code /v1/models} (handled by {@link ChatEndpoint}).
+ * Routes HTTP requests: {@code GET /healthz}, {@code GET /metrics} (both also {@code HEAD}), the
+ * {@code /v1/realtime} upgrade, and the OpenAI-compatible {@code /v1/chat/completions} and {@code /v1/models}
+ * (handled by {@link ChatEndpoint}). Every refusal, on any path, is an OpenAI-style JSON error
+ * ({@code {"error":{"message","type","param","code"}}}); a 405 names the allowed methods in {@code Allow}.
  *
  * <p>The upgrade authenticates before anything else: a bearer token, or for browsers the subprotocol
  * {@code openai-insecure-api-key.KEY} next to {@code realtime}, which is then the selected subprotocol. A
@@ -82,18 +84,34 @@ public final class BrokerHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
         switch (path) {
-            case "/healthz" -> {
-                int status = accepting ? 200 : 503;
-                writeText(response, callback, status, "text/plain; charset=utf-8", accepting ? "ok\n" : "draining\n");
-            }
-            case "/metrics" -> writeText(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8",
-                    context.metrics().scrape());
+            case "/healthz", "/metrics" -> probe(path, request, response, callback);
             case REALTIME_PATH -> upgrade(request, response, callback);
             case ChatEndpoint.COMPLETIONS_PATH -> chat.completions(request, response, callback);
             case ChatEndpoint.MODELS_PATH -> chat.models(request, response, callback);
-            default -> refuse(request, response, callback, 404, "not_found", "no route for " + path);
+            // The path is not echoed: it is the client's bytes, of any length.
+            default -> refuse(request, response, callback, 404, "not_found", "no such path; the broker serves "
+                    + "/v1/realtime, /v1/chat/completions, /v1/models, /healthz and /metrics");
         }
         return true;
+    }
+
+    /**
+     * {@code /healthz} and {@code /metrics}: {@code GET} or {@code HEAD} (Jetty sends no body for {@code HEAD}).
+     * Neither reads a request body.
+     */
+    private void probe(String path, Request request, Response response, Callback callback) {
+        if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            refuse(request, response, callback, 405, "method_not_allowed", path + " takes GET or HEAD");
+            return;
+        }
+        if (path.equals("/metrics")) {
+            writeText(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", context.metrics().scrape());
+        } else if (accepting) {
+            writeText(response, callback, 200, "text/plain; charset=utf-8", "ok\n");
+        } else {
+            refuse(request, response, callback, 503, "service_unavailable", "the broker is draining; retry shortly");
+        }
     }
 
     private void upgrade(Request request, Response response, Callback callback) {
@@ -103,6 +121,7 @@ public final class BrokerHandler extends Handler.Abstract {
             return;
         }
         if (!HttpMethod.GET.is(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, HttpMethod.GET.asString());
             refuse(request, response, callback, 405, "method_not_allowed", REALTIME_PATH + " takes GET (WebSocket)");
             return;
         }
