@@ -9,6 +9,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's error handler ({@code Server.setErrorHandler}): every error Jetty answers itself — a malformed
@@ -18,14 +20,20 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>The message is fixed per status plus at most a short sanitized prefix of Jetty's reason
  * ({@link HttpErrors#sanitize}); request bytes, causes and stack traces never reach the client. Malformed
- * requests are counted ({@code broker.client.errors} by code).
+ * requests are counted ({@code broker.client.errors} by code) and logged at most once every 10 s, with a count of
+ * the rest and no request data (Jetty's own parser warnings, which quote header values, are turned off in
+ * {@code simplelogger.properties}).
  *
  * <p>Thread-safe and non-blocking: called on Jetty threads, it writes one small buffer and completes the callback
  * when it is written.
  */
 public final class JsonErrorHandler implements Request.Handler {
+    private static final Logger LOG = LoggerFactory.getLogger(JsonErrorHandler.class);
+
     private final ObjectMapper json = new ObjectMapper();
     private final BrokerMetrics metrics;
+    private final RateLimitedLog malformed = new RateLimitedLog(LOG::warn, RateLimitedLog.INTERVAL,
+            System::nanoTime);
 
     /** @param metrics counts malformed requests by error code */
     public JsonErrorHandler(BrokerMetrics metrics) {
@@ -45,6 +53,7 @@ public final class JsonErrorHandler implements Request.Handler {
         if (cause instanceof HttpException) {
             // Jetty's parser refused the request (a 505 too is the client's doing).
             metrics.clientError(error.code());
+            malformed.log("refused a malformed HTTP request: " + status + " " + error.code());
         }
         if (HttpStatus.hasNoBody(status)) {
             callback.succeeded();

@@ -2,8 +2,9 @@
  * The OpenAI-compatible HTTP endpoints: {@code POST /v1/chat/completions} (streamed as server-sent events or
  * answered as one JSON object) and {@code GET /v1/models}; and the HTTP/1.1 plumbing under every route:
  * {@code DeadlineConnector} (request header and body deadlines Jetty's idle timeout cannot give, a bounded close
- * linger) and {@code JsonErrorHandler} (Jetty's own refusals in OpenAI's error shape). {@code HttpErrors.refuse}
- * is the one way any route refuses a request: OpenAI's error shape, at once, without waiting for an unread body.
+ * linger) and {@code JsonErrorHandler} (Jetty's own refusals in OpenAI's error shape, logged rate-limited and
+ * without request data). {@code HttpErrors.refuse} is the one way any route refuses a request: OpenAI's error
+ * shape, at once, without waiting for an unread body.
  *
  * <p>A chat-completions request does not get a pipeline of its own. It becomes a <em>headless</em>
  * {@link dev.switchboard.broker.session.RealtimeSession}, pinned to a ring shard like a WebSocket session, whose
