@@ -25,6 +25,8 @@ import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.session.SessionSignal;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.TenantRegistry;
+import dev.switchboard.broker.transport.http.DeadlineConnector;
+import dev.switchboard.broker.transport.http.JsonErrorHandler;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
 import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.simulator.ProviderSimulator;
@@ -128,7 +130,8 @@ public final class Broker implements AutoCloseable {
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
         serverThreads.setName("switchboard-http");
         Server server = new Server(serverThreads);
-        ServerConnector connector = new ServerConnector(server);
+        server.setErrorHandler(new JsonErrorHandler(metrics));
+        ServerConnector connector = new DeadlineConnector(server, config.limits(), metrics);
         connector.setHost(config.listen().host());
         connector.setPort(config.listen().port());
         connector.setAcceptQueueSize(4096);

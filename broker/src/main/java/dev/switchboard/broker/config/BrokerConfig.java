@@ -155,13 +155,28 @@ public record BrokerConfig(
     }
 
     /**
+     * Client input limits.
+     *
      * @param maxFrameBytes largest client text message accepted, in UTF-8 bytes, and so the most of one inbound
      *     message a connection holds; a larger message, of any size, is discarded as it arrives and gets one
      *     {@code frame_too_large} error
+     * @param requestHeaderTimeout how long an HTTP request may take from its first byte to the end of its headers;
+     *     a connection still sending headers then is closed
+     * @param requestBodyTimeout how long an HTTP request body may take to arrive once its headers are in; a body
+     *     still arriving then is answered with 408 and the connection closed
      */
-    public record Limits(int maxFrameBytes) {
+    public record Limits(int maxFrameBytes, Duration requestHeaderTimeout, Duration requestBodyTimeout) {
         /** 1 MiB. */
         public static final int DEFAULT_MAX_FRAME_BYTES = 1 << 20;
+        /** 10 s. */
+        public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(10);
+        /** 60 s. */
+        public static final Duration DEFAULT_REQUEST_BODY_TIMEOUT = Duration.ofSeconds(60);
+
+        /** 1 MiB frames, 10 s for request headers, 60 s for a request body. */
+        public static Limits defaults() {
+            return new Limits(DEFAULT_MAX_FRAME_BYTES, DEFAULT_REQUEST_HEADER_TIMEOUT, DEFAULT_REQUEST_BODY_TIMEOUT);
+        }
     }
 
     /**

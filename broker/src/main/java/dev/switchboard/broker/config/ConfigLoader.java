@@ -261,7 +261,19 @@ public final class ConfigLoader {
         if (max < 1024 || max > 64L * 1024 * 1024) {
             throw new ConfigException("limits.max_frame_bytes must be between 1024 and 67108864");
         }
-        return new BrokerConfig.Limits((int) max);
+        Duration headers = requestTimeout(node, "request_header_timeout",
+                BrokerConfig.Limits.DEFAULT_REQUEST_HEADER_TIMEOUT);
+        Duration body = requestTimeout(node, "request_body_timeout", BrokerConfig.Limits.DEFAULT_REQUEST_BODY_TIMEOUT);
+        return new BrokerConfig.Limits((int) max, headers, body);
+    }
+
+    private Duration requestTimeout(JsonNode limits, String name, Duration fallback) throws ConfigException {
+        String key = "limits." + name;
+        Duration timeout = duration(limits.path(name), key, fallback);
+        if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new ConfigException(key + " must be between 100ms and 10m");
+        }
+        return timeout;
     }
 
     private BrokerConfig.Outbound outbound(JsonNode node) throws ConfigException {

@@ -124,6 +124,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void request_read_deadlines_default_and_are_validated_with_the_key_named() throws Exception {
+        ConfigLoader loader = new ConfigLoader(Map.<String, String>of()::get);
+        assertEquals(BrokerConfig.Limits.defaults(), loader.parse("{}").limits());
+        BrokerConfig.Limits set = loader.parse("limits: {request_header_timeout: 2s, request_body_timeout: 1m}")
+                .limits();
+        assertEquals(Duration.ofSeconds(2), set.requestHeaderTimeout());
+        assertEquals(Duration.ofMinutes(1), set.requestBodyTimeout());
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("limits: {request_header_timeout: 50ms}"))
+                .getMessage().startsWith("limits.request_header_timeout must be between 100ms and 10m"));
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("limits: {request_body_timeout: 1h}"))
+                .getMessage().startsWith("limits.request_body_timeout must be between 100ms and 10m"));
+        assertTrue(assertThrows(ConfigException.class, () -> loader.parse("limits: {request_body_timeout: slow}"))
+                .getMessage().startsWith("limits.request_body_timeout must be a duration"));
+    }
+
+    @Test
     void a_key_written_twice_is_refused() {
         ConfigException error = assertThrows(ConfigException.class,
                 () -> loader.parse("listen: {port: 1}\nlisten: {port: 2}\n"));

@@ -22,6 +22,8 @@ import java.time.Duration;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.function.BooleanSupplier;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -35,7 +37,8 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>Refusals use OpenAI's error shape, {@code {"error":{"message","type","param","code"}}}: 401 for a missing or
  * unknown key, 404 for an unknown model, 403 for a model the key may not use, 413 for a body over
- * {@link #MAX_BODY_BYTES}, 400 naming the field for anything malformed, 503 while the broker drains.
+ * {@link #MAX_BODY_BYTES}, 408 for a body slower than {@code limits.request_body_timeout}, 400 naming the field
+ * for anything malformed, 405 for another method, 503 while the broker drains.
  *
  * <p>Thread-safe and non-blocking: the handler methods return at once and complete the callback later, from
  * Jetty, shard or scheduler threads (see the package documentation).
@@ -55,6 +58,7 @@ public final class ChatEndpoint {
     private final BrokerConfig.Outbound bounds;
     private final BooleanSupplier accepting;
     private final InstantSource clock;
+    private final Duration bodyTimeout;
     /**
      * Streamed responses by response id, for {@code Last-Event-ID} resumes. Entries outlive their session by at
      * most the TTL; a resume always re-checks the session in the store.
@@ -69,10 +73,12 @@ public final class ChatEndpoint {
      * @param bounds per-response outbound bounds, as for a WebSocket connection
      * @param accepting false while the broker drains: new requests get 503
      * @param clock the source of {@code created} timestamps
+     * @param resumeTtl how long a streamed answer stays resumable by {@code Last-Event-ID}
+     * @param bodyTimeout how long a request body may take to arrive ({@code limits.request_body_timeout})
      */
     public ChatEndpoint(TenantRegistry tenants, ModelCatalog catalog, Supplier<Shard> shards, SessionContext context,
                         BrokerConfig.Outbound bounds, BooleanSupplier accepting, InstantSource clock,
-                        Duration resumeTtl) {
+                        Duration resumeTtl, Duration bodyTimeout) {
         this.streams = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(resumeTtl.plusMinutes(1))
                 .build();
         this.tenants = tenants;
@@ -82,31 +88,49 @@ public final class ChatEndpoint {
         this.bounds = bounds;
         this.accepting = accepting;
         this.clock = clock;
+        this.bodyTimeout = bodyTimeout;
     }
 
-    /** Handles {@code POST /v1/chat/completions}; completes {@code callback} when the answer is written. */
+    /**
+     * Handles {@code POST /v1/chat/completions}; completes {@code callback} when the answer is written.
+     *
+     * <p>Everything decided by the headers (draining, method, key) is answered at once, without waiting for the
+     * body, and with {@code Connection: close} when a body may follow; what the client still sends is dropped for
+     * a short linger at most ({@link HttpErrors#refuseUnread}). So an unauthenticated client cannot hold a
+     * connection by trickling a body. The body itself must arrive within {@code limits.request_body_timeout}
+     * (408 and {@code Connection: close} otherwise).
+     */
     public void completions(Request request, Response response, Callback callback) {
         Optional<Tenant> tenant = authenticate(request);
         Optional<HttpError> early = refusalBeforeBody(request, tenant);
         if (early.isPresent()) {
             HttpError error = early.get();
-            BodyReader.discard(request, MAX_BODY_BYTES, () -> refuse(response, callback, error));
+            if (error.status() == 405) {
+                response.getHeaders().put(HttpHeader.ALLOW, HttpMethod.POST.asString());
+            }
+            refuseUnread(request, response, callback, error);
             return;
         }
         String lastEventId = request.getHeaders().get("Last-Event-ID");
-        if (lastEventId != null) {
-            BodyReader.read(request, MAX_BODY_BYTES,
-                    body -> onResume(tenant.get(), lastEventId.trim(), body, request, response, callback),
-                    () -> refuse(response, callback, HttpError.of(413, "request_too_large",
-                            "the request body exceeds " + MAX_BODY_BYTES + " bytes")),
-                    callback::failed);
+        Consumer<byte[]> onBody = lastEventId == null
+                ? body -> onBody(tenant.get(), body, request, response, callback)
+                : body -> onResume(tenant.get(), lastEventId.trim(), body, request, response, callback);
+        BodyReader.read(request, MAX_BODY_BYTES, bodyTimeout, onBody,
+                () -> refuseAndClose(response, callback, HttpError.of(413, "request_too_large",
+                        "the request body exceeds " + MAX_BODY_BYTES + " bytes")),
+                () -> refuseAndClose(response, callback, HttpError.of(408, "request_timeout",
+                        "the request body did not arrive within " + bodyTimeout.toMillis() + " ms")),
+                failure -> onBodyFailure(failure, response, callback));
+    }
+
+    /** Jetty's idle timeout (a body that stopped altogether) is the client's delay too: 408, not 500. */
+    private void onBodyFailure(Throwable failure, Response response, Callback callback) {
+        if (failure instanceof TimeoutException) {
+            refuseAndClose(response, callback, HttpError.of(408, "request_timeout",
+                    "the request body stopped arriving (idle timeout)"));
             return;
         }
-        BodyReader.read(request, MAX_BODY_BYTES,
-                body -> onBody(tenant.get(), body, request, response, callback),
-                () -> refuse(response, callback, HttpError.of(413, "request_too_large",
-                        "the request body exceeds " + MAX_BODY_BYTES + " bytes")),
-                callback::failed);
+        callback.failed(failure);
     }
 
     /** Why a chat-completions request is refused before its body is read, if it is. */
@@ -120,15 +144,20 @@ public final class ChatEndpoint {
         return tenant.isEmpty() ? Optional.of(unauthorized(request)) : Optional.empty();
     }
 
-    /** Handles {@code GET /v1/models}: the models the key's tenant may use. */
+    /**
+     * Handles {@code GET /v1/models}: the models the key's tenant may use. {@code HEAD} gets the same status and
+     * headers without the body. Its answer never depends on a request body, so none is read.
+     */
     public void models(Request request, Response response, Callback callback) {
-        if (!HttpMethod.GET.is(request.getMethod())) {
-            refuse(response, callback, HttpError.of(405, "method_not_allowed", MODELS_PATH + " takes GET"));
+        if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            refuseUnread(request, response, callback, HttpError.of(405, "method_not_allowed",
+                    MODELS_PATH + " takes GET or HEAD"));
             return;
         }
         Optional<Tenant> tenant = authenticate(request);
         if (tenant.isEmpty()) {
-            refuse(response, callback, unauthorized(request));
+            refuseUnread(request, response, callback, unauthorized(request));
             return;
         }
         ObjectNode list = json.createObjectNode().put("object", "list");
@@ -234,10 +263,26 @@ public final class ChatEndpoint {
         return key.isEmpty() ? Optional.empty() : Optional.of(key);
     }
 
+    /** Refuses with {@code Connection: close}: the request body was not (all) read. */
+    private void refuseAndClose(Response response, Callback callback, HttpError error) {
+        HttpErrors.closeConnection(response);
+        refuse(response, callback, error);
+    }
+
+    /** Refuses before reading the body; see {@link HttpErrors#refuseUnread}. */
+    private void refuseUnread(Request request, Response response, Callback callback, HttpError error) {
+        count(error);
+        HttpErrors.refuseUnread(json, request, response, callback, error);
+    }
+
     private void refuse(Response response, Callback callback, HttpError error) {
+        count(error);
+        HttpErrors.write(json, response, callback, error);
+    }
+
+    private void count(HttpError error) {
         if (error.status() < 500) {
             context.metrics().clientError(error.code());
         }
-        HttpErrors.write(json, response, callback, error);
     }
 }

@@ -1,6 +1,10 @@
 /**
  * The OpenAI-compatible HTTP endpoints: {@code POST /v1/chat/completions} (streamed as server-sent events or
- * answered as one JSON object) and {@code GET /v1/models}.
+ * answered as one JSON object) and {@code GET /v1/models}; and the HTTP/1.1 plumbing under every route:
+ * {@code DeadlineConnector} (request header and body deadlines Jetty's idle timeout cannot give, a bounded close
+ * linger) and {@code JsonErrorHandler} (Jetty's own refusals in OpenAI's error shape, logged rate-limited and
+ * without request data). {@code HttpErrors.refuse} is the one way any route refuses a request: OpenAI's error
+ * shape, at once, without waiting for an unread body.
  *
  * <p>A chat-completions request does not get a pipeline of its own. It becomes a <em>headless</em>
  * {@link dev.switchboard.broker.session.RealtimeSession}, pinned to a ring shard like a WebSocket session, whose
@@ -22,6 +26,10 @@
  *   <li>Write completions, and request failures such as a client that went away, arrive on Jetty threads; the
  *       keep-alive heartbeat runs on the broker's scheduler thread. Both only touch the writer (thread-safe,
  *       its own small lock, never held across a call out) and atomic flags.</li>
+ *   <li>Deadlines run on Jetty's scheduler: a connection's header and linger deadlines
+ *       ({@code DeadlineEndPoint}) and a request's body deadline ({@code BodyReader}). Each is a compare-and-set
+ *       on a small state machine, so a deadline never acts on a phase that has moved on, and a body deadline
+ *       never answers while a Jetty thread is still reading the body.</li>
  *   <li>An exchange ends exactly once: the Jetty callback is completed once and {@code SessionSignal.Closed} is
  *       published once, after everything else the exchange published, so the session is closed (and its
  *       upstream cancelled if still running) whatever ended the exchange.</li>

@@ -1,7 +1,5 @@
 package dev.switchboard.broker.transport.ws;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.route.ModelCatalog;
@@ -15,6 +13,7 @@ import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.http.ChatEndpoint;
+import dev.switchboard.broker.transport.http.HttpErrors;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
@@ -34,8 +33,10 @@ import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
- * Routes HTTP requests: {@code GET /healthz}, {@code GET /metrics}, the {@code /v1/realtime} upgrade, and the
- * OpenAI-compatible {@code /v1/chat/completions} and {@code /v1/models} (handled by {@link ChatEndpoint}).
+ * Routes HTTP requests: {@code GET /healthz}, {@code GET /metrics} (both also {@code HEAD}), the
+ * {@code /v1/realtime} upgrade, and the OpenAI-compatible {@code /v1/chat/completions} and {@code /v1/models}
+ * (handled by {@link ChatEndpoint}). Every refusal, on any path, is an OpenAI-style JSON error
+ * ({@code {"error":{"message","type","param","code"}}}); a 405 names the allowed methods in {@code Allow}.
  *
  * <p>The upgrade authenticates before anything else: a bearer token, or for browsers the subprotocol
  * {@code openai-insecure-api-key.KEY} next to {@code realtime}, which is then the selected subprotocol. A
@@ -54,7 +55,6 @@ public final class BrokerHandler extends Handler.Abstract {
     private final RingShards rings;
     private final SessionContext context;
     private final BrokerConfig config;
-    private final ObjectMapper json = new ObjectMapper();
     private final AtomicLong sessionCounter = new AtomicLong();
     private final ChatEndpoint chat;
     private volatile boolean accepting = true;
@@ -70,7 +70,7 @@ public final class BrokerHandler extends Handler.Abstract {
         this.config = config;
         this.chat = new ChatEndpoint(tenants, catalog, () -> rings.shardFor(sessionCounter.getAndIncrement()),
                 context, config.outbound(), () -> accepting, InstantSource.system(),
-                config.sessions().resumeTtl());
+                config.sessions().resumeTtl(), config.limits().requestBodyTimeout());
     }
 
     /** Stops accepting new sessions ({@code /healthz} then answers 503). */
@@ -82,27 +82,45 @@ public final class BrokerHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
         switch (path) {
-            case "/healthz" -> {
-                int status = accepting ? 200 : 503;
-                writeText(response, callback, status, "text/plain; charset=utf-8", accepting ? "ok\n" : "draining\n");
-            }
-            case "/metrics" -> writeText(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8",
-                    context.metrics().scrape());
+            case "/healthz", "/metrics" -> probe(path, request, response, callback);
             case REALTIME_PATH -> upgrade(request, response, callback);
             case ChatEndpoint.COMPLETIONS_PATH -> chat.completions(request, response, callback);
             case ChatEndpoint.MODELS_PATH -> chat.models(request, response, callback);
-            default -> writeError(response, callback, 404, "not_found", "no route for " + path);
+            // The path is not echoed: it is the client's bytes, of any length.
+            default -> refuse(request, response, callback, 404, "not_found", "no such path; the broker serves "
+                    + "/v1/realtime, /v1/chat/completions, /v1/models, /healthz and /metrics");
         }
         return true;
     }
 
+    /**
+     * {@code /healthz} and {@code /metrics}: {@code GET} or {@code HEAD} (Jetty sends no body for {@code HEAD}).
+     * Neither reads a request body.
+     */
+    private void probe(String path, Request request, Response response, Callback callback) {
+        if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            refuse(request, response, callback, 405, "method_not_allowed", path + " takes GET or HEAD");
+            return;
+        }
+        if (path.equals("/metrics")) {
+            writeText(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", context.metrics().scrape());
+        } else if (accepting) {
+            writeText(response, callback, 200, "text/plain; charset=utf-8", "ok\n");
+        } else {
+            refuse(request, response, callback, 503, "service_unavailable", "the broker is draining; retry shortly");
+        }
+    }
+
     private void upgrade(Request request, Response response, Callback callback) {
         if (!accepting) {
-            writeError(response, callback, 503, "service_unavailable", "the broker is draining; reconnect shortly");
+            refuse(request, response, callback, 503, "service_unavailable",
+                    "the broker is draining; reconnect shortly");
             return;
         }
         if (!HttpMethod.GET.is(request.getMethod())) {
-            writeError(response, callback, 405, "method_not_allowed", REALTIME_PATH + " takes GET (WebSocket)");
+            response.getHeaders().put(HttpHeader.ALLOW, HttpMethod.GET.asString());
+            refuse(request, response, callback, 405, "method_not_allowed", REALTIME_PATH + " takes GET (WebSocket)");
             return;
         }
         List<String> protocols = subprotocols(request);
@@ -111,7 +129,7 @@ public final class BrokerHandler extends Handler.Abstract {
                 .map(p -> p.substring(KEY_PROTOCOL_PREFIX.length())).findFirst());
         Optional<Tenant> tenant = key.flatMap(tenants::authenticate);
         if (tenant.isEmpty()) {
-            writeError(response, callback, 401, "invalid_api_key", key.isEmpty()
+            refuse(request, response, callback, 401, "invalid_api_key", key.isEmpty()
                     ? "missing API key: send 'Authorization: Bearer KEY' or the subprotocol "
                     + KEY_PROTOCOL_PREFIX + "KEY"
                     : "invalid API key");
@@ -125,16 +143,16 @@ public final class BrokerHandler extends Handler.Abstract {
         }
         String model = query.getValue("model");
         if (model == null || model.isEmpty()) {
-            writeError(response, callback, 400, "missing_model", "the 'model' query parameter is required");
+            refuse(request, response, callback, 400, "missing_model", "the 'model' query parameter is required");
             return;
         }
         Optional<Route> route = catalog.route(model);
         if (route.isEmpty()) {
-            writeError(response, callback, 404, "model_not_found", "model '" + model + "' does not exist");
+            refuse(request, response, callback, 404, "model_not_found", "model '" + model + "' does not exist");
             return;
         }
         if (!tenant.get().mayUse(model)) {
-            writeError(response, callback, 403, "model_not_allowed", "this key may not use model '" + model + "'");
+            refuse(request, response, callback, 403, "model_not_allowed", "this key may not use model '" + model + "'");
             return;
         }
         upgradeTo(request, response, callback, protocols, () -> {
@@ -203,7 +221,7 @@ public final class BrokerHandler extends Handler.Abstract {
             return endpoint.get();
         }, request, response, callback);
         if (!upgraded) {
-            writeError(response, callback, 426, "upgrade_required", REALTIME_PATH + " is a WebSocket endpoint");
+            refuse(request, response, callback, 426, "upgrade_required", REALTIME_PATH + " is a WebSocket endpoint");
         }
     }
 
@@ -222,14 +240,10 @@ public final class BrokerHandler extends Handler.Abstract {
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
-    private void writeError(Response response, Callback callback, int status, String code, String message) {
-        ObjectNode body = json.createObjectNode();
-        ObjectNode error = body.putObject("error");
-        error.put("type", status == 401 ? "invalid_request_error" : status >= 500 ? "server_error"
-                : "invalid_request_error");
-        error.put("code", code);
-        error.put("message", message);
-        writeText(response, callback, status, "application/json", body.toString());
+    /** An OpenAI-shaped error, at once; a request body that may follow is not waited for. */
+    private static void refuse(Request request, Response response, Callback callback, int status, String code,
+                                   String message) {
+        HttpErrors.refuse(request, response, callback, status, code, message);
     }
 
     private static void writeText(Response response, Callback callback, int status, String contentType,

@@ -1,0 +1,135 @@
+package dev.switchboard.broker.session;
+
+import dev.switchboard.broker.admission.Admission;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The points where guardrails, metering, audit and webhooks act, called by every session kind — the SSE-bridged
+ * WebSocket session, the relayed Realtime session and the chat-completions endpoint (a headless bridged session) —
+ * for every response, including failed, cancelled and relayed ones.
+ *
+ * <h2>Threading</h2>
+ * Every method is called on the session's shard thread, in the session's event order, never concurrently for one
+ * session (but concurrently for sessions on different shards). Implementations must not block: no I/O, no lock
+ * that another thread may hold for long, no waiting. State they share across sessions must be thread-safe and
+ * non-blocking (atomics, lock-free maps); anything slow (a write to disk, a network call) is handed to another
+ * thread. A hook that throws is a bug: the session logs nothing on its behalf and may fail the response.
+ *
+ * <h2>Time</h2>
+ * Instants come from the broker's injected {@link java.time.InstantSource} ({@code SessionContext.clock()}),
+ * durations from {@link System#nanoTime()}.
+ */
+public interface ResponseHooks {
+
+    /** Hooks that do nothing and allow everything. */
+    ResponseHooks NONE = new ResponseHooks() {
+    };
+
+    /** A session started (its first connection attached). */
+    default void onSessionOpened(SessionInfo session) {
+    }
+
+    /**
+     * A response was requested; answer whether it may run. On a relayed session only {@link Verdict.Allow} and
+     * {@link Verdict.Deny} apply (the request goes to the provider unchanged), and input tokens are not known
+     * (the conversation lives in the provider): {@code estimatedInputTokens} is 0.
+     */
+    default Verdict onResponseRequested(ResponseRequest request) {
+        return Verdict.ALLOW;
+    }
+
+    /**
+     * One output delta of a running response: text, function-call arguments, audio (counted in decoded bytes; the
+     * base64 text is not given) or an audio transcript. Called before the delta is sent to the client.
+     *
+     * @param text the delta's text, empty for audio
+     * @param audioBytes the decoded audio bytes of an audio delta, else 0
+     */
+    default void onOutputDelta(ResponseInfo response, DeltaKind kind, String text, int audioBytes) {
+    }
+
+    /** A response ended, whatever its status. Called before its {@code response.done} reaches the client. */
+    default void onResponseEnded(ResponseRecord record) {
+    }
+
+    /** The session ended for good (it can no longer be resumed); {@code reason} is a short code. */
+    default void onSessionClosed(SessionInfo session, String reason) {
+    }
+
+    /** Which transport a session serves. */
+    enum Transport { WEBSOCKET, RELAY, HTTP }
+
+    /** What an output delta carries. */
+    enum DeltaKind { TEXT, TOOL_ARGUMENTS, AUDIO, TRANSCRIPT }
+
+    /**
+     * A session as hooks see it.
+     *
+     * @param sessionId the session id
+     * @param tenantId the tenant (never a metric tag)
+     * @param keyId the non-secret id of the API key used
+     * @param model the client-facing model alias
+     * @param transport how the client is connected
+     */
+    record SessionInfo(String sessionId, String tenantId, String keyId, String model, Transport transport) {
+    }
+
+    /** One response of a session. */
+    record ResponseInfo(SessionInfo session, String responseId) {
+    }
+
+    /**
+     * A response asked for.
+     *
+     * @param provider the first target's provider
+     * @param upstreamModel the first target's model at the provider
+     * @param estimatedInputTokens the prompt's size in tokens, estimated (characters / 4)
+     * @param maxOutputTokens the requested cap, if any
+     */
+    record ResponseRequest(ResponseInfo response, String provider, String upstreamModel, long estimatedInputTokens,
+                           OptionalInt maxOutputTokens, Instant at) {
+    }
+
+    /** What a hook decides about a requested response. */
+    sealed interface Verdict {
+        /** Run it. */
+        Allow ALLOW = new Allow();
+
+        /** Run it as asked. */
+        record Allow() implements Verdict {
+        }
+
+        /** Refuse it: the client gets the refusal as an {@code error} event (HTTP: its status and body). */
+        record Deny(Admission.Refused refusal) implements Verdict {
+        }
+
+        /** Run it with another output cap (a budget's remainder). Not applied on relayed sessions. */
+        record Modify(OptionalInt maxOutputTokens) implements Verdict {
+        }
+    }
+
+    /**
+     * A response that ended.
+     *
+     * @param status {@code completed}, {@code incomplete}, {@code cancelled} or {@code failed}
+     * @param reason the status detail ({@code max_output_tokens}, {@code client_cancelled}, an error code), or empty
+     * @param inputTokens input tokens as the provider reported them (estimated when it reported none)
+     * @param outputTokens output tokens, deltas of abandoned attempts included
+     * @param cachedTokens cached input tokens, where the provider reports them, else 0
+     * @param audioInputTokens audio input tokens (relayed sessions), else 0
+     * @param audioOutputTokens audio output tokens (relayed sessions), else 0
+     * @param provider the provider of the last attempt, or empty when none ran
+     * @param model the model that answered, as the provider named it, or empty
+     * @param failovers how many times the response moved to another target
+     * @param timeToFirstToken request to first output delta, if there was one
+     * @param duration request to end
+     */
+    record ResponseRecord(ResponseInfo response, String status, String reason, long inputTokens, long outputTokens,
+                          long cachedTokens, long audioInputTokens, long audioOutputTokens, String provider,
+                          String model, int failovers, Optional<Duration> timeToFirstToken, Duration duration,
+                          Instant endedAt) {
+    }
+}
