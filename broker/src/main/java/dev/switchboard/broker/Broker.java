@@ -20,6 +20,7 @@ import dev.switchboard.broker.resume.ResumeTokens;
 import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.session.ResponseHooks;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.session.SessionSignal;
@@ -33,6 +34,7 @@ import dev.switchboard.simulator.ProviderSimulator;
 import dev.switchboard.simulator.SimulatorConfig;
 import java.net.URI;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -98,6 +100,24 @@ public final class Broker implements AutoCloseable {
      * {@link SessionStore#cleanUp()} through {@link #sessions()}).
      */
     public static Broker start(BrokerConfig config, Ticker ticker) throws Exception {
+        return start(config, ticker, ResponseHooks.NONE, InstantSource.system());
+    }
+
+    /**
+     * Starts a broker whose sessions report to {@code hooks} (see {@link ResponseHooks} for the threading rules
+     * every implementation must follow).
+     */
+    public static Broker start(BrokerConfig config, ResponseHooks hooks) throws Exception {
+        return start(config, Ticker.systemTicker(), hooks, InstantSource.system());
+    }
+
+    /** As {@link #start(BrokerConfig, ResponseHooks)}, stamping hook records with {@code clock}. */
+    public static Broker start(BrokerConfig config, ResponseHooks hooks, InstantSource clock) throws Exception {
+        return start(config, Ticker.systemTicker(), hooks, clock);
+    }
+
+    private static Broker start(BrokerConfig config, Ticker ticker, ResponseHooks hooks, InstantSource clock)
+            throws Exception {
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
@@ -125,7 +145,8 @@ public final class Broker implements AutoCloseable {
         SessionStore<BrokerSession> store = new SessionStore<>(ResumeTokens.create(sessions.resumeSecret()),
                 sessions.resumeTtl(), sessions.replayMaxEvents(), sessions.replayMaxBytes(), ticker,
                 scheduler, metrics.registry());
-        SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog);
+        SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog, hooks,
+                clock);
 
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
         serverThreads.setName("switchboard-http");

@@ -13,6 +13,9 @@ import java.util.function.BooleanSupplier;
  * request names one) the model and whether the tenant may use it — and get one typed {@link Admission}. Guardrails
  * that refuse at admission (connection and request rates) join here.
  *
+ * <p>The checks are separate calls so that each transport keeps its order: draining first, then the method (a
+ * transport matter), then credentials, then the model once it is known (from the query, or from the body).
+ *
  * <p>Thread-safe and non-blocking: it runs on Jetty threads, on the request's headers only.
  */
 public final class Gatekeeper {
@@ -27,16 +30,23 @@ public final class Gatekeeper {
         this.accepting = accepting;
     }
 
+    /** The refusal of anything new while the broker drains, if it does. */
+    public Optional<Admission.Refused> draining() {
+        return accepting.getAsBoolean() ? Optional.empty()
+                : Optional.of(Admission.Refused.of(Refusal.DRAINING, "the broker is draining; retry shortly"));
+    }
+
+    /** Admits a request that presents {@code credentials} for {@code model} (both checks, in that order). */
+    public Admission admit(Credentials credentials, String model) {
+        Admission admitted = admit(credentials);
+        return admitted instanceof Admission.Admitted ok ? admitModel(ok.principal(), model) : admitted;
+    }
+
     /**
-     * Admits a request that presents {@code credentials} for {@code model}.
-     *
-     * @param model the model asked for; empty to check the credentials only (the model list, a resume, or a
-     *     request whose model is only known from its body)
+     * Admits a request that presents {@code credentials}, before its model is known (the model list, a resume, a
+     * request whose model is in its body): who it is, or why not.
      */
-    public Admission admit(Credentials credentials, Optional<String> model) {
-        if (!accepting.getAsBoolean()) {
-            return Admission.Refused.of(Refusal.DRAINING, "the broker is draining; retry shortly");
-        }
+    public Admission admit(Credentials credentials) {
         if (credentials.apiKey().isEmpty()) {
             return Admission.Refused.of(Refusal.MISSING_API_KEY, "missing API key: send 'Authorization: Bearer KEY' "
                     + "or the subprotocol " + Credentials.KEY_PROTOCOL_PREFIX + "KEY");
@@ -45,10 +55,7 @@ public final class Gatekeeper {
         if (principal.isEmpty()) {
             return Admission.Refused.of(Refusal.INVALID_API_KEY, "invalid API key");
         }
-        if (model.isEmpty()) {
-            return new Admission.Admitted(principal.get(), Optional.empty());
-        }
-        return admitModel(principal.get(), model.get());
+        return new Admission.Admitted(principal.get(), Optional.empty());
     }
 
     /** Checks {@code model} for an already authenticated {@code principal} (a model read from a request body). */

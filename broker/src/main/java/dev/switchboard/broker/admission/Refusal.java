@@ -36,6 +36,16 @@ public enum Refusal {
         this.closeReason = closeReason;
     }
 
+    /** The refusal with error code {@code code}, if one has it (several may share a code; any one serves). */
+    public static java.util.Optional<Refusal> forCode(String code) {
+        for (Refusal refusal : values()) {
+            if (refusal.code.equals(code)) {
+                return java.util.Optional.of(refusal);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The HTTP status of a refused request. */
     public int httpStatus() {
         return httpStatus;

@@ -3,6 +3,7 @@ package dev.switchboard.broker.session;
 import dev.switchboard.bridge.upstream.Upstream;
 import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.event.ErrorDetail;
@@ -27,6 +28,10 @@ import java.util.function.LongFunction;
 abstract class AbstractSession implements BrokerSession {
     protected final String id;
     protected final Tenant tenant;
+    /** The key the session was opened with. */
+    protected final Principal principal;
+    /** The session as hooks see it; set when the first connection attaches (shard thread). */
+    protected ResponseHooks.SessionInfo info;
     protected final Shard shard;
     protected final SessionContext context;
     protected final SessionOutput output;
@@ -38,9 +43,11 @@ abstract class AbstractSession implements BrokerSession {
     /** The attached connection, for flow-control signals from other threads; written on the shard thread. */
     private volatile ClientChannel flowChannel;
 
-    AbstractSession(Tenant tenant, String model, Shard shard, SessionContext context, boolean holdAboveWatermark) {
+    AbstractSession(Principal principal, String model, Shard shard, SessionContext context,
+                    boolean holdAboveWatermark) {
         this.id = Ids.next("sess_");
-        this.tenant = tenant;
+        this.principal = principal;
+        this.tenant = principal.tenant();
         this.model = model;
         this.shard = shard;
         this.context = context;
@@ -71,6 +78,11 @@ abstract class AbstractSession implements BrokerSession {
     @Override
     public final String model() {
         return model;
+    }
+
+    /** The transport the hooks report for a session whose first connection is {@code channel}. */
+    ResponseHooks.Transport transport(ClientChannel channel) {
+        return channel.transport();
     }
 
     // ---- hooks (shard thread) ----
@@ -104,6 +116,9 @@ abstract class AbstractSession implements BrokerSession {
             context.store().attached(AbstractSession.this);
             context.metrics().sessionOpened();
             context.metrics().connectionAttached();
+            info = new ResponseHooks.SessionInfo(id, tenant.id(), principal.keyId(), model,
+                    transport(signal.channel()));
+            context.hooks().onSessionOpened(info);
             onStarted();
         }
 
@@ -190,6 +205,10 @@ abstract class AbstractSession implements BrokerSession {
         context.store().ended(this);
         context.metrics().sessionClosed();
         onEnded(reason);
+        if (info != null) {
+            // After onEnded, so a response it closes is reported before the session that held it.
+            context.hooks().onSessionClosed(info, reason);
+        }
         // Nothing can resume it now: its replay log's blocks go back to the pool.
         output.releaseLog();
     }

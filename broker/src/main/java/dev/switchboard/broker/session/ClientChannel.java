@@ -33,6 +33,11 @@ public interface ClientChannel {
         return true;
     }
 
+    /** The transport this channel serves, as hooks report it. */
+    default ResponseHooks.Transport transport() {
+        return ResponseHooks.Transport.WEBSOCKET;
+    }
+
     /** Closes the connection with {@code reason}'s close code. Idempotent. */
     void close(CloseReason reason, String message);
 

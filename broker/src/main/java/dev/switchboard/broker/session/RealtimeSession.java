@@ -12,7 +12,7 @@ import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.stream.UpstreamSource;
-import dev.switchboard.broker.tenant.Tenant;
+import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.protocol.codec.ClientDecoding;
 import dev.switchboard.protocol.event.ClientEvent;
 import dev.switchboard.protocol.event.ConversationItem;
@@ -67,10 +67,10 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     private boolean replayLogStopPending;
 
     /** Creates a session for {@code tenant} on {@code route}, pinned to {@code shard}. Call from any thread. */
-    public RealtimeSession(Tenant tenant, Route route, Shard shard, SessionContext context) {
-        super(tenant, route.model(), shard, context, false);
+    public RealtimeSession(Principal principal, Route route, Shard shard, SessionContext context) {
+        super(principal, route.model(), shard, context, false);
         this.route = route;
-        this.responses = new ResponseEmitter(this::emit, context.metrics());
+        this.responses = new ResponseEmitter(this::emit, context.metrics(), context.hooks(), context.clock());
         this.config = new SessionConfig(Optional.of("realtime"), Optional.of("realtime.session"), Optional.of(id),
                 Optional.of(route.model()), Optional.of(""), Optional.of(List.of("text")), Optional.of(List.of()),
                 Optional.of(TextNode.valueOf("auto")), Optional.of(TextNode.valueOf("inf")));
@@ -183,6 +183,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         if (!run.firstTokenRecorded) {
             run.firstTokenRecorded = true;
             long now = System.nanoTime();
+            run.firstTokenNanos = now;
             context.metrics().upstreamFirstToken(run.provider(), receivedNanos - run.upstreamOpenedNanos);
             // Recorded before the first delta is handed to the connection; the difference is negligible and it
             // keeps the meter ahead of anything the client can observe.
@@ -243,6 +244,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
      * failover event tells the client.
      */
     private void failOver(ResponseRun run, ResponseAttempts.Decision.FailOver move) {
+        run.failovers++;
         if (!move.continueText()) {
             responses.abandonOpenItems(run);
         }
@@ -350,11 +352,23 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
                 maxTokens(params.maxOutputTokens().or(config::maxOutputTokens)),
                 params.tools().orElse(config.tools().orElse(List.of())),
                 params.toolChoice().or(config::toolChoice), params.upstreamParams());
-        ResponseRun run = new ResponseRun(this, shard, context.scheduler(), route, request, frameNanos,
+        ResponseRun run = new ResponseRun(this, info, shard, context.scheduler(), route, request, frameNanos,
                 List.of("text"));
         run.joinsConversation = !params.conversation().filter("none"::equals).isPresent();
-        active = run;
         OptionalInt first = run.attempts.first();
+        ResponseHooks.Verdict verdict = context.hooks().onResponseRequested(new ResponseHooks.ResponseRequest(
+                run.info, run.attempts.current().map(t -> t.provider().name()).orElse(""),
+                run.attempts.current().map(Route.Target::upstreamModel).orElse(""), estimateTokens(request),
+                request.maxOutputTokens(), context.clock().instant()));
+        if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
+            ErrorDetail refused = deny.refusal().errorDetail();
+            return sendError(new ErrorDetail(refused.type(), refused.code(), refused.message(), refused.param(),
+                    Optional.of(event.eventId()).filter(id -> !id.isEmpty())));
+        }
+        if (verdict instanceof ResponseHooks.Verdict.Modify modify) {
+            run.capOutputTokens(modify.maxOutputTokens());
+        }
+        active = run;
         responses.created(run, first.isPresent() ? Optional.of(run.target().upstreamModel()) : Optional.empty());
         if (first.isEmpty()) {
             failResponse(run, run.attempts.circuitOpen());
@@ -413,6 +427,15 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         }
         return Optional.of("model " + model() + " supports output_modalities [text] only (input modalities "
                 + "[text]), not " + modalities.get() + "; audio needs a Realtime relay model such as sim-realtime");
+    }
+
+    /** The prompt's size in tokens, estimated as characters / 4 (what hooks get before any provider counted it). */
+    private static long estimateTokens(UpstreamRequest request) {
+        long chars = request.instructions().length();
+        for (ConversationItem item : request.items()) {
+            chars += item.text().length();
+        }
+        return chars / 4;
     }
 
     private static OptionalInt maxTokens(Optional<JsonNode> value) {

@@ -12,7 +12,7 @@ import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.stream.UpstreamSource;
-import dev.switchboard.broker.tenant.Tenant;
+import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.ClientDecoding;
 import dev.switchboard.protocol.event.ErrorDetail;
@@ -60,14 +60,16 @@ public final class RelaySession extends AbstractSession {
     private String activeResponse;
     private long requestedNanos;
     private boolean firstDeltaSeen;
+    /** When the current response's first delta arrived ({@link System#nanoTime()}), or 0. */
+    private long firstDeltaNanos;
     private boolean interruptOnSpeech = true;
     /** The broker's own VAD on the caller's audio, when the tenant or the session turned it on. */
     private BrokerVad vad;
     private BrokerVad.Format inputFormat = BrokerVad.Format.PCM16_24K;
 
     /** A relay session for {@code tenant} on a route whose single target is a Realtime provider. */
-    public RelaySession(Tenant tenant, Route route, Shard shard, SessionContext context) {
-        super(tenant, route.model(), shard, context, true);
+    public RelaySession(Principal principal, Route route, Shard shard, SessionContext context) {
+        super(principal, route.model(), shard, context, true);
         this.target = route.primary();
         this.connector = target.provider().relay();
         if (tenant.brokerVad()) {
@@ -124,6 +126,15 @@ public final class RelaySession extends AbstractSession {
                 }
             }
             case "response.create" -> {
+                ResponseHooks.Verdict verdict = context.hooks().onResponseRequested(new ResponseHooks.ResponseRequest(
+                        new ResponseHooks.ResponseInfo(info, ""), target.provider().name(), target.upstreamModel(), 0,
+                        java.util.OptionalInt.empty(), context.clock().instant()));
+                if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
+                    ErrorDetail refused = deny.refusal().errorDetail();
+                    sendError(new ErrorDetail(refused.type(), refused.code(), refused.message(), refused.param(),
+                            Optional.of(raw.eventId()).filter(id -> !id.isEmpty())));
+                    return;
+                }
                 requestedNanos = receivedNanos;
                 firstDeltaSeen = false;
             }
@@ -184,9 +195,17 @@ public final class RelaySession extends AbstractSession {
             case "response.created" -> {
                 activeResponse = responseIdOf(type, json);
                 firstDeltaSeen = false;
+                firstDeltaNanos = 0;
+                if (requestedNanos == 0) {
+                    // Started by the provider's turn detection, not by a response.create: timed from here.
+                    requestedNanos = event.receivedNanos();
+                }
             }
             case "response.output_text.delta", "response.output_audio.delta",
-                 "response.output_audio_transcript.delta" -> recordFirstDelta(event.receivedNanos());
+                 "response.output_audio_transcript.delta" -> {
+                recordFirstDelta(event.receivedNanos());
+                reportDelta(type, json);
+            }
             case "input_audio_buffer.speech_started" -> {
                 relay(type, json);
                 if (activeResponse != null && interruptOnSpeech) {
@@ -198,12 +217,16 @@ public final class RelaySession extends AbstractSession {
             }
         }
         if ("response.done".equals(type)) {
-            // Counted before response.done is relayed, so a client that saw it also sees the count.
-            context.metrics().responseEnded(model(), statusOf(json));
+            // Counted and reported before response.done is relayed, so a client that saw it also sees the count.
+            JsonNode response = treeOf(json).path("response");
+            String status = statusOf(response);
+            context.metrics().responseEnded(model(), status);
+            context.hooks().onResponseEnded(record(response, status));
         }
         relay(type, json);
         if ("response.done".equals(type)) {
             activeResponse = null;
+            requestedNanos = 0;
             responseFinished();
         }
     }
@@ -240,17 +263,81 @@ public final class RelaySession extends AbstractSession {
         emit(new UnknownServerEvent("response.done", done));
         context.metrics().bargeIn(model(), reason, System.nanoTime() - sinceNanos);
         context.metrics().responseEnded(model(), "cancelled");
+        context.hooks().onResponseEnded(record(response, "cancelled"));
+        requestedNanos = 0;
         responseFinished();
     }
 
-    /** The status of a provider's {@code response.done}, for the responses-by-outcome meter. */
-    private String statusOf(String responseDone) {
-        String status;
+    @Override
+    ResponseHooks.Transport transport(ClientChannel channel) {
+        return ResponseHooks.Transport.RELAY;
+    }
+
+    private JsonNode treeOf(String json) {
         try {
-            status = context.codec().mapper().readTree(responseDone).path("response").path("status").asText("");
+            return context.codec().mapper().readTree(json);
         } catch (IOException e) {
-            status = "";
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }
+    }
+
+    /** Reports a relayed output delta to the hooks; read only when hooks are installed (audio is long). */
+    private void reportDelta(String type, String json) {
+        if (context.hooks() == ResponseHooks.NONE) {
+            return;
+        }
+        ResponseHooks.ResponseInfo response = new ResponseHooks.ResponseInfo(info,
+                activeResponse == null ? "" : activeResponse);
+        if (type.equals("response.output_audio.delta")) {
+            int base64 = deltaLength(json);
+            context.hooks().onOutputDelta(response, ResponseHooks.DeltaKind.AUDIO, "", base64 / 4 * 3);
+        } else {
+            context.hooks().onOutputDelta(response, type.equals("response.output_text.delta")
+                    ? ResponseHooks.DeltaKind.TEXT : ResponseHooks.DeltaKind.TRANSCRIPT, treeOf(json).path("delta")
+                    .asText(""), 0);
+        }
+    }
+
+    /** The length of the top-level {@code delta} string, in one streaming pass without copying it. */
+    private int deltaLength(String json) {
+        try (JsonParser parser = context.codec().mapper().getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return 0;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("delta") && value == JsonToken.VALUE_STRING) {
+                    return parser.getTextLength();
+                }
+                parser.skipChildren();
+            }
+        } catch (IOException e) {
+            LOG.debug("audio delta without a readable delta", e);
+        }
+        return 0;
+    }
+
+    /** The hooks' record of a relayed response that ended, from its {@code response.done} response object. */
+    private ResponseHooks.ResponseRecord record(JsonNode response, String status) {
+        JsonNode usage = response.path("usage");
+        long now = System.nanoTime();
+        return new ResponseHooks.ResponseRecord(new ResponseHooks.ResponseInfo(info, response.path("id").asText("")),
+                status, response.path("status_details").path("reason").asText(
+                        response.path("status_details").path("error").path("code").asText("")),
+                usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0),
+                usage.path("input_token_details").path("cached_tokens").asLong(0),
+                usage.path("input_token_details").path("audio_tokens").asLong(0),
+                usage.path("output_token_details").path("audio_tokens").asLong(0), target.provider().name(),
+                response.path("model").asText(target.upstreamModel()), 0,
+                firstDeltaNanos == 0 || requestedNanos == 0 ? Optional.empty()
+                        : Optional.of(java.time.Duration.ofNanos(firstDeltaNanos - requestedNanos)),
+                java.time.Duration.ofNanos(requestedNanos == 0 ? 0 : now - requestedNanos), context.clock().instant());
+    }
+
+    /** The status of a provider's {@code response.done} response object, for the responses-by-outcome meter. */
+    private String statusOf(JsonNode response) {
+        String status = response.path("status").asText("");
         // The provider writes this value: only the Realtime statuses become a tag, so it cannot grow the meter's
         // series without bound (issue 11).
         return switch (status) {
@@ -270,6 +357,7 @@ public final class RelaySession extends AbstractSession {
         if (!firstDeltaSeen && requestedNanos != 0) {
             firstDeltaSeen = true;
             long now = System.nanoTime();
+            firstDeltaNanos = now;
             context.metrics().firstToken(model(), target.provider().name(), now - requestedNanos,
                     now - receivedNanos);
         }

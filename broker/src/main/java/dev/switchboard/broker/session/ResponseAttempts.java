@@ -91,6 +91,11 @@ final class ResponseAttempts {
         return targets.get(index);
     }
 
+    /** The current target, or empty when none was chosen (every circuit was open). */
+    Optional<Route.Target> current() {
+        return index < 0 ? Optional.empty() : Optional.of(targets.get(index));
+    }
+
     /** Whether the current attempt continues the interrupted text (assistant prefill). */
     boolean prefill() {
         return prefill;

@@ -36,10 +36,15 @@ import java.util.function.Consumer;
 final class ResponseEmitter {
     private final Consumer<ServerEvent> emit;
     private final BrokerMetrics metrics;
+    private final ResponseHooks hooks;
+    private final java.time.InstantSource clock;
 
-    ResponseEmitter(Consumer<ServerEvent> emit, BrokerMetrics metrics) {
+    ResponseEmitter(Consumer<ServerEvent> emit, BrokerMetrics metrics, ResponseHooks hooks,
+                    java.time.InstantSource clock) {
         this.emit = emit;
         this.metrics = metrics;
+        this.hooks = hooks;
+        this.clock = clock;
     }
 
     /**
@@ -64,6 +69,7 @@ final class ResponseEmitter {
         run.deltas++;
         item.deltas++;
         item.text.append(text);
+        hooks.onOutputDelta(run.info, ResponseHooks.DeltaKind.TEXT, text, 0);
         emit.accept(new ResponseOutputTextDelta(run.id, item.itemId, item.outputIndex, 0, text));
     }
 
@@ -79,6 +85,7 @@ final class ResponseEmitter {
         if (!delta.argumentsDelta().isEmpty()) {
             run.deltas++;
             call.text.append(delta.argumentsDelta());
+            hooks.onOutputDelta(run.info, ResponseHooks.DeltaKind.TOOL_ARGUMENTS, delta.argumentsDelta(), 0);
             emit.accept(new ResponseFunctionCallArgumentsDelta(run.id, call.itemId, call.outputIndex, call.callId,
                     delta.argumentsDelta()));
         }
@@ -154,6 +161,7 @@ final class ResponseEmitter {
         Usage reported = usage.orElseGet(() -> Usage.of(0, run.deltas));
         // Counted before response.done is written, so a client that saw response.done also sees the count.
         metrics.responseEnded(run.model, status);
+        hooks.onResponseEnded(record(run, status, details, reported, model));
         emit.accept(new ResponseDone(response(run, status, details, output, Optional.of(reported), model)));
         return kept;
     }
@@ -171,6 +179,17 @@ final class ResponseEmitter {
                     ContentPart.text("text", text)));
         }
         emit.accept(new ResponseOutputItemDone(run.id, item.outputIndex, item.toItem(true)));
+    }
+
+    private ResponseHooks.ResponseRecord record(ResponseRun run, String status, Optional<StatusDetails> details,
+                                                Usage usage, Optional<String> model) {
+        long now = System.nanoTime();
+        String reason = details.flatMap(StatusDetails::reason).orElse("");
+        return new ResponseHooks.ResponseRecord(run.info, status, reason, usage.inputTokens(), usage.outputTokens(),
+                0, 0, 0, run.attempts.current().map(t -> t.provider().name()).orElse(""), model.orElse(""),
+                run.failovers, run.firstTokenNanos == 0 ? Optional.empty()
+                : Optional.of(java.time.Duration.ofNanos(run.firstTokenNanos - run.requestedNanos)),
+                java.time.Duration.ofNanos(now - run.requestedNanos), clock.instant());
     }
 
     private static RealtimeResponse response(ResponseRun run, String status, Optional<StatusDetails> details,

@@ -33,7 +33,13 @@ final class ResponseRun implements UpstreamListener, UpstreamSource {
      */
     static final int RING_CREDIT = 256;
 
-    final String id = Ids.next("resp_");
+    final String id;
+    /** The response as hooks see it. */
+    final ResponseHooks.ResponseInfo info;
+    /** How many times the response moved to another target (or restarted on its own). */
+    int failovers;
+    /** When the first output delta was handled ({@link System#nanoTime()}), or 0. */
+    long firstTokenNanos;
     final String model;
     final long requestedNanos;
     final Map<String, String> metadata;
@@ -53,13 +59,16 @@ final class ResponseRun implements UpstreamListener, UpstreamSource {
     /** Target choice, retries, failover and breaker verdicts: the only writer of attempt state. */
     final ResponseAttempts attempts;
 
-    private final UpstreamRequest baseRequest;
+    private UpstreamRequest baseRequest;
     private final RealtimeSession session;
     private final RingCredit credit;
     private volatile Upstream upstream;
 
-    ResponseRun(RealtimeSession session, Shard shard, ScheduledExecutorService scheduler, Route route,
-                UpstreamRequest baseRequest, long requestedNanos, List<String> modalities) {
+    ResponseRun(RealtimeSession session, ResponseHooks.SessionInfo sessionInfo, Shard shard,
+                ScheduledExecutorService scheduler, Route route, UpstreamRequest baseRequest, long requestedNanos,
+                List<String> modalities) {
+        this.id = Ids.next("resp_");
+        this.info = new ResponseHooks.ResponseInfo(sessionInfo, id);
         this.session = session;
         this.credit = new RingCredit(session, this, shard, scheduler, RING_CREDIT);
         this.model = route.model();
@@ -81,6 +90,18 @@ final class ResponseRun implements UpstreamListener, UpstreamSource {
 
     String provider() {
         return target().provider().name();
+    }
+
+    /** The request as asked, before any attempt (for the hooks' estimate). */
+    UpstreamRequest baseRequest() {
+        return baseRequest;
+    }
+
+    /** Replaces the output cap before the first attempt (a hook's {@code Modify} verdict). */
+    void capOutputTokens(OptionalInt cap) {
+        UpstreamRequest r = baseRequest;
+        baseRequest = new UpstreamRequest(r.model(), r.instructions(), r.items(), r.metadata(), cap, r.tools(),
+                r.toolChoice(), r.upstreamParams());
     }
 
     /** Whether any output of this response has been emitted. */

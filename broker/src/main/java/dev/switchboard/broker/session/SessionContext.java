@@ -4,6 +4,7 @@ import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.metrics.OperatorLog;
 import dev.switchboard.protocol.codec.EventCodec;
+import java.time.InstantSource;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -14,7 +15,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param scheduler a small scheduler for retries after a full ring
  * @param store the resumable sessions, and their tokens and replay-log bounds
  * @param operatorLog rate-limited operator log lines (upstream failures), written off the shard thread
+ * @param hooks what guardrails, metering and audit see of every session and response (shard thread)
+ * @param clock the wall clock of hook records
  */
 public record SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
-                             SessionStore<BrokerSession> store, OperatorLog operatorLog) {
+                             SessionStore<BrokerSession> store, OperatorLog operatorLog, ResponseHooks hooks,
+                             InstantSource clock) {
 }

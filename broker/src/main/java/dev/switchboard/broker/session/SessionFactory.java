@@ -3,7 +3,7 @@ package dev.switchboard.broker.session;
 import dev.switchboard.broker.route.Provider;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.Shard;
-import dev.switchboard.broker.tenant.Tenant;
+import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.protocol.codec.ClientDecoding;
 import dev.switchboard.protocol.codec.EventCodec;
 import java.util.function.Function;
@@ -28,9 +28,9 @@ public final class SessionFactory {
     }
 
     /** Creates the session {@code route}'s provider kind calls for, pinned to {@code shard}. */
-    public static Created create(Tenant tenant, Route route, Shard shard, SessionContext context) {
-        BrokerSession session = relayed(route) ? new RelaySession(tenant, route, shard, context)
-                : new RealtimeSession(tenant, route, shard, context);
+    public static Created create(Principal principal, Route route, Shard shard, SessionContext context) {
+        BrokerSession session = relayed(route) ? new RelaySession(principal, route, shard, context)
+                : new RealtimeSession(principal, route, shard, context);
         return new Created(session, decoder(route, context.codec()));
     }
 

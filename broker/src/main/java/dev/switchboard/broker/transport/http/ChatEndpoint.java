@@ -14,14 +14,16 @@ import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.session.SessionFactory;
 import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.tenant.Tenant;
-import dev.switchboard.broker.tenant.TenantRegistry;
+import dev.switchboard.broker.admission.Admission;
+import dev.switchboard.broker.admission.Credentials;
+import dev.switchboard.broker.admission.Gatekeeper;
+import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.time.Duration;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -51,12 +53,12 @@ public final class ChatEndpoint {
     /** The largest request body accepted: 4 MiB. */
     public static final int MAX_BODY_BYTES = 4 << 20;
 
-    private final TenantRegistry tenants;
+    /** The one admission path, shared with the WebSocket upgrade. */
+    private final Gatekeeper gatekeeper;
     private final ModelCatalog catalog;
     private final Supplier<Shard> shards;
     private final SessionContext context;
     private final BrokerConfig.Outbound bounds;
-    private final BooleanSupplier accepting;
     private final InstantSource clock;
     private final Duration bodyTimeout;
     /**
@@ -71,22 +73,19 @@ public final class ChatEndpoint {
     /**
      * @param shards the shard for the next session, shared with the WebSocket transport so both spread evenly
      * @param bounds per-response outbound bounds, as for a WebSocket connection
-     * @param accepting false while the broker drains: new requests get 503
      * @param clock the source of {@code created} timestamps
      * @param resumeTtl how long a streamed answer stays resumable by {@code Last-Event-ID}
      * @param bodyTimeout how long a request body may take to arrive ({@code limits.request_body_timeout})
      */
-    public ChatEndpoint(TenantRegistry tenants, ModelCatalog catalog, Supplier<Shard> shards, SessionContext context,
-                        BrokerConfig.Outbound bounds, BooleanSupplier accepting, InstantSource clock,
-                        Duration resumeTtl, Duration bodyTimeout) {
+    public ChatEndpoint(Gatekeeper gatekeeper, ModelCatalog catalog, Supplier<Shard> shards, SessionContext context,
+                        BrokerConfig.Outbound bounds, InstantSource clock, Duration resumeTtl, Duration bodyTimeout) {
         this.streams = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(resumeTtl.plusMinutes(1))
                 .build();
-        this.tenants = tenants;
+        this.gatekeeper = gatekeeper;
         this.catalog = catalog;
         this.shards = shards;
         this.context = context;
         this.bounds = bounds;
-        this.accepting = accepting;
         this.clock = clock;
         this.bodyTimeout = bodyTimeout;
     }
@@ -101,20 +100,27 @@ public final class ChatEndpoint {
      * (408 and {@code Connection: close} otherwise).
      */
     public void completions(Request request, Response response, Callback callback) {
-        Optional<Tenant> tenant = authenticate(request);
-        Optional<HttpError> early = refusalBeforeBody(request, tenant);
-        if (early.isPresent()) {
-            HttpError error = early.get();
-            if (error.status() == 405) {
-                response.getHeaders().put(HttpHeader.ALLOW, HttpMethod.POST.asString());
-            }
-            refuseUnread(request, response, callback, error);
+        Optional<Admission.Refused> draining = gatekeeper.draining();
+        if (draining.isPresent()) {
+            HttpErrors.refuse(request, response, callback, draining.get());
             return;
         }
+        if (!HttpMethod.POST.is(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, HttpMethod.POST.asString());
+            refuseUnread(request, response, callback, HttpError.of(405, "method_not_allowed",
+                    COMPLETIONS_PATH + " takes POST"));
+            return;
+        }
+        Admission admission = gatekeeper.admit(Credentials.from(request.getHeaders()));
+        if (admission instanceof Admission.Refused refused) {
+            HttpErrors.refuse(request, response, callback, refused);
+            return;
+        }
+        Principal principal = ((Admission.Admitted) admission).principal();
         String lastEventId = request.getHeaders().get("Last-Event-ID");
         Consumer<byte[]> onBody = lastEventId == null
-                ? body -> onBody(tenant.get(), body, request, response, callback)
-                : body -> onResume(tenant.get(), lastEventId.trim(), body, request, response, callback);
+                ? body -> onBody(principal, body, request, response, callback)
+                : body -> onResume(principal.tenant(), lastEventId.trim(), body, request, response, callback);
         BodyReader.read(request, MAX_BODY_BYTES, bodyTimeout, onBody,
                 () -> refuseAndClose(response, callback, HttpError.of(413, "request_too_large",
                         "the request body exceeds " + MAX_BODY_BYTES + " bytes")),
@@ -133,17 +139,6 @@ public final class ChatEndpoint {
         callback.failed(failure);
     }
 
-    /** Why a chat-completions request is refused before its body is read, if it is. */
-    private Optional<HttpError> refusalBeforeBody(Request request, Optional<Tenant> tenant) {
-        if (!accepting.getAsBoolean()) {
-            return Optional.of(HttpError.of(503, "service_unavailable", "the broker is draining; retry shortly"));
-        }
-        if (!HttpMethod.POST.is(request.getMethod())) {
-            return Optional.of(HttpError.of(405, "method_not_allowed", COMPLETIONS_PATH + " takes POST"));
-        }
-        return tenant.isEmpty() ? Optional.of(unauthorized(request)) : Optional.empty();
-    }
-
     /**
      * Handles {@code GET /v1/models}: the models the key's tenant may use. {@code HEAD} gets the same status and
      * headers without the body. Its answer never depends on a request body, so none is read.
@@ -155,19 +150,20 @@ public final class ChatEndpoint {
                     MODELS_PATH + " takes GET or HEAD"));
             return;
         }
-        Optional<Tenant> tenant = authenticate(request);
-        if (tenant.isEmpty()) {
-            refuseUnread(request, response, callback, unauthorized(request));
+        Admission admission = gatekeeper.admit(Credentials.from(request.getHeaders()));
+        if (admission instanceof Admission.Refused refused) {
+            HttpErrors.refuse(request, response, callback, refused);
             return;
         }
+        Tenant tenant = ((Admission.Admitted) admission).principal().tenant();
         ObjectNode list = json.createObjectNode().put("object", "list");
         ArrayNode data = list.putArray("data");
-        catalog.models().stream().filter(tenant.get()::mayUse).sorted().forEach(model -> data.addObject()
+        catalog.models().stream().filter(tenant::mayUse).sorted().forEach(model -> data.addObject()
                 .put("id", model).put("object", "model").put("created", 0).put("owned_by", "switchboard"));
         HttpErrors.writeJson(response, callback, 200, list.toString());
     }
 
-    private void onBody(Tenant tenant, byte[] body, Request request, Response response, Callback callback) {
+    private void onBody(Principal principal, byte[] body, Request request, Response response, Callback callback) {
         long receivedNanos = System.nanoTime();
         ChatRequestParser.Parsed parsed = ChatRequestParser.parse(json, body);
         if (parsed instanceof ChatRequestParser.Parsed.Invalid invalid) {
@@ -175,24 +171,19 @@ public final class ChatEndpoint {
             return;
         }
         ChatCall call = ((ChatRequestParser.Parsed.Ok) parsed).call();
-        Optional<Route> route = catalog.route(call.model());
-        if (route.isEmpty()) {
-            refuse(response, callback, new HttpError(404, "model_not_found", "model '" + call.model()
-                    + "' does not exist", Optional.of("model")));
+        Admission forModel = gatekeeper.admitModel(principal, call.model());
+        if (forModel instanceof Admission.Refused refused) {
+            refuse(response, callback, HttpErrors.of(response, refused));
             return;
         }
-        if (!tenant.mayUse(call.model())) {
-            refuse(response, callback, new HttpError(403, "model_not_allowed", "this key may not use model '"
-                    + call.model() + "'", Optional.of("model")));
-            return;
-        }
+        Optional<Route> route = ((Admission.Admitted) forModel).route();
         if (SessionFactory.relayed(route.get())) {
             refuse(response, callback, new HttpError(400, "model_not_supported", "model '" + call.model()
                     + "' is a Realtime WebSocket model; connect to /v1/realtime?model=" + call.model(),
                     Optional.of("model")));
             return;
         }
-        RealtimeSession session = new RealtimeSession(tenant, route.get(), shards.get(), context);
+        RealtimeSession session = new RealtimeSession(principal, route.get(), shards.get(), context);
         long created = clock.instant().getEpochSecond();
         ChatExchange exchange = call.stream()
                 ? new StreamingExchange(session, call, request, response, callback, json, context.scheduler(),
@@ -243,24 +234,6 @@ public final class ChatEndpoint {
         new StreamingExchange(session, call, request, response, callback, json, context.scheduler(),
                 clock.instant().getEpochSecond(), bounds, context.metrics(), true, streams::put)
                 .resume(responseId, lastSeq);
-    }
-
-    private Optional<Tenant> authenticate(Request request) {
-        return bearer(request).flatMap(tenants::authenticate);
-    }
-
-    private static HttpError unauthorized(Request request) {
-        return HttpError.of(401, "invalid_api_key", bearer(request).isEmpty()
-                ? "missing API key: send 'Authorization: Bearer KEY'" : "invalid API key");
-    }
-
-    private static Optional<String> bearer(Request request) {
-        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.empty();
-        }
-        String key = header.substring(7).trim();
-        return key.isEmpty() ? Optional.empty() : Optional.of(key);
     }
 
     /** Refuses with {@code Connection: close}: the request body was not (all) read. */

@@ -2,7 +2,9 @@ package dev.switchboard.broker.transport.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchboard.broker.admission.Refusal;
 import dev.switchboard.broker.session.ClientChannel;
+import dev.switchboard.broker.session.ResponseHooks;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.ResumeRequest;
 import dev.switchboard.broker.session.SessionSignal;
@@ -207,8 +209,12 @@ abstract class ChatExchange implements ClientChannel {
             onDone(seq, CODEC.mapper().valueToTree(done.response()));
         } else if (event instanceof ErrorEvent error) {
             ErrorDetail detail = error.error();
-            onRejected(new HttpError(detail.code().startsWith("resume_") ? 410 : 400, detail.code(),
-                    detail.message(), detail.param().filter(param -> !param.isEmpty())));
+            // A refusal the session decided (a hook's Deny) keeps its status; a resume refusal is 410 (Gone); any
+            // other error the session sends is about the request itself (400).
+            int status = Refusal.forCode(detail.code()).map(Refusal::httpStatus)
+                    .orElse(detail.code().startsWith("resume_") ? 410 : 400);
+            onRejected(new HttpError(status, detail.code(), detail.message(),
+                    detail.param().filter(param -> !param.isEmpty())));
         }
         // Anything else (session.*, conversation.item.*, content parts, the *.done events of items) carries nothing
         // a chat completion shows.
@@ -273,6 +279,11 @@ abstract class ChatExchange implements ClientChannel {
     /** Whether this exchange continues an earlier one ({@link #resume}). */
     boolean isResumed() {
         return false;
+    }
+
+    @Override
+    public final ResponseHooks.Transport transport() {
+        return ResponseHooks.Transport.HTTP;
     }
 
     /** The client went away mid-answer: the session keeps the answer for a resume ({@code Last-Event-ID}). */

@@ -2,6 +2,7 @@ package dev.switchboard.broker.transport.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.broker.admission.Admission;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -132,6 +133,25 @@ public final class HttpErrors {
      *
      * @param code a stable machine-readable code, e.g. {@code method_not_allowed}
      * @param message names the problem; must not quote request data beyond a short, bounded value
+     */
+    public static void refuse(Request request, Response response, Callback callback, Admission.Refused refused) {
+        refuseUnread(JSON, request, response, callback, of(response, refused));
+    }
+
+    /**
+     * The one mapping of an admission refusal to HTTP: the refusal's status and code with the OpenAI error type of
+     * that status, and {@code Retry-After} (whole seconds, rounded up) set on {@code response} for a throttle.
+     */
+    static HttpError of(Response response, Admission.Refused refused) {
+        refused.retryAfter().ifPresent(wait -> response.getHeaders().put(HttpHeader.RETRY_AFTER,
+                Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))));
+        return new HttpError(refused.refusal().httpStatus(), refused.refusal().code(), refused.message(),
+                refused.param());
+    }
+
+    /**
+     * Refuses {@code request} at once with an OpenAI-shaped error (as {@link #refuse(Request, Response, Callback,
+     * Admission.Refused)}) for a refusal that is not an admission decision (a method, a route).
      */
     public static void refuse(Request request, Response response, Callback callback, int status, String code,
                               String message) {

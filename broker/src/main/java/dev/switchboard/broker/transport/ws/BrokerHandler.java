@@ -10,6 +10,10 @@ import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.SessionFactory;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingShards;
+import dev.switchboard.broker.admission.Admission;
+import dev.switchboard.broker.admission.Credentials;
+import dev.switchboard.broker.admission.Gatekeeper;
+import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.http.ChatEndpoint;
@@ -46,11 +50,11 @@ import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 public final class BrokerHandler extends Handler.Abstract {
     /** The path of the Realtime WebSocket endpoint. */
     public static final String REALTIME_PATH = "/v1/realtime";
-    private static final String KEY_PROTOCOL_PREFIX = "openai-insecure-api-key.";
     private static final String REALTIME_PROTOCOL = "realtime";
 
     private final ServerWebSocketContainer container;
-    private final TenantRegistry tenants;
+    /** The one admission path, shared with the chat endpoint. */
+    private final Gatekeeper gatekeeper;
     private final ModelCatalog catalog;
     private final RingShards rings;
     private final SessionContext context;
@@ -63,13 +67,13 @@ public final class BrokerHandler extends Handler.Abstract {
     public BrokerHandler(ServerWebSocketContainer container, TenantRegistry tenants, ModelCatalog catalog,
                          RingShards rings, SessionContext context, BrokerConfig config) {
         this.container = container;
-        this.tenants = tenants;
+        this.gatekeeper = new Gatekeeper(tenants, catalog, () -> accepting);
         this.catalog = catalog;
         this.rings = rings;
         this.context = context;
         this.config = config;
-        this.chat = new ChatEndpoint(tenants, catalog, () -> rings.shardFor(sessionCounter.getAndIncrement()),
-                context, config.outbound(), () -> accepting, InstantSource.system(),
+        this.chat = new ChatEndpoint(gatekeeper, catalog, () -> rings.shardFor(sessionCounter.getAndIncrement()),
+                context, config.outbound(), InstantSource.system(),
                 config.sessions().resumeTtl(), config.limits().requestBodyTimeout());
     }
 
@@ -113,9 +117,9 @@ public final class BrokerHandler extends Handler.Abstract {
     }
 
     private void upgrade(Request request, Response response, Callback callback) {
-        if (!accepting) {
-            refuse(request, response, callback, 503, "service_unavailable",
-                    "the broker is draining; reconnect shortly");
+        Optional<Admission.Refused> draining = gatekeeper.draining();
+        if (draining.isPresent()) {
+            HttpErrors.refuse(request, response, callback, draining.get());
             return;
         }
         if (!HttpMethod.GET.is(request.getMethod())) {
@@ -123,40 +127,29 @@ public final class BrokerHandler extends Handler.Abstract {
             refuse(request, response, callback, 405, "method_not_allowed", REALTIME_PATH + " takes GET (WebSocket)");
             return;
         }
-        List<String> protocols = subprotocols(request);
-        Optional<String> key = bearer(request).or(() -> protocols.stream()
-                .filter(p -> p.startsWith(KEY_PROTOCOL_PREFIX))
-                .map(p -> p.substring(KEY_PROTOCOL_PREFIX.length())).findFirst());
-        Optional<Tenant> tenant = key.flatMap(tenants::authenticate);
-        if (tenant.isEmpty()) {
-            refuse(request, response, callback, 401, "invalid_api_key", key.isEmpty()
-                    ? "missing API key: send 'Authorization: Bearer KEY' or the subprotocol "
-                    + KEY_PROTOCOL_PREFIX + "KEY"
-                    : "invalid API key");
+        Credentials credentials = Credentials.from(request.getHeaders());
+        Admission admission = gatekeeper.admit(credentials);
+        if (admission instanceof Admission.Refused refused) {
+            HttpErrors.refuse(request, response, callback, refused);
             return;
         }
+        Principal principal = ((Admission.Admitted) admission).principal();
+        List<String> protocols = credentials.subprotocols();
         Fields query = Request.extractQueryParameters(request);
         String token = query.getValue("resume_token");
         if (token != null) {
-            resume(request, response, callback, tenant.get(), token, query, protocols);
+            resume(request, response, callback, principal.tenant(), token, query, protocols);
             return;
         }
         String model = query.getValue("model");
-        if (model == null || model.isEmpty()) {
-            refuse(request, response, callback, 400, "missing_model", "the 'model' query parameter is required");
+        Admission forModel = gatekeeper.admitModel(principal, model == null ? "" : model);
+        if (forModel instanceof Admission.Refused refused) {
+            HttpErrors.refuse(request, response, callback, refused);
             return;
         }
-        Optional<Route> route = catalog.route(model);
-        if (route.isEmpty()) {
-            refuse(request, response, callback, 404, "model_not_found", "model '" + model + "' does not exist");
-            return;
-        }
-        if (!tenant.get().mayUse(model)) {
-            refuse(request, response, callback, 403, "model_not_allowed", "this key may not use model '" + model + "'");
-            return;
-        }
+        Route route = ((Admission.Admitted) forModel).route().orElseThrow();
         upgradeTo(request, response, callback, protocols, () -> {
-            SessionFactory.Created created = SessionFactory.create(tenant.get(), route.get(),
+            SessionFactory.Created created = SessionFactory.create(principal, route,
                     rings.shardFor(sessionCounter.getAndIncrement()), context);
             return new WsConnection(created.session(), -1, created.decoder(), context.metrics(), context.scheduler(),
                     config.outbound(), config.limits().maxFrameBytes());
@@ -223,21 +216,6 @@ public final class BrokerHandler extends Handler.Abstract {
         if (!upgraded) {
             refuse(request, response, callback, 426, "upgrade_required", REALTIME_PATH + " is a WebSocket endpoint");
         }
-    }
-
-    private static Optional<String> bearer(Request request) {
-        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.empty();
-        }
-        String key = header.substring(7).trim();
-        return key.isEmpty() ? Optional.empty() : Optional.of(key);
-    }
-
-    private static List<String> subprotocols(Request request) {
-        return request.getHeaders().getValuesList(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL).stream()
-                .flatMap(v -> java.util.Arrays.stream(v.split(",")))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     /** An OpenAI-shaped error, at once; a request body that may follow is not waited for. */

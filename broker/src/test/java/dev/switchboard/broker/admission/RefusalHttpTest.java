@@ -20,9 +20,9 @@ import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
-/** A throttle can be answered as OpenAI does from day one: 429, rate_limit_error, Retry-After (issue 11). */
+/** A throttle is answered as OpenAI does from day one: 429, rate_limit_error, Retry-After (issue 11). */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
-class RefusalWriterTest {
+class RefusalHttpTest {
 
     @Test
     void a_throttle_is_a_429_in_openai_shape_with_retry_after_in_whole_seconds_rounded_up() throws Exception {
@@ -35,7 +35,7 @@ class RefusalWriterTest {
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
-                RefusalWriter.write(response, callback, throttled, true);
+                dev.switchboard.broker.transport.http.HttpErrors.refuse(request, response, callback, throttled);
                 return true;
             }
         });
