@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +34,6 @@ public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Set<String> KINDS = Set.of("openai", "anthropic", BrokerConfig.REALTIME_KIND);
     private static final Set<String> CONTINUATIONS = Set.of("prefill", "restart");
-    private static final Set<String> TOP_LEVEL = Set.of("listen", "simulator", "providers", "models", "tenants",
-            "limits", "outbound", "rings", "sessions", "drain");
-
     private final Function<String, String> env;
 
     /** @param env looks up environment variables (tests pass a map's {@code get}) */
@@ -89,13 +85,8 @@ public final class ConfigLoader {
         if (!root.isObject()) {
             throw new ConfigException("the configuration must be a YAML mapping");
         }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!TOP_LEVEL.contains(key)) {
-                throw new ConfigException(key + " is not a known key (known: " + String.join(", ",
-                        new java.util.TreeSet<>(TOP_LEVEL)) + ")");
-            }
-        }
+        // Every key at every depth must be known: a typo must not silently leave a default in force.
+        ConfigKeys.check(root);
         if (bool(root.path("simulator").path("enabled"), "simulator.enabled", false)) {
             addDevModels((com.fasterxml.jackson.databind.node.ObjectNode) root);
         }

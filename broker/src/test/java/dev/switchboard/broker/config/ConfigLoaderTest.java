@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -84,6 +85,22 @@ class ConfigLoaderTest {
         ConfigException marks = assertThrows(ConfigException.class, () -> loader.parse(VALID
                 + "outbound: {high_watermark_bytes: 1000, low_watermark_bytes: 2000}\n"));
         assertTrue(marks.getMessage().contains("outbound.low_watermark_bytes"), marks.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "providers: {p: {kind: openai, base_url: 'http://h/v1', timeouts: {frist_token: 1s}}}|providers.p.timeouts.frist_token",
+        "providers: {p: {kind: openai, base_url: 'http://h/v1', retry: {max_retry: 1}}}|providers.p.retry.max_retry",
+        "providers: {p: {kind: openai, base_url: 'http://h/v1', circuit_breaker: {open: 1s}}}|providers.p.circuit_breaker.open",
+        "providers: {p: {kind: openai, base_url: 'http://h/v1', apikey: x}}|providers.p.apikey",
+        "sessions: {replay: {max_event: 10}}|sessions.replay.max_event",
+        "limits: {max_frame: 10}|limits.max_frame",
+        "tenants: {t: {keys: [k], model: ['*']}}|tenants.t.model"})
+    void a_typo_at_any_depth_is_refused_naming_its_full_path_and_the_known_keys(String caseText) {
+        // Issue 11: only top-level typos were refused; a nested one silently left the default in force.
+        String[] parts = caseText.split("\\|");
+        ConfigException typo = assertThrows(ConfigException.class, () -> loader.parse(parts[0] + "\n"));
+        assertTrue(typo.getMessage().startsWith(parts[1] + " is not a known key (known in "), typo.getMessage());
     }
 
     @Test
