@@ -19,7 +19,6 @@ import dev.switchboard.broker.route.RetryPolicy;
 import dev.switchboard.broker.resume.ResumeTokens;
 import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.BrokerSession;
-import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.ResponseHooks;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingRetry;

@@ -7,9 +7,7 @@ import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.broker.route.Provider;
-import dev.switchboard.broker.resume.Resumable;
 import dev.switchboard.broker.route.Route;
-import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.stream.UpstreamSource;
 import dev.switchboard.broker.tenant.Principal;
@@ -24,11 +22,8 @@ import dev.switchboard.protocol.event.ErrorEvent;
 import dev.switchboard.protocol.event.ResponseCancel;
 import dev.switchboard.protocol.event.ResponseCreate;
 import dev.switchboard.protocol.event.ResponseParams;
-import dev.switchboard.protocol.event.ServerEvent;
 import dev.switchboard.protocol.event.SessionConfig;
 import dev.switchboard.protocol.event.SessionCreated;
-import dev.switchboard.protocol.event.SessionReconnect;
-import dev.switchboard.protocol.event.SessionResumed;
 import dev.switchboard.protocol.event.SessionUpdate;
 import dev.switchboard.protocol.event.SessionUpdated;
 import dev.switchboard.protocol.event.UnknownClientEvent;
@@ -429,11 +424,18 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
                 + "[text]), not " + modalities.get() + "; audio needs a Realtime relay model such as sim-realtime");
     }
 
-    /** The prompt's size in tokens, estimated as characters / 4 (what hooks get before any provider counted it). */
-    private static long estimateTokens(UpstreamRequest request) {
+    /**
+     * The prompt's size in tokens, estimated as characters / 4 (what hooks get before any provider counted it).
+     * One pass over the conversation without building its text, and none at all without hooks: it runs on the
+     * shard thread for every response, and a long conversation is up to 1,024 items.
+     */
+    private long estimateTokens(UpstreamRequest request) {
+        if (context.hooks() == ResponseHooks.NONE) {
+            return 0;
+        }
         long chars = request.instructions().length();
         for (ConversationItem item : request.items()) {
-            chars += item.text().length();
+            chars += item.textLength();
         }
         return chars / 4;
     }

@@ -66,6 +66,15 @@ public record ConversationItem(
     }
 
     /** The concatenated text of all content parts. */
+    /** The length of {@link #text()}, without building it. */
+    public long textLength() {
+        long length = 0;
+        for (ContentPart part : content) {
+            length += part.textOrTranscript().length();
+        }
+        return length;
+    }
+
     public String text() {
         StringBuilder sb = new StringBuilder();
         for (ContentPart part : content) {

@@ -1,7 +1,6 @@
 package dev.switchboard.broker.transport.ws;
 
 import dev.switchboard.broker.config.BrokerConfig;
-import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.resume.ReplayLog;
