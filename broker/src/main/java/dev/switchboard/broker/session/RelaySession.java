@@ -135,6 +135,9 @@ public final class RelaySession extends AbstractSession {
                             Optional.of(raw.eventId()).filter(id -> !id.isEmpty())));
                     return;
                 }
+                if (verdict instanceof ResponseHooks.Verdict.Modify modify) {
+                    text = withOutputCap(text, modify.maxOutputTokens());
+                }
                 requestedNanos = receivedNanos;
                 firstDeltaSeen = false;
             }
@@ -266,6 +269,25 @@ public final class RelaySession extends AbstractSession {
         context.hooks().onResponseEnded(record(response, "cancelled"));
         requestedNanos = 0;
         responseFinished();
+    }
+
+    /**
+     * {@code response.create} with {@code response.max_output_tokens} set to {@code cap} ({@code "inf"} when
+     * empty), for a hook's {@code Modify}: the one client frame the relay rewrites, and only then.
+     */
+    private String withOutputCap(String responseCreate, java.util.OptionalInt cap) {
+        JsonNode tree = treeOf(responseCreate);
+        if (!(tree instanceof ObjectNode event)) {
+            return responseCreate;
+        }
+        JsonNode existing = event.path("response");
+        ObjectNode response = existing instanceof ObjectNode object ? object : event.putObject("response");
+        if (cap.isPresent()) {
+            response.put("max_output_tokens", cap.getAsInt());
+        } else {
+            response.put("max_output_tokens", "inf");
+        }
+        return event.toString();
     }
 
     @Override

@@ -33,9 +33,11 @@ public interface ResponseHooks {
     }
 
     /**
-     * A response was requested; answer whether it may run. On a relayed session only {@link Verdict.Allow} and
-     * {@link Verdict.Deny} apply (the request goes to the provider unchanged), and input tokens are not known
-     * (the conversation lives in the provider): {@code estimatedInputTokens} is 0.
+     * A response was requested; answer whether it may run. On a relayed session input tokens are not known (the
+     * conversation lives in the provider: {@code estimatedInputTokens} is 0) and the response id is not known yet
+     * (the provider names it in {@code response.created}); a {@link Verdict.Modify} there rewrites the client's
+     * {@code response.create} with the new {@code max_output_tokens}. Responses a relayed provider starts by
+     * itself (its turn detection) are not requested by the client and are reported from their deltas on.
      */
     default Verdict onResponseRequested(ResponseRequest request) {
         return Verdict.ALLOW;
@@ -106,7 +108,7 @@ public interface ResponseHooks {
         record Deny(Admission.Refused refusal) implements Verdict {
         }
 
-        /** Run it with another output cap (a budget's remainder). Not applied on relayed sessions. */
+        /** Run it with another output cap (a budget's remainder); empty means no cap ({@code "inf"}). */
         record Modify(OptionalInt maxOutputTokens) implements Verdict {
         }
     }

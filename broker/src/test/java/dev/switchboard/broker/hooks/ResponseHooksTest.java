@@ -226,6 +226,20 @@ class ResponseHooksTest {
     }
 
     @Test
+    void a_modify_verdict_caps_a_relayed_response_too() throws Exception {
+        HOOKS.verdict = new ResponseHooks.Verdict.Modify(OptionalInt.of(3));
+        try (RealtimeClient session = connect("sim-realtime")) {
+            session.next();
+            session.send(RealtimeClient.userMessage("Tell me a long story."));
+            session.send("{\"type\":\"response.create\",\"response\":{\"max_output_tokens\":500}}");
+            List<JsonNode> frames = session.until("response.done");
+            JsonNode done = frames.get(frames.size() - 1).path("response");
+            assertEquals("incomplete", done.path("status").asText(), done::toString);
+            assertEquals("max_output_tokens", done.path("status_details").path("reason").asText(), done::toString);
+        }
+    }
+
+    @Test
     void the_chat_completions_endpoint_reports_its_responses_as_http() throws Exception {
         HttpResponse<String> answer = post("sim-chat");
         assertEquals(200, answer.statusCode(), answer.body());
