@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The log lines an operator needs, written so that no client can flood the log and no hot thread waits on it.
  *
- * <p>{@link #warn} lets one line per key through per {@code interval} and counts the rest, which the next line
+ * <p>{@link #warn} lets one line per key through per {@code interval} ({@link LogWindow}) and counts the rest, which the next line
  * reports ("… 41 similar suppressed"): a provider failing every request for a minute logs a handful of lines, not
  * thousands. Keys must have low cardinality (a provider and a failure class; never a session, tenant or anything a
  * client chose). The check is lock-free and allocation-light; the line itself is written on {@code output} (the
@@ -24,8 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class OperatorLog {
     private static final Logger LOG = LoggerFactory.getLogger("dev.switchboard.broker.operator");
 
-    private final Map<String, Window> windows = new ConcurrentHashMap<>();
-    private final long intervalNanos;
+    private final Map<String, LogWindow> windows = new ConcurrentHashMap<>();
+    private final Duration interval;
     private final LongSupplier nanoTicker;
     private final Executor output;
 
@@ -35,7 +34,7 @@ public final class OperatorLog {
      * @param output where lines are written (a scheduler thread; tests may pass {@code Runnable::run})
      */
     public OperatorLog(Duration interval, LongSupplier nanoTicker, Executor output) {
-        this.intervalNanos = interval.toNanos();
+        this.interval = interval;
         this.nanoTicker = nanoTicker;
         this.output = output;
     }
@@ -57,19 +56,10 @@ public final class OperatorLog {
     }
 
     private boolean log(String key, boolean info, String format, Object[] args) {
-        Window window = windows.computeIfAbsent(key, k -> new Window());
-        long now = nanoTicker.getAsLong();
-        long next = window.nextNanos.get();
-        if (window.started && now - next < 0) {
-            window.suppressed.incrementAndGet();
+        long suppressed = windows.computeIfAbsent(key, k -> new LogWindow(interval, nanoTicker)).admit();
+        if (suppressed < 0) {
             return false;
         }
-        if (!window.nextNanos.compareAndSet(next, now + intervalNanos)) {
-            window.suppressed.incrementAndGet();
-            return false;
-        }
-        window.started = true;
-        long suppressed = window.suppressed.getAndSet(0);
         Object[] full = java.util.Arrays.copyOf(args, args.length + 1);
         full[args.length] = suppressed == 0 ? "" : " (" + suppressed + " similar suppressed)";
         output.execute(() -> {
@@ -80,11 +70,5 @@ public final class OperatorLog {
             }
         });
         return true;
-    }
-
-    private static final class Window {
-        final AtomicLong nextNanos = new AtomicLong();
-        final AtomicLong suppressed = new AtomicLong();
-        volatile boolean started;
     }
 }

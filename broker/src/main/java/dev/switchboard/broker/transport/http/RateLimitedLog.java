@@ -1,7 +1,7 @@
 package dev.switchboard.broker.transport.http;
 
+import dev.switchboard.broker.metrics.LogWindow;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -17,10 +17,7 @@ final class RateLimitedLog {
     static final Duration INTERVAL = Duration.ofSeconds(10);
 
     private final Consumer<String> sink;
-    private final long intervalNanos;
-    private final LongSupplier nanoTicker;
-    private final AtomicLong nextLineNanos;
-    private final AtomicLong leftOut = new AtomicLong();
+    private final LogWindow window;
 
     /**
      * @param sink writes one line (for example a logger's {@code warn})
@@ -29,20 +26,14 @@ final class RateLimitedLog {
      */
     RateLimitedLog(Consumer<String> sink, Duration interval, LongSupplier nanoTicker) {
         this.sink = sink;
-        this.intervalNanos = interval.toNanos();
-        this.nanoTicker = nanoTicker;
-        this.nextLineNanos = new AtomicLong(nanoTicker.getAsLong());
+        this.window = new LogWindow(interval, nanoTicker);
     }
 
     /** Records one event; writes {@code what} (and the count left out before it) if the interval has passed. */
     void log(String what) {
-        long now = nanoTicker.getAsLong();
-        long next = nextLineNanos.get();
-        if (now - next >= 0 && nextLineNanos.compareAndSet(next, now + intervalNanos)) {
-            long skipped = leftOut.getAndSet(0);
+        long skipped = window.admit();
+        if (skipped >= 0) {
             sink.accept(skipped == 0 ? what : what + " (and " + skipped + " more since the previous such line)");
-            return;
         }
-        leftOut.incrementAndGet();
     }
 }
