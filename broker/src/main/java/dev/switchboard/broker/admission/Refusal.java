@@ -56,8 +56,16 @@ public enum Refusal {
         return code;
     }
 
-    /** OpenAI's {@code error.type}: {@code rate_limit_error}, {@code server_error} or {@code invalid_request_error}. */
+    /** OpenAI's {@code error.type} of this refusal (see {@link #errorTypeFor}). */
     public String errorType() {
+        return errorTypeFor(httpStatus);
+    }
+
+    /**
+     * OpenAI's {@code error.type} for an HTTP status, the one rule for every error the broker answers:
+     * {@code rate_limit_error} for 429, {@code server_error} for 5xx, else {@code invalid_request_error}.
+     */
+    public static String errorTypeFor(int httpStatus) {
         if (httpStatus == 429) {
             return "rate_limit_error";
         }

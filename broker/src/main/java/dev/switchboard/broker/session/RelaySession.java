@@ -311,33 +311,14 @@ public final class RelaySession extends AbstractSession {
         ResponseHooks.ResponseInfo response = new ResponseHooks.ResponseInfo(info,
                 activeResponse == null ? "" : activeResponse);
         if (type.equals("response.output_audio.delta")) {
-            int base64 = deltaLength(json);
+            // The length of the base64 text is enough: its characters are never copied (JsonParser's fast path).
+            int base64 = topLevelString(json, "delta", JsonParser::getTextLength, 0);
             context.hooks().onOutputDelta(response, ResponseHooks.DeltaKind.AUDIO, "", base64 / 4 * 3);
         } else {
             context.hooks().onOutputDelta(response, type.equals("response.output_text.delta")
                     ? ResponseHooks.DeltaKind.TEXT : ResponseHooks.DeltaKind.TRANSCRIPT, treeOf(json).path("delta")
                     .asText(""), 0);
         }
-    }
-
-    /** The length of the top-level {@code delta} string, in one streaming pass without copying it. */
-    private int deltaLength(String json) {
-        try (JsonParser parser = context.codec().mapper().getFactory().createParser(json)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return 0;
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if (field.equals("delta") && value == JsonToken.VALUE_STRING) {
-                    return parser.getTextLength();
-                }
-                parser.skipChildren();
-            }
-        } catch (IOException e) {
-            LOG.debug("audio delta without a readable delta", e);
-        }
-        return 0;
     }
 
     /** The hooks' record of a relayed response that ended, from its {@code response.done} response object. */
@@ -444,22 +425,37 @@ public final class RelaySession extends AbstractSession {
 
     /** The decoded {@code audio} of an append event, found with one streaming pass; empty if absent or invalid. */
     private byte[] audioOf(String appendEvent) {
-        try (JsonParser parser = context.codec().mapper().getFactory().createParser(appendEvent)) {
+        return topLevelString(appendEvent, "audio", parser -> java.util.Base64.getDecoder().decode(parser.getText()),
+                new byte[0]);
+    }
+
+    /** Reads the string value the parser stands on. */
+    private interface StringRead<T> {
+        T read(JsonParser parser) throws IOException;
+    }
+
+    /**
+     * {@code read} applied to the top-level string field {@code field} of {@code json}, found in one streaming pass
+     * that skips everything else without building a tree (audio payloads are long); {@code absent} when the field
+     * is missing, not a string, or unreadable.
+     */
+    private <T> T topLevelString(String json, String field, StringRead<T> read, T absent) {
+        try (JsonParser parser = context.codec().mapper().getFactory().createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return new byte[0];
+                return absent;
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
+                String name = parser.currentName();
                 JsonToken value = parser.nextToken();
-                if (field.equals("audio") && value == JsonToken.VALUE_STRING) {
-                    return java.util.Base64.getDecoder().decode(parser.getText());
+                if (name.equals(field) && value == JsonToken.VALUE_STRING) {
+                    return read.read(parser);
                 }
                 parser.skipChildren();
             }
         } catch (IOException | IllegalArgumentException e) {
-            LOG.debug("append event without decodable audio", e);
+            LOG.debug("event without a readable '{}' string", field, e);
         }
-        return new byte[0];
+        return absent;
     }
 
     /** Tracks whether the provider's turn detection interrupts responses, and the caller's audio format. */
@@ -505,21 +501,17 @@ public final class RelaySession extends AbstractSession {
      * one costs nothing that matters; unparseable ones pass unchanged, as any unmodelled event does.
      */
     private String redactedError(String json) {
-        try {
-            JsonNode node = context.codec().mapper().readTree(json);
-            JsonNode message = node.path("error").path("message");
-            if (!message.isTextual()) {
-                return json;
-            }
-            String safe = ProviderText.redact(message.asText(), Optional.empty());
-            if (safe.equals(message.asText())) {
-                return json;
-            }
-            ((ObjectNode) node.get("error")).put("message", safe);
-            return context.codec().mapper().writeValueAsString(node);
-        } catch (java.io.IOException | ClassCastException e) {
+        JsonNode node = treeOf(json);
+        JsonNode message = node.path("error").path("message");
+        if (!message.isTextual()) {
             return json;
         }
+        String safe = ProviderText.redact(message.asText(), Optional.empty());
+        if (safe.equals(message.asText())) {
+            return json;
+        }
+        ((ObjectNode) node.get("error")).put("message", safe);
+        return node.toString();
     }
 
     private void sendError(ErrorDetail error) {

@@ -70,9 +70,15 @@ final class ResponseAttempts {
 
     /** Chooses the first target whose circuit admits requests; empty when every circuit is open. */
     OptionalInt first() {
-        for (int i = 0; i < targets.size(); i++) {
+        OptionalInt first = available(0);
+        first.ifPresent(i -> index = i);
+        return first;
+    }
+
+    /** The first target from {@code from} on whose circuit admits requests, if any. */
+    private OptionalInt available(int from) {
+        for (int i = from; i < targets.size(); i++) {
             if (targets.get(i).provider().breaker().allowsRequest()) {
-                index = i;
                 return OptionalInt.of(i);
             }
         }
@@ -169,12 +175,8 @@ final class ResponseAttempts {
 
     /** The next target whose circuit admits requests, or failure when none is left. */
     private Decision nextTarget(UpstreamOutcome.Failed failed, Output output) {
-        for (int next = index + 1; next < targets.size(); next++) {
-            if (targets.get(next).provider().breaker().allowsRequest()) {
-                return moveTo(next, failed, output);
-            }
-        }
-        return new Decision.Fail(failed);
+        OptionalInt next = available(index + 1);
+        return next.isPresent() ? moveTo(next.getAsInt(), failed, output) : new Decision.Fail(failed);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.switchboard.broker.transport.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.broker.admission.Admission;
+import dev.switchboard.broker.admission.Refusal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -43,10 +44,7 @@ public final class HttpErrors {
 
         /** OpenAI's {@code error.type} for this status. */
         String type() {
-            if (status == 429) {
-                return "rate_limit_error";
-            }
-            return status >= 500 ? "server_error" : "invalid_request_error";
+            return Refusal.errorTypeFor(status);
         }
     }
 
