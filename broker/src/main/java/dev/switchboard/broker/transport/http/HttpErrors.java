@@ -128,9 +128,6 @@ public final class HttpErrors {
      * Refuses {@code request} at once with an OpenAI-shaped error, without reading its body; see
      * {@link #refuseUnread}. Completes {@code callback} when done, never blocking; call it on a Jetty thread that
      * handles the request. Headers set on {@code response} before (such as {@code Allow}) are kept.
-     *
-     * @param code a stable machine-readable code, e.g. {@code method_not_allowed}
-     * @param message names the problem; must not quote request data beyond a short, bounded value
      */
     public static void refuse(Request request, Response response, Callback callback, Admission.Refused refused) {
         refuseUnread(JSON, request, response, callback, of(response, refused));
@@ -150,6 +147,9 @@ public final class HttpErrors {
     /**
      * Refuses {@code request} at once with an OpenAI-shaped error (as {@link #refuse(Request, Response, Callback,
      * Admission.Refused)}) for a refusal that is not an admission decision (a method, a route).
+     *
+     * @param code a stable machine-readable code, e.g. {@code method_not_allowed}
+     * @param message names the problem; must not quote request data beyond a short, bounded value
      */
     public static void refuse(Request request, Response response, Callback callback, int status, String code,
                               String message) {
