@@ -1,14 +1,23 @@
 package dev.switchboard.broker.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.switchboard.bridge.upstream.StreamTimeouts;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The whole broker configuration. Immutable; validated by {@link ConfigLoader}. See {@code docs/configuration.md}.
+ * The whole broker configuration. Immutable. See {@code docs/configuration.md}.
+ *
+ * <p>{@link ConfigLoader} binds the file into these records with Jackson: each record's {@code bind} factory names
+ * the file's keys, fills the defaults (which live here, one place) and checks the rules about its own keys, so that
+ * a rule sits beside the value it is about. A broken rule is a {@link ConfigRule} naming the key relative to the
+ * record; the loader adds the path. Rules that span sections (a route naming an unknown provider, a key used by two
+ * tenants) are the loader's. The canonical constructors check nothing: tests build configurations with them.
  *
  * @param listen where to serve
  * @param simulator whether to start the embedded provider simulator (provider name {@code simulator})
@@ -44,6 +53,28 @@ public record BrokerConfig(
         tenants = Map.copyOf(tenants);
     }
 
+    @JsonCreator
+    static BrokerConfig bind(@JsonProperty("listen") @Nullable Listen listen,
+                             @JsonProperty("simulator") @Nullable Simulator simulator,
+                             @JsonProperty("providers") @Nullable Map<String, Provider> providers,
+                             @JsonProperty("models") @Nullable Map<String, Model> models,
+                             @JsonProperty("tenants") @Nullable Map<String, Tenant> tenants,
+                             @JsonProperty("limits") @Nullable Limits limits,
+                             @JsonProperty("outbound") @Nullable Outbound outbound,
+                             @JsonProperty("rings") @Nullable Rings rings,
+                             @JsonProperty("sessions") @Nullable Sessions sessions,
+                             @JsonProperty("drain") @Nullable Drain drain) {
+        return new BrokerConfig(or(listen, Listen.defaults()), or(simulator, new Simulator(false)),
+                or(providers, Map.of()), or(models, Map.of()), or(tenants, Map.of()), or(limits, Limits.defaults()),
+                or(outbound, Outbound.defaults()), or(rings, Rings.defaults()), or(sessions, Sessions.defaults()),
+                or(drain, Drain.defaults()));
+    }
+
+    /** {@code value}, or {@code fallback} when the file leaves it out. */
+    static <T> T or(@Nullable T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
     /** A copy listening on {@code host}/{@code port} (command-line overrides). */
     public BrokerConfig withListen(Listen newListen) {
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
@@ -61,10 +92,77 @@ public record BrokerConfig(
      * @param port TCP port; 0 picks a free one
      */
     public record Listen(String host, int port) {
+        /** 127.0.0.1:8080. */
+        public static Listen defaults() {
+            return new Listen("127.0.0.1", 8080);
+        }
+
+        @JsonCreator
+        static Listen bind(@JsonProperty("host") @Nullable String host, @JsonProperty("port") @Nullable Long port) {
+            return new Listen(or(host, "127.0.0.1"), (int) ConfigRule.between(or(port, 8080L), 0, 65535, "port"));
+        }
     }
 
     /** @param enabled start the embedded simulator and register it as provider {@code simulator} */
     public record Simulator(boolean enabled) {
+        @JsonCreator
+        static Simulator bind(@JsonProperty("enabled") @Nullable Boolean enabled) {
+            return new Simulator(or(enabled, false));
+        }
+    }
+
+    /** The provider kinds: SSE-bridged {@code openai} and {@code anthropic}, relayed {@code openai-realtime}. */
+    enum ProviderKind implements ConfigValues.Word {
+        OPENAI("openai"), ANTHROPIC("anthropic"), OPENAI_REALTIME(REALTIME_KIND);
+
+        private final String word;
+
+        ProviderKind(String word) {
+            this.word = word;
+        }
+
+        @Override
+        public String word() {
+            return word;
+        }
+
+        @JsonCreator
+        static ProviderKind of(String word) {
+            return ConfigValues.word(ProviderKind.class, word);
+        }
+    }
+
+    /** How a provider continues a cut answer after a failover. */
+    enum Continuation implements ConfigValues.Word {
+        PREFILL("prefill"), RESTART("restart");
+
+        private final String word;
+
+        Continuation(String word) {
+            this.word = word;
+        }
+
+        @Override
+        public String word() {
+            return word;
+        }
+
+        @JsonCreator
+        static Continuation of(String word) {
+            return ConfigValues.word(Continuation.class, word);
+        }
+    }
+
+    /** A provider's stream deadlines as written in the file; absent ones take {@link StreamTimeouts#defaults()}. */
+    record Timeouts(StreamTimeouts value) {
+        @JsonCreator
+        static Timeouts bind(@JsonProperty("connect") @Nullable Duration connect,
+                             @JsonProperty("first_token") @Nullable Duration firstToken,
+                             @JsonProperty("idle") @Nullable Duration idle) {
+            StreamTimeouts d = StreamTimeouts.defaults();
+            return new Timeouts(new StreamTimeouts(or(connect, d.connect()), or(firstToken, d.firstToken()),
+                    or(idle, d.idle())));
+        }
     }
 
     /**
@@ -86,6 +184,29 @@ public record BrokerConfig(
                     + continuation + "]";
         }
 
+        @JsonCreator
+        static Provider bind(@JsonProperty("kind") @Nullable ProviderKind kind,
+                             @JsonProperty("base_url") @Nullable String baseUrl,
+                             @JsonProperty("api_key") @Nullable String apiKey,
+                             @JsonProperty("timeouts") @Nullable Timeouts timeouts,
+                             @JsonProperty("retry") @Nullable Retry retry,
+                             @JsonProperty("circuit_breaker") @Nullable Breaker breaker,
+                             @JsonProperty("continuation") @Nullable Continuation continuation) {
+            if (kind == null) {
+                throw ConfigRule.of("kind", "is required (one of " + ConfigValues.words(ProviderKind.class) + ")");
+            }
+            if (baseUrl == null) {
+                throw ConfigRule.of("base_url", "is required");
+            }
+            // OpenAI's chat completions cannot continue an assistant message; the simulator's can.
+            Continuation fallback = kind == ProviderKind.OPENAI && !baseUrl.startsWith("simulator:")
+                    ? Continuation.RESTART : Continuation.PREFILL;
+            return new Provider(kind.word(), ConfigValues.providerUrl(baseUrl, kind == ProviderKind.OPENAI_REALTIME,
+                    "base_url"), Optional.ofNullable(apiKey), timeouts == null ? StreamTimeouts.defaults()
+                    : timeouts.value(), or(retry, Retry.defaults()), or(breaker, Breaker.defaults()),
+                    or(continuation, fallback).word());
+        }
+
         /** Whether {@link #baseUrl()} points into the embedded simulator. */
         public boolean onSimulator() {
             return "simulator".equals(baseUrl.getScheme());
@@ -103,6 +224,19 @@ public record BrokerConfig(
         public static Retry defaults() {
             return new Retry(2, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(5));
         }
+
+        @JsonCreator
+        static Retry bind(@JsonProperty("max_retries") @Nullable Long maxRetries,
+                          @JsonProperty("backoff") @Nullable Duration backoff,
+                          @JsonProperty("max_backoff") @Nullable Duration maxBackoff,
+                          @JsonProperty("max_retry_after") @Nullable Duration maxRetryAfter) {
+            Retry d = defaults();
+            int retries = (int) ConfigRule.between(or(maxRetries, (long) d.maxRetries()), 0, 10, "max_retries");
+            Duration base = or(backoff, d.backoff());
+            Duration max = or(maxBackoff, d.maxBackoff());
+            ConfigRule.require(max.compareTo(base) >= 0, "max_backoff", "must be >= backoff");
+            return new Retry(retries, base, max, or(maxRetryAfter, d.maxRetryAfter()));
+        }
     }
 
     /**
@@ -116,12 +250,40 @@ public record BrokerConfig(
         public static Breaker defaults() {
             return new Breaker(5, Duration.ofSeconds(30), Duration.ofSeconds(1));
         }
+
+        @JsonCreator
+        static Breaker bind(@JsonProperty("failure_threshold") @Nullable Long failureThreshold,
+                            @JsonProperty("open_for") @Nullable Duration openFor,
+                            @JsonProperty("probe_after") @Nullable Duration probeAfter) {
+            Breaker d = defaults();
+            int threshold = (int) ConfigRule.between(or(failureThreshold, (long) d.failureThreshold()), 1, 1000,
+                    "failure_threshold");
+            Duration open = or(openFor, d.openFor());
+            // Without an explicit probe_after, a short open_for is also the first probe's wait.
+            Duration probe = or(probeAfter, d.probeAfter().compareTo(open) > 0 ? open : d.probeAfter());
+            ConfigRule.require(probe.compareTo(open) <= 0, "probe_after", "must be > 0 and <= open_for");
+            return new Breaker(threshold, open, probe);
+        }
     }
 
     /** @param route {@code provider/upstream-model} targets in fallback order */
     public record Model(List<Target> route) {
         public Model {
             route = List.copyOf(route);
+        }
+
+        @JsonCreator
+        static Model bind(@JsonProperty("route") @Nullable List<@Nullable String> route) {
+            List<Target> targets = new java.util.ArrayList<>();
+            for (String target : or(route, List.<@Nullable String>of())) {
+                ConfigRule.require(target != null, "route", "must not contain empty entries");
+                int slash = target.indexOf('/');
+                ConfigRule.require(slash > 0 && slash < target.length() - 1, "route",
+                        "entries must be 'provider/model' but one was '" + target + "'");
+                targets.add(new Target(target.substring(0, slash), target.substring(slash + 1)));
+            }
+            ConfigRule.require(!targets.isEmpty(), "route", "must list at least one provider/model target");
+            return new Model(targets);
         }
     }
 
@@ -133,10 +295,6 @@ public record BrokerConfig(
     }
 
     /**
-     * @param keys API keys of the tenant
-     * @param models model names the tenant may use; {@code *} allows all
-     */
-    /**
      * @param keys API keys
      * @param models model names, or {@code "*"}
      * @param brokerVad whether the broker's own VAD runs on every voice session of the tenant (sessions may also
@@ -146,6 +304,23 @@ public record BrokerConfig(
         public Tenant {
             keys = List.copyOf(keys);
             models = List.copyOf(models);
+        }
+
+        @JsonCreator
+        static Tenant bind(@JsonProperty("keys") @Nullable List<@Nullable String> keys,
+                           @JsonProperty("models") @Nullable List<@Nullable String> models,
+                           @JsonProperty("broker_vad") @Nullable Boolean brokerVad) {
+            List<String> keyList = present(keys, "keys");
+            ConfigRule.require(!keyList.isEmpty(), "keys", "must list at least one key");
+            ConfigRule.require(keyList.stream().noneMatch(String::isBlank), "keys", "must not contain an empty key");
+            return new Tenant(keyList, present(models, "models"), or(brokerVad, false));
+        }
+
+        private static List<String> present(@Nullable List<@Nullable String> values, String key) {
+            List<@Nullable String> list = or(values, List.<@Nullable String>of());
+            ConfigRule.require(list.stream().allMatch(java.util.Objects::nonNull), key,
+                    "must not contain empty entries");
+            return list.stream().map(java.util.Objects::requireNonNull).toList();
         }
 
         @Override
@@ -177,6 +352,24 @@ public record BrokerConfig(
         public static Limits defaults() {
             return new Limits(DEFAULT_MAX_FRAME_BYTES, DEFAULT_REQUEST_HEADER_TIMEOUT, DEFAULT_REQUEST_BODY_TIMEOUT);
         }
+
+        @JsonCreator
+        static Limits bind(@JsonProperty("max_frame_bytes") @Nullable Long maxFrameBytes,
+                           @JsonProperty("request_header_timeout") @Nullable Duration requestHeaderTimeout,
+                           @JsonProperty("request_body_timeout") @Nullable Duration requestBodyTimeout) {
+            int frame = (int) ConfigRule.between(or(maxFrameBytes, (long) DEFAULT_MAX_FRAME_BYTES), 1024,
+                    64L * 1024 * 1024, "max_frame_bytes");
+            return new Limits(frame, readDeadline(requestHeaderTimeout, DEFAULT_REQUEST_HEADER_TIMEOUT,
+                    "request_header_timeout"), readDeadline(requestBodyTimeout, DEFAULT_REQUEST_BODY_TIMEOUT,
+                    "request_body_timeout"));
+        }
+
+        private static Duration readDeadline(@Nullable Duration value, Duration fallback, String key) {
+            Duration timeout = or(value, fallback);
+            ConfigRule.require(timeout.compareTo(Duration.ofMillis(100)) >= 0
+                    && timeout.compareTo(Duration.ofMinutes(10)) <= 0, key, "must be between 100ms and 10m");
+            return timeout;
+        }
     }
 
     /**
@@ -194,6 +387,22 @@ public record BrokerConfig(
         public static Outbound defaults() {
             return new Outbound(64 * 1024, 16 * 1024, 4L * 1024 * 1024, 8192, Duration.ofSeconds(10));
         }
+
+        @JsonCreator
+        static Outbound bind(@JsonProperty("high_watermark_bytes") @Nullable Long highWatermarkBytes,
+                             @JsonProperty("low_watermark_bytes") @Nullable Long lowWatermarkBytes,
+                             @JsonProperty("max_bytes") @Nullable Long maxBytes,
+                             @JsonProperty("max_frames") @Nullable Long maxFrames,
+                             @JsonProperty("max_stall") @Nullable Duration maxStall) {
+            Outbound d = defaults();
+            long high = or(highWatermarkBytes, d.highWatermarkBytes());
+            long low = or(lowWatermarkBytes, d.lowWatermarkBytes());
+            long max = or(maxBytes, d.maxBytes());
+            ConfigRule.require(low > 0 && low < high, "low_watermark_bytes", "must be > 0 and < high_watermark_bytes");
+            ConfigRule.require(max > high, "max_bytes", "must be > high_watermark_bytes");
+            int frames = (int) ConfigRule.between(or(maxFrames, (long) d.maxFrames()), 16, 1_000_000, "max_frames");
+            return new Outbound(high, low, max, frames, or(maxStall, d.maxStall()));
+        }
     }
 
     /**
@@ -210,6 +419,34 @@ public record BrokerConfig(
         public static Sessions defaults() {
             return new Sessions(Duration.ofSeconds(60), Optional.empty(), 16_384, 4L << 20);
         }
+
+        @JsonCreator
+        static Sessions bind(@JsonProperty("resume_ttl") @Nullable Duration resumeTtl,
+                             @JsonProperty("resume_secret") @Nullable String resumeSecret,
+                             @JsonProperty("replay") @Nullable Replay replay) {
+            Sessions d = defaults();
+            ConfigRule.require(resumeSecret == null || resumeSecret.length() >= 16, "resume_secret",
+                    "must be at least 16 characters");
+            Replay r = or(replay, new Replay(d.replayMaxEvents(), d.replayMaxBytes()));
+            return new Sessions(or(resumeTtl, d.resumeTtl()), Optional.ofNullable(resumeSecret), r.maxEvents(),
+                    r.maxBytes());
+        }
+    }
+
+    /**
+     * The replay log's bounds as written under {@code sessions.replay}.
+     *
+     * @param maxEvents the most server events kept
+     * @param maxBytes the most encoded bytes kept
+     */
+    record Replay(int maxEvents, long maxBytes) {
+        @JsonCreator
+        static Replay bind(@JsonProperty("max_events") @Nullable Long maxEvents,
+                           @JsonProperty("max_bytes") @Nullable Long maxBytes) {
+            Sessions d = Sessions.defaults();
+            return new Replay((int) ConfigRule.between(or(maxEvents, (long) d.replayMaxEvents()), 16, 1_000_000,
+                    "max_events"), ConfigRule.between(or(maxBytes, d.replayMaxBytes()), 4096, 1L << 30, "max_bytes"));
+        }
     }
 
     /**
@@ -219,6 +456,11 @@ public record BrokerConfig(
         /** 30 s. */
         public static Drain defaults() {
             return new Drain(Duration.ofSeconds(30));
+        }
+
+        @JsonCreator
+        static Drain bind(@JsonProperty("timeout") @Nullable Duration timeout) {
+            return new Drain(or(timeout, defaults().timeout()));
         }
     }
 
@@ -232,6 +474,38 @@ public record BrokerConfig(
         /** One shard per core (at least 2), 16,384 slots each, blocking wait. */
         public static Rings defaults() {
             return new Rings(Math.max(2, Runtime.getRuntime().availableProcessors()), 16384, "blocking");
+        }
+
+        @JsonCreator
+        static Rings bind(@JsonProperty("shards") @Nullable Long shards, @JsonProperty("size") @Nullable Long size,
+                          @JsonProperty("wait_strategy") @Nullable WaitStrategy waitStrategy) {
+            Rings d = defaults();
+            long slots = or(size, (long) d.size());
+            ConfigRule.require(slots >= 64 && slots <= (1 << 22) && Long.bitCount(slots) == 1, "size",
+                    "must be a power of two between 64 and 4194304");
+            return new Rings((int) ConfigRule.between(or(shards, (long) d.shards()), 1, 64, "shards"), (int) slots,
+                    waitStrategy == null ? d.waitStrategy() : waitStrategy.word());
+        }
+    }
+
+    /** How an idle ring consumer waits. */
+    enum WaitStrategy implements ConfigValues.Word {
+        BLOCKING("blocking"), SLEEPING("sleeping");
+
+        private final String word;
+
+        WaitStrategy(String word) {
+            this.word = word;
+        }
+
+        @Override
+        public String word() {
+            return word;
+        }
+
+        @JsonCreator
+        static WaitStrategy of(String word) {
+            return ConfigValues.word(WaitStrategy.class, word);
         }
     }
 }

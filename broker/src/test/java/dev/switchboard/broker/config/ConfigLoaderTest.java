@@ -162,4 +162,45 @@ class ConfigLoaderTest {
                 () -> loader.parse("listen: {port: 1}\nlisten: {port: 2}\n"));
         assertTrue(error.getMessage().contains("Duplicate field 'listen'"), error.getMessage());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "listen: {port: abc}|listen.port must be an integer",
+        "listen: {port: 1.5}|listen.port must be an integer",
+        "listen: [1]|listen must be a mapping",
+        "simulator: {enabled: 1}|simulator.enabled must be true or false",
+        "providers: {p: {base_url: 'http://x'}}|providers.p.kind is required (one of [openai, anthropic, openai-realtime])",
+        "providers: {p: {kind: openai, base_url: 'http://x', continuation: maybe}}|providers.p.continuation must be one of [prefill, restart] but was 'maybe'",
+        "providers: {p: {kind: openai, base_url: 'http://x', api_key: true}}|providers.p.api_key must be a string",
+        "providers: {p: {kind: openai, base_url: 'http://x', retry: {backoff: 5s}}}|providers.p.retry.max_backoff must be >= backoff",
+        "providers: {p: {kind: openai, base_url: 'http://x', timeouts: {idle: 5}}}|providers.p.timeouts.idle must be a duration such as 500ms, 30s, 2m or 1h",
+        "providers: {p: [1]}|providers.p must be a mapping",
+        "models: {m: {route: x/y}}|models.m.route must be a list",
+        "models: {m: {route: [null]}}|models.m.route must not contain empty entries",
+        "tenants: {t: {keys: [{a: 1}]}}|tenants.t.keys[0] must be a string",
+        "rings: {wait_strategy: busy}|rings.wait_strategy must be one of [blocking, sleeping] but was 'busy'",
+        "sessions: {replay: {max_bytes: 1}}|sessions.replay.max_bytes must be between 4096 and 1073741824",
+    })
+    void a_value_of_the_wrong_type_or_outside_its_rule_is_refused_with_its_path_and_no_java_names(String yaml,
+                                                                                               String expected) {
+        ConfigException error = assertThrows(ConfigException.class, () -> loader.parse(yaml + "\n"));
+        assertEquals(expected, error.getMessage());
+    }
+
+    @Test
+    void substituted_values_are_bound_like_written_ones() throws Exception {
+        ConfigLoader withEnv = new ConfigLoader(Map.of("PORT", "9001", "SIM", "true", "WAIT", "sleeping")::get);
+        BrokerConfig config = withEnv.parse("listen:\n  port: ${PORT}\nsimulator:\n  enabled: ${SIM}\n"
+                + "rings:\n  wait_strategy: ${WAIT}\n");
+        assertEquals(9001, config.listen().port());
+        assertTrue(config.simulator().enabled());
+        assertEquals("sleeping", config.rings().waitStrategy());
+        ConfigException notANumber = assertThrows(ConfigException.class,
+                () -> new ConfigLoader(Map.of("PORT", "high")::get).parse("listen:\n  port: ${PORT}\n"));
+        assertEquals("listen.port must be an integer", notANumber.getMessage());
+        ConfigException inList = assertThrows(ConfigException.class,
+                () -> withEnv.parse("tenants:\n  t:\n    keys: [ok, '${NOPE}']\n"));
+        assertTrue(inList.getMessage().startsWith("tenants.t.keys[1] refers to environment variable NOPE"),
+                inList.getMessage());
+    }
 }
