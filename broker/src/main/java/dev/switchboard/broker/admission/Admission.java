@@ -37,7 +37,7 @@ public sealed interface Admission {
         /** The refusal as a Realtime {@code error} detail. */
         public dev.switchboard.protocol.event.ErrorDetail errorDetail() {
             return new dev.switchboard.protocol.event.ErrorDetail(refusal.errorType(), refusal.code(), message,
-                    param, Optional.empty());
+                    param, Optional.empty(), retryAfter.map(Duration::toMillis));
         }
     }
 }

@@ -356,9 +356,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
                 run.attempts.current().map(Route.Target::upstreamModel).orElse(""), estimateTokens(request),
                 request.maxOutputTokens(), context.clock().instant()));
         if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
-            ErrorDetail refused = deny.refusal().errorDetail();
-            return sendError(new ErrorDetail(refused.type(), refused.code(), refused.message(), refused.param(),
-                    Optional.of(event.eventId()).filter(id -> !id.isEmpty())));
+            return sendError(deny.refusal().errorDetail().withEventId(event.eventId()));
         }
         if (verdict instanceof ResponseHooks.Verdict.Modify modify) {
             run.capOutputTokens(modify.maxOutputTokens());

@@ -130,9 +130,7 @@ public final class RelaySession extends AbstractSession {
                         new ResponseHooks.ResponseInfo(info, ""), target.provider().name(), target.upstreamModel(), 0,
                         java.util.OptionalInt.empty(), context.clock().instant()));
                 if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
-                    ErrorDetail refused = deny.refusal().errorDetail();
-                    sendError(new ErrorDetail(refused.type(), refused.code(), refused.message(), refused.param(),
-                            Optional.of(raw.eventId()).filter(id -> !id.isEmpty())));
+                    sendError(deny.refusal().errorDetail().withEventId(raw.eventId()));
                     return;
                 }
                 if (verdict instanceof ResponseHooks.Verdict.Modify modify) {
@@ -200,8 +198,12 @@ public final class RelaySession extends AbstractSession {
                 firstDeltaSeen = false;
                 firstDeltaNanos = 0;
                 if (requestedNanos == 0) {
-                    // Started by the provider's turn detection, not by a response.create: timed from here.
+                    // Started by the provider's turn detection, not by a response.create: timed from here, and
+                    // offered to the hooks now that it has an id.
                     requestedNanos = event.receivedNanos();
+                    relay(type, json);
+                    offerProviderStarted(activeResponse, event.receivedNanos());
+                    return;
                 }
             }
             case "response.output_text.delta", "response.output_audio.delta",
@@ -247,7 +249,30 @@ public final class RelaySession extends AbstractSession {
      * Ends response {@code responseId} for the client now: its own {@code response.done} (cancelled), and from
      * here on every event of it is dropped. {@code sinceNanos} is when the interruption became known.
      */
+    /**
+     * A response the provider started by itself is offered to the hooks when it is announced. It is already
+     * running, so a {@code Modify} cannot apply; a {@code Deny} sends the refusal as an {@code error} event, ends
+     * the response {@code cancelled} with the refusal's code as the reason and cancels it at the provider.
+     */
+    private void offerProviderStarted(String responseId, long sinceNanos) {
+        ResponseHooks.Verdict verdict = context.hooks().onResponseRequested(new ResponseHooks.ResponseRequest(
+                new ResponseHooks.ResponseInfo(info, responseId), target.provider().name(), target.upstreamModel(),
+                0, java.util.OptionalInt.empty(), context.clock().instant()));
+        if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
+            sendError(deny.refusal().errorDetail());
+            cutOff(responseId, deny.refusal().refusal().code(), sinceNanos, false);
+            if (upstream != null) {
+                upstream.trySend("{\"type\":\"response.cancel\"}");
+            }
+        }
+    }
+
     private void cutOff(String responseId, String reason, long sinceNanos) {
+        cutOff(responseId, reason, sinceNanos, true);
+    }
+
+    /** Ends {@code responseId} for the client at once; {@code bargeIn}: a barge-in (timed as one), not a refusal. */
+    private void cutOff(String responseId, String reason, long sinceNanos, boolean bargeIn) {
         rememberCut(responseId);
         activeResponse = null;
         // Deltas of the response still waiting for the connection are dropped before they get a seq.
@@ -264,7 +289,9 @@ public final class RelaySession extends AbstractSession {
         response.putArray("output");
         response.putNull("usage");
         emit(new UnknownServerEvent("response.done", done));
-        context.metrics().bargeIn(model(), reason, System.nanoTime() - sinceNanos);
+        if (bargeIn) {
+            context.metrics().bargeIn(model(), reason, System.nanoTime() - sinceNanos);
+        }
         context.metrics().responseEnded(model(), "cancelled");
         context.hooks().onResponseEnded(record(response, "cancelled"));
         requestedNanos = 0;

@@ -36,8 +36,11 @@ public interface ResponseHooks {
      * A response was requested; answer whether it may run. On a relayed session input tokens are not known (the
      * conversation lives in the provider: {@code estimatedInputTokens} is 0) and the response id is not known yet
      * (the provider names it in {@code response.created}); a {@link Verdict.Modify} there rewrites the client's
-     * {@code response.create} with the new {@code max_output_tokens}. Responses a relayed provider starts by
-     * itself (its turn detection) are not requested by the client and are reported from their deltas on.
+     * {@code response.create} with the new {@code max_output_tokens}. A response a relayed provider starts by
+     * itself (its turn detection, {@code create_response: true}) is offered when the provider announces it
+     * ({@code response.created}), with its id: it is already running, so a {@link Verdict.Modify} is ignored, and
+     * a {@link Verdict.Deny} sends the refusal as an {@code error} event, ends the response {@code cancelled} (the
+     * refusal's code as the reason) and cancels it at the provider.
      */
     default Verdict onResponseRequested(ResponseRequest request) {
         return Verdict.ALLOW;

@@ -205,9 +205,11 @@ class ResponseHooksTest {
             JsonNode error = got.get(got.size() - 1);
             assertEquals("rate_limit_exceeded", error.path("error").path("code").asText(), error::toString);
             assertEquals("r-denied", error.path("error").path("event_id").asText());
+            assertEquals(2000, error.path("error").path("retry_after_ms").asLong(), error::toString);
         }
         HttpResponse<String> refused = post("sim-chat");
         assertEquals(429, refused.statusCode(), refused.body());
+        assertEquals(Optional.of("2"), refused.headers().firstValue("Retry-After"), "a throttle says when to retry");
         assertTrue(refused.body().contains("rate_limit_exceeded"), refused.body());
     }
 

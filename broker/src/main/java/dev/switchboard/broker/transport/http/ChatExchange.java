@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.broker.admission.Refusal;
 import dev.switchboard.broker.session.ClientChannel;
 import dev.switchboard.broker.session.ResponseHooks;
+import java.time.Duration;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.ResumeRequest;
 import dev.switchboard.broker.session.SessionSignal;
@@ -214,7 +215,7 @@ abstract class ChatExchange implements ClientChannel {
             int status = Refusal.forCode(detail.code()).map(Refusal::httpStatus)
                     .orElse(detail.code().startsWith("resume_") ? 410 : 400);
             onRejected(new HttpError(status, detail.code(), detail.message(),
-                    detail.param().filter(param -> !param.isEmpty())));
+                    detail.param().filter(param -> !param.isEmpty()), detail.retryAfterMs().map(Duration::ofMillis)));
         }
         // Anything else (session.*, conversation.item.*, content parts, the *.done events of items) carries nothing
         // a chat completion shows.

@@ -37,7 +37,12 @@ public final class HttpErrors {
      * @param message a description that names the problem (never echoes the prompt)
      * @param param the offending request field, when there is one
      */
-    record HttpError(int status, String code, String message, Optional<String> param) {
+    record HttpError(int status, String code, String message, Optional<String> param,
+                     Optional<java.time.Duration> retryAfter) {
+        HttpError(int status, String code, String message, Optional<String> param) {
+            this(status, code, message, param, Optional.empty());
+        }
+
         static HttpError of(int status, String code, String message) {
             return new HttpError(status, code, message, Optional.empty());
         }
@@ -138,10 +143,8 @@ public final class HttpErrors {
      * that status, and {@code Retry-After} (whole seconds, rounded up) set on {@code response} for a throttle.
      */
     static HttpError of(Response response, Admission.Refused refused) {
-        refused.retryAfter().ifPresent(wait -> response.getHeaders().put(HttpHeader.RETRY_AFTER,
-                Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))));
         return new HttpError(refused.refusal().httpStatus(), refused.refusal().code(), refused.message(),
-                refused.param());
+                refused.param(), refused.retryAfter());
     }
 
     /**
@@ -194,6 +197,8 @@ public final class HttpErrors {
 
     /** Writes {@code error} as the whole response and completes {@code callback} when it is written. */
     static void write(ObjectMapper json, Response response, Callback callback, HttpError error) {
+        error.retryAfter().ifPresent(wait -> response.getHeaders().put(HttpHeader.RETRY_AFTER,
+                Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000))));
         writeJson(response, callback, error.status(),
                 body(json, error.message(), error.type(), error.param(), error.code()).toString());
     }
