@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * @param rings the Disruptor ring shards
  * @param sessions session lifetime after a dropped connection, resume tokens and the replay log
  * @param drain graceful shutdown
+ * @param prices model aliases' prices, for cost budgets
+ * @param usage where guardrail usage is kept across restarts
  */
 public record BrokerConfig(
         Listen listen,
@@ -40,7 +42,9 @@ public record BrokerConfig(
         Outbound outbound,
         Rings rings,
         Sessions sessions,
-        Drain drain) {
+        Drain drain,
+        Map<String, Guardrails.Price> prices,
+        Guardrails.Usage usage) {
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
@@ -51,6 +55,7 @@ public record BrokerConfig(
         providers = Map.copyOf(providers);
         models = Map.copyOf(models);
         tenants = Map.copyOf(tenants);
+        prices = Map.copyOf(prices);
     }
 
     @JsonCreator
@@ -63,11 +68,13 @@ public record BrokerConfig(
                              @JsonProperty("outbound") @Nullable Outbound outbound,
                              @JsonProperty("rings") @Nullable Rings rings,
                              @JsonProperty("sessions") @Nullable Sessions sessions,
-                             @JsonProperty("drain") @Nullable Drain drain) {
+                             @JsonProperty("drain") @Nullable Drain drain,
+                             @JsonProperty("prices") @Nullable Map<String, Guardrails.Price> prices,
+                             @JsonProperty("usage") Guardrails.@Nullable Usage usage) {
         return new BrokerConfig(or(listen, Listen.defaults()), or(simulator, new Simulator(false)),
                 or(providers, Map.of()), or(models, Map.of()), or(tenants, Map.of()), or(limits, Limits.defaults()),
                 or(outbound, Outbound.defaults()), or(rings, Rings.defaults()), or(sessions, Sessions.defaults()),
-                or(drain, Drain.defaults()));
+                or(drain, Drain.defaults()), or(prices, Map.of()), or(usage, Guardrails.Usage.defaults()));
     }
 
     /** {@code value}, or {@code fallback} when the file leaves it out. */
@@ -78,13 +85,19 @@ public record BrokerConfig(
     /** A copy listening on {@code host}/{@code port} (command-line overrides). */
     public BrokerConfig withListen(Listen newListen) {
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain);
+                drain, prices, usage);
     }
 
     /** A copy with other session settings (tests). */
     public BrokerConfig withSessions(Sessions newSessions) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, newSessions,
-                drain);
+                drain, prices, usage);
+    }
+
+    /** A copy keeping usage in {@code newUsage} (tests). */
+    public BrokerConfig withUsage(Guardrails.Usage newUsage) {
+        return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
+                drain, prices, newUsage);
     }
 
     /**
@@ -174,14 +187,15 @@ public record BrokerConfig(
      * @param breaker this provider's circuit breaker
      * @param continuation {@code prefill} (continue a partial answer from an assistant prefill) or
      *     {@code restart}
+     * @param region where the provider serves from (any label), for tenants' residency rules; empty: no region
      */
     public record Provider(String kind, URI baseUrl, Optional<String> apiKey, StreamTimeouts timeouts, Retry retry,
-                           Breaker breaker, String continuation) {
+                           Breaker breaker, String continuation, Optional<String> region) {
         @Override
         public String toString() {
             return "Provider[kind=" + kind + ", baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isPresent() ? "***" : "none")
                     + ", timeouts=" + timeouts + ", retry=" + retry + ", breaker=" + breaker + ", continuation="
-                    + continuation + "]";
+                    + continuation + ", region=" + region.orElse("none") + "]";
         }
 
         @JsonCreator
@@ -191,7 +205,8 @@ public record BrokerConfig(
                              @JsonProperty("timeouts") @Nullable Timeouts timeouts,
                              @JsonProperty("retry") @Nullable Retry retry,
                              @JsonProperty("circuit_breaker") @Nullable Breaker breaker,
-                             @JsonProperty("continuation") @Nullable Continuation continuation) {
+                             @JsonProperty("continuation") @Nullable Continuation continuation,
+                             @JsonProperty("region") @Nullable String region) {
             if (kind == null) {
                 throw ConfigRule.of("kind", "is required (one of " + ConfigValues.words(ProviderKind.class) + ")");
             }
@@ -204,7 +219,7 @@ public record BrokerConfig(
             return new Provider(kind.word(), ConfigValues.providerUrl(baseUrl, kind == ProviderKind.OPENAI_REALTIME,
                     "base_url"), Optional.ofNullable(apiKey), timeouts == null ? StreamTimeouts.defaults()
                     : timeouts.value(), or(retry, Retry.defaults()), or(breaker, Breaker.defaults()),
-                    or(continuation, fallback).word());
+                    or(continuation, fallback).word(), Optional.ofNullable(region).filter(r -> !r.isBlank()));
         }
 
         /** Whether {@link #baseUrl()} points into the embedded simulator. */
@@ -295,29 +310,63 @@ public record BrokerConfig(
     }
 
     /**
-     * @param keys API keys
+     * A tenant: its keys, what it may use and its guardrails.
+     *
+     * @param keys API keys, in the file's order
      * @param models model names, or {@code "*"}
      * @param brokerVad whether the broker's own VAD runs on every voice session of the tenant (sessions may also
      *     opt in themselves; see {@code docs/voice.md})
+     * @param keySettings each key's id and own limits, by key, for the keys the file gives them
+     * @param regions when not empty, the only provider regions the tenant's requests may reach
+     * @param limits the tenant's limits
+     * @param budgets the tenant's spending caps
+     * @param onGuardrailFailure what happens while the usage store cannot answer
      */
-    public record Tenant(List<String> keys, List<String> models, boolean brokerVad) {
+    public record Tenant(List<String> keys, List<String> models, boolean brokerVad,
+                         Map<String, Guardrails.Key> keySettings, List<String> regions, Guardrails.Limits limits,
+                         List<Guardrails.Budget> budgets, Guardrails.FailureMode onGuardrailFailure) {
         public Tenant {
             keys = List.copyOf(keys);
             models = List.copyOf(models);
+            keySettings = Map.copyOf(keySettings);
+            regions = List.copyOf(regions);
+            budgets = List.copyOf(budgets);
+        }
+
+        /** A tenant without guardrails. */
+        public Tenant(List<String> keys, List<String> models, boolean brokerVad) {
+            this(keys, models, brokerVad, Map.of(), List.of(), Guardrails.Limits.NONE, List.of(),
+                    Guardrails.FailureMode.CLOSED);
         }
 
         @JsonCreator
-        static Tenant bind(@JsonProperty("keys") @Nullable List<@Nullable String> keys,
+        static Tenant bind(@JsonProperty("keys") @Nullable List<Guardrails.@Nullable Key> keys,
                            @JsonProperty("models") @Nullable List<@Nullable String> models,
-                           @JsonProperty("broker_vad") @Nullable Boolean brokerVad) {
-            List<String> keyList = present(keys, "keys");
+                           @JsonProperty("broker_vad") @Nullable Boolean brokerVad,
+                           @JsonProperty("regions") @Nullable List<@Nullable String> regions,
+                           @JsonProperty("limits") Guardrails.@Nullable Limits limits,
+                           @JsonProperty("budgets") @Nullable List<Guardrails.@Nullable Budget> budgets,
+                           @JsonProperty("on_guardrail_failure") Guardrails.@Nullable FailureMode failure) {
+            List<Guardrails.Key> keyList = present(keys, "keys");
             ConfigRule.require(!keyList.isEmpty(), "keys", "must list at least one key");
-            ConfigRule.require(keyList.stream().noneMatch(String::isBlank), "keys", "must not contain an empty key");
-            return new Tenant(keyList, present(models, "models"), or(brokerVad, false));
+            ConfigRule.require(keyList.stream().noneMatch(k -> k.key().isBlank()), "keys",
+                    "must not contain an empty key");
+            Map<String, Guardrails.Key> settings = new java.util.LinkedHashMap<>();
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (Guardrails.Key key : keyList) {
+                key.id().ifPresent(id -> ConfigRule.require(ids.add(id), "keys", "gives id '" + id + "' twice"));
+                if (key.id().isPresent() || !key.limits().isEmpty()) {
+                    settings.put(key.key(), key);
+                }
+            }
+            List<Guardrails.Budget> budgetList = present(budgets, "budgets");
+            return new Tenant(keyList.stream().map(Guardrails.Key::key).toList(), present(models, "models"),
+                    or(brokerVad, false), settings, present(regions, "regions"), or(limits, Guardrails.Limits.NONE),
+                    budgetList, or(failure, Guardrails.FailureMode.CLOSED));
         }
 
-        private static List<String> present(@Nullable List<@Nullable String> values, String key) {
-            List<@Nullable String> list = or(values, List.<@Nullable String>of());
+        private static <T> List<T> present(@Nullable List<@Nullable T> values, String key) {
+            List<@Nullable T> list = or(values, List.<@Nullable T>of());
             ConfigRule.require(list.stream().allMatch(java.util.Objects::nonNull), key,
                     "must not contain empty entries");
             return list.stream().map(java.util.Objects::requireNonNull).toList();
@@ -325,7 +374,8 @@ public record BrokerConfig(
 
         @Override
         public String toString() {
-            return "Tenant[keys=" + keys.size() + " key(s), models=" + models + ", brokerVad=" + brokerVad + "]";
+            return "Tenant[keys=" + keys.size() + " key(s), models=" + models + ", brokerVad=" + brokerVad
+                    + ", regions=" + regions + ", limits=" + limits + ", budgets=" + budgets + "]";
         }
     }
 

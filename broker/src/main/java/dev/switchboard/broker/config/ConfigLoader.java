@@ -211,6 +211,12 @@ public final class ConfigLoader {
                 }
             }
         }
+        for (String model : config.prices().keySet()) {
+            if (!config.models().containsKey(model)) {
+                throw new ConfigException("prices." + model + " names model '" + model
+                        + "', which is not configured under models");
+            }
+        }
         Map<String, String> keyOwners = new java.util.HashMap<>();
         for (Map.Entry<String, BrokerConfig.Tenant> t : config.tenants().entrySet()) {
             for (String model : t.getValue().models()) {

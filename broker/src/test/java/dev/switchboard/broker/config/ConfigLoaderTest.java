@@ -177,7 +177,8 @@ class ConfigLoaderTest {
         "providers: {p: [1]}|providers.p must be a mapping",
         "models: {m: {route: x/y}}|models.m.route must be a list",
         "models: {m: {route: [null]}}|models.m.route must not contain empty entries",
-        "tenants: {t: {keys: [{a: 1}]}}|tenants.t.keys[0] must be a string",
+        "tenants: {t: {keys: [{key: k, a: 1}]}}|tenants.t.keys[0].a is not a known key (known in tenants.t.keys[0]: id, key, limits)",
+        "tenants: {t: {models: [[1]], keys: [k]}}|tenants.t.models[0] must be a string",
         "rings: {wait_strategy: busy}|rings.wait_strategy must be one of [blocking, sleeping] but was 'busy'",
         "sessions: {replay: {max_bytes: 1}}|sessions.replay.max_bytes must be between 4096 and 1073741824",
     })
