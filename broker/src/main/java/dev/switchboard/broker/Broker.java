@@ -16,6 +16,11 @@ import dev.switchboard.broker.route.CircuitBreaker;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Provider;
 import dev.switchboard.broker.route.RetryPolicy;
+import dev.switchboard.broker.admission.SessionGuard;
+import dev.switchboard.broker.guardrail.LocalUsageStore;
+import dev.switchboard.broker.guardrail.TenantGuardrails;
+import dev.switchboard.broker.guardrail.UsageFile;
+import dev.switchboard.broker.guardrail.UsageStore;
 import dev.switchboard.broker.resume.ResumeTokens;
 import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.BrokerSession;
@@ -40,6 +45,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import com.github.benmanes.caffeine.cache.Ticker;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.server.Server;
@@ -71,11 +77,13 @@ public final class Broker implements AutoCloseable {
     private final SessionStore<BrokerSession> store;
     private final Map<String, Provider> providers;
     private final HeapPressure heapPressure;
+    private final Optional<UsageFile> usageFile;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers,
-                   HeapPressure heapPressure) {
+                   HeapPressure heapPressure, Optional<UsageFile> usageFile) {
+        this.usageFile = usageFile;
         this.providers = providers;
         this.heapPressure = heapPressure;
         this.store = store;
@@ -99,7 +107,7 @@ public final class Broker implements AutoCloseable {
      * {@link SessionStore#cleanUp()} through {@link #sessions()}).
      */
     public static Broker start(BrokerConfig config, Ticker ticker) throws Exception {
-        return start(config, ticker, ResponseHooks.NONE, InstantSource.system());
+        return start(config, ticker, ResponseHooks.NONE, InstantSource.system(), store -> store);
     }
 
     /**
@@ -107,16 +115,25 @@ public final class Broker implements AutoCloseable {
      * every implementation must follow).
      */
     public static Broker start(BrokerConfig config, ResponseHooks hooks) throws Exception {
-        return start(config, Ticker.systemTicker(), hooks, InstantSource.system());
+        return start(config, Ticker.systemTicker(), hooks, InstantSource.system(), store -> store);
     }
 
     /** As {@link #start(BrokerConfig, ResponseHooks)}, stamping hook records with {@code clock}. */
     public static Broker start(BrokerConfig config, ResponseHooks hooks, InstantSource clock) throws Exception {
-        return start(config, Ticker.systemTicker(), hooks, clock);
+        return start(config, Ticker.systemTicker(), hooks, clock, store -> store);
     }
 
-    private static Broker start(BrokerConfig config, Ticker ticker, ResponseHooks hooks, InstantSource clock)
-            throws Exception {
+    /**
+     * As {@link #start(BrokerConfig, ResponseHooks, InstantSource)}, with the guardrails' usage store wrapped by
+     * {@code storeWrapper} (tests make it fail on demand).
+     */
+    public static Broker start(BrokerConfig config, ResponseHooks hooks, InstantSource clock,
+                               UnaryOperator<UsageStore> storeWrapper) throws Exception {
+        return start(config, Ticker.systemTicker(), hooks, clock, storeWrapper);
+    }
+
+    private static Broker start(BrokerConfig config, Ticker ticker, ResponseHooks hooks, InstantSource clock,
+                                UnaryOperator<UsageStore> storeWrapper) throws Exception {
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
@@ -144,8 +161,17 @@ public final class Broker implements AutoCloseable {
         SessionStore<BrokerSession> store = new SessionStore<>(ResumeTokens.create(sessions.resumeSecret()),
                 sessions.resumeTtl(), sessions.replayMaxEvents(), sessions.replayMaxBytes(), ticker,
                 scheduler, metrics.registry());
-        SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog, hooks,
-                clock);
+        LocalUsageStore usage = new LocalUsageStore();
+        Optional<TenantGuardrails> guardrails = TenantGuardrails.of(config, storeWrapper.apply(usage), clock,
+                metrics.registry());
+        Optional<UsageFile> usageFile = Optional.empty();
+        if (guardrails.isPresent() && config.usage().dir().isPresent()) {
+            usageFile = Optional.of(UsageFile.open(usage, config.usage().dir().get(), guardrails.get()::keeps,
+                    operatorLog, scheduler, config.usage().flushInterval()));
+        }
+        ResponseHooks allHooks = guardrails.map(g -> ResponseHooks.both(g, hooks)).orElse(hooks);
+        SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog,
+                allHooks, clock);
 
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
         serverThreads.setName("switchboard-http");
@@ -170,14 +196,22 @@ public final class Broker implements AutoCloseable {
             container.setMaxBinaryMessageSize(config.limits().maxFrameBytes());
         });
         BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(),
-                TenantRegistry.from(config.tenants()), ModelCatalog.from(config.models(), providers), rings,
-                context, config);
+                TenantRegistry.from(config.tenants()), ModelCatalog.from(config.models(), providers,
+                        regions(config)), rings, context, config,
+                guardrails.<SessionGuard>map(g -> g).orElse(SessionGuard.NONE));
         upgrade.setHandler(handler);
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
         return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
-                heapPressure);
+                heapPressure, usageFile);
+    }
+
+    /** Each configured provider's region, for tenants' residency rules. */
+    private static Map<String, String> regions(BrokerConfig config) {
+        Map<String, String> regions = new LinkedHashMap<>();
+        config.providers().forEach((name, p) -> p.region().ifPresent(region -> regions.put(name, region)));
+        return regions;
     }
 
     private static Map<String, Provider> providers(BrokerConfig config, Optional<ProviderSimulator> simulator,
@@ -311,6 +345,8 @@ public final class Broker implements AutoCloseable {
             // Stopping is best effort; the process is going away.
         }
         rings.close();
+        // After the rings: the last responses' usage is counted before it is written.
+        usageFile.ifPresent(UsageFile::close);
         heapPressure.close();
         scheduler.shutdownNow();
         try {

@@ -22,12 +22,27 @@ public final class Gatekeeper {
     private final TenantRegistry tenants;
     private final ModelCatalog catalog;
     private final BooleanSupplier accepting;
+    private final SessionGuard sessions;
 
     /** @param accepting false while the broker drains: everything is refused with {@link Refusal#DRAINING} */
     public Gatekeeper(TenantRegistry tenants, ModelCatalog catalog, BooleanSupplier accepting) {
+        this(tenants, catalog, accepting, SessionGuard.NONE);
+    }
+
+    /** @param sessions the guardrail on concurrent WebSocket sessions */
+    public Gatekeeper(TenantRegistry tenants, ModelCatalog catalog, BooleanSupplier accepting, SessionGuard sessions) {
         this.tenants = tenants;
         this.catalog = catalog;
         this.accepting = accepting;
+        this.sessions = sessions;
+    }
+
+    /**
+     * Admits a new WebSocket session for {@code principal} (not a resume: a resumed session holds its slot), last,
+     * after the model: it takes a slot that the session's close gives back.
+     */
+    public Optional<Admission.Refused> admitSession(Principal principal) {
+        return sessions.admitSession(principal);
     }
 
     /** The refusal of anything new while the broker drains, if it does. */
@@ -73,6 +88,12 @@ public final class Gatekeeper {
             return new Admission.Refused(Refusal.MODEL_NOT_ALLOWED, "this key may not use model '" + model + "'",
                     Optional.of("model"), Optional.empty());
         }
-        return new Admission.Admitted(principal, route);
+        Optional<Route> resident = catalog.route(model, principal.tenant().regions());
+        if (resident.isEmpty()) {
+            return new Admission.Refused(Refusal.MODEL_NOT_ALLOWED, "model '" + model + "' has no provider in the "
+                    + "regions this tenant's data may go to " + new java.util.TreeSet<>(principal.tenant().regions())
+                    + " (residency)", Optional.of("model"), Optional.empty());
+        }
+        return new Admission.Admitted(principal, resident);
     }
 }

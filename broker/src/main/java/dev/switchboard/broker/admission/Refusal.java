@@ -23,17 +23,33 @@ public enum Refusal {
     METHOD_NOT_ALLOWED(405, "method_not_allowed", CloseReason.POLICY_VIOLATION),
     /** The tenant is over a rate, token or concurrency limit; retry after the refusal's {@code Retry-After}. */
     RATE_LIMITED(429, "rate_limit_exceeded", CloseReason.RATE_LIMITED),
+    /** Over a requests-per-minute limit (OpenAI's {@code error.type} {@code requests}). */
+    REQUESTS_LIMITED(429, "rate_limit_exceeded", CloseReason.RATE_LIMITED, "requests"),
+    /** Over a tokens-per-minute limit (OpenAI's {@code error.type} {@code tokens}). */
+    TOKENS_LIMITED(429, "rate_limit_exceeded", CloseReason.RATE_LIMITED, "tokens"),
+    /** Over a concurrent sessions or responses limit ({@code error.type} {@code concurrency}). */
+    CONCURRENCY_LIMITED(429, "rate_limit_exceeded", CloseReason.RATE_LIMITED, "concurrency"),
+    /** A budget is spent for its period (OpenAI's {@code insufficient_quota}). */
+    INSUFFICIENT_QUOTA(429, "insufficient_quota", CloseReason.QUOTA_EXHAUSTED, "insufficient_quota"),
+    /** The usage store cannot answer and the tenant's guardrails fail closed: retry shortly. */
+    GUARDRAIL_UNAVAILABLE(503, "guardrail_unavailable", CloseReason.INTERNAL_ERROR),
     /** The broker is draining for a restart: retry shortly, on another instance or this one once it is back. */
     DRAINING(503, "service_unavailable", CloseReason.SERVICE_RESTART);
 
     private final int httpStatus;
     private final String code;
     private final CloseReason closeReason;
+    private final String errorType;
 
     Refusal(int httpStatus, String code, CloseReason closeReason) {
+        this(httpStatus, code, closeReason, errorTypeFor(httpStatus));
+    }
+
+    Refusal(int httpStatus, String code, CloseReason closeReason, String errorType) {
         this.httpStatus = httpStatus;
         this.code = code;
         this.closeReason = closeReason;
+        this.errorType = errorType;
     }
 
     /** The refusal with error code {@code code}, if one has it (several may share a code; any one serves). */
@@ -56,9 +72,13 @@ public enum Refusal {
         return code;
     }
 
-    /** OpenAI's {@code error.type} of this refusal (see {@link #errorTypeFor}). */
+    /**
+     * OpenAI's {@code error.type} of this refusal: the rate limits' own ({@code requests}, {@code tokens},
+     * {@code concurrency}, {@code insufficient_quota}, as OpenAI's 429 bodies say), else by status
+     * ({@link #errorTypeFor}).
+     */
     public String errorType() {
-        return errorTypeFor(httpStatus);
+        return errorType;
     }
 
     /**

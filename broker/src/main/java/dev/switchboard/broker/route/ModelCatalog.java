@@ -11,9 +11,11 @@ import java.util.Set;
 /** Client-facing model names and their routes. Immutable and thread-safe. */
 public final class ModelCatalog {
     private final Map<String, Route> routes;
+    private final Map<String, String> regions;
 
-    private ModelCatalog(Map<String, Route> routes) {
+    private ModelCatalog(Map<String, Route> routes, Map<String, String> regions) {
         this.routes = Map.copyOf(routes);
+        this.regions = Map.copyOf(regions);
     }
 
     /**
@@ -22,6 +24,16 @@ public final class ModelCatalog {
      * @param providers providers by name; must contain every provider the models name
      */
     public static ModelCatalog from(Map<String, BrokerConfig.Model> models, Map<String, Provider> providers) {
+        return from(models, providers, Map.of());
+    }
+
+    /**
+     * Builds the catalog with the providers' regions, for tenants' residency rules.
+     *
+     * @param regions provider name to region; a provider without one is in no region
+     */
+    public static ModelCatalog from(Map<String, BrokerConfig.Model> models, Map<String, Provider> providers,
+                                    Map<String, String> regions) {
         Map<String, Route> routes = new LinkedHashMap<>();
         models.forEach((name, model) -> {
             List<Route.Target> targets = new ArrayList<>();
@@ -34,7 +46,22 @@ public final class ModelCatalog {
             }
             routes.put(name, new Route(name, targets));
         });
-        return new ModelCatalog(routes);
+        return new ModelCatalog(routes, regions);
+    }
+
+    /**
+     * The route of {@code model} for a tenant allowed only {@code allowedRegions} (none: every region): its
+     * targets in those regions, in order; empty when the model is not configured or has no target there, so a
+     * failover never leaves the allowed regions.
+     */
+    public Optional<Route> route(String model, Set<String> allowedRegions) {
+        Route route = routes.get(model);
+        if (route == null || allowedRegions.isEmpty()) {
+            return Optional.ofNullable(route);
+        }
+        List<Route.Target> allowed = route.targets().stream()
+                .filter(t -> allowedRegions.contains(regions.get(t.provider().name()))).toList();
+        return allowed.isEmpty() ? Optional.empty() : Optional.of(new Route(model, allowed));
     }
 
     /** The route of {@code model}, if configured. */

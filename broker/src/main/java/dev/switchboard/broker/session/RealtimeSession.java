@@ -18,6 +18,7 @@ import dev.switchboard.protocol.event.ConversationItemAdded;
 import dev.switchboard.protocol.event.ConversationItemCreate;
 import dev.switchboard.protocol.event.ConversationItemDone;
 import dev.switchboard.protocol.event.ErrorDetail;
+import dev.switchboard.protocol.event.RateLimitsUpdated;
 import dev.switchboard.protocol.event.ErrorEvent;
 import dev.switchboard.protocol.event.ResponseCancel;
 import dev.switchboard.protocol.event.ResponseCreate;
@@ -151,6 +152,13 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         if (replayLogStopPending) {
             replayLogStopPending = false;
             stopForReplayLog();
+        }
+        ResponseRun run = active;
+        if (run != null && run.budgetExhausted) {
+            // A budget reached zero on this delta: it was sent (it is spent); nothing more is asked of the provider.
+            finish(run);
+            cancelUpstream(run);
+            keep(run, responses.closeIncomplete(run, "budget_exhausted"));
         }
     }
 
@@ -356,12 +364,16 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
                 run.attempts.current().map(Route.Target::upstreamModel).orElse(""), estimateTokens(request),
                 request.maxOutputTokens(), context.clock().instant()));
         if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
+            reportRateLimits(verdict);
             return sendError(deny.refusal().errorDetail().withEventId(event.eventId()));
         }
         if (verdict instanceof ResponseHooks.Verdict.Modify modify) {
             run.capOutputTokens(modify.maxOutputTokens());
         }
         active = run;
+        // Before response.created: the chat-completions endpoint turns it into x-ratelimit-* headers, which must
+        // precede the stream it commits at response.created.
+        reportRateLimits(verdict);
         responses.created(run, first.isPresent() ? Optional.of(run.target().upstreamModel()) : Optional.empty());
         if (first.isEmpty()) {
             failResponse(run, run.attempts.circuitOpen());
@@ -440,6 +452,14 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
 
     private static OptionalInt maxTokens(Optional<JsonNode> value) {
         return value.filter(JsonNode::isIntegralNumber).map(v -> OptionalInt.of(v.asInt())).orElse(OptionalInt.empty());
+    }
+
+    /** {@code rate_limits.updated} with the limits a hook reported for a requested response, if any. */
+    private void reportRateLimits(ResponseHooks.Verdict verdict) {
+        if (!verdict.rateLimits().isEmpty()) {
+            emit(new RateLimitsUpdated(verdict.rateLimits().stream().map(limit -> new RateLimitsUpdated.RateLimit(
+                    limit.name(), limit.limit(), limit.remaining(), limit.resetSeconds())).toList()));
+        }
     }
 
     private Void sendError(ErrorDetail error) {

@@ -233,6 +233,13 @@ public final class RelaySession extends AbstractSession {
             activeResponse = null;
             requestedNanos = 0;
             responseFinished();
+        } else if (budgetExhausted && activeResponse != null) {
+            // A budget reached zero on this delta: it was sent (it is spent); the rest is not asked for.
+            budgetExhausted = false;
+            cutOff(activeResponse, "budget_exhausted", event.receivedNanos(), false);
+            if (upstream != null) {
+                upstream.trySend("{\"type\":\"response.cancel\"}");
+            }
         }
     }
 
@@ -271,6 +278,9 @@ public final class RelaySession extends AbstractSession {
         cutOff(responseId, reason, sinceNanos, true);
     }
 
+    /** Whether the last delta reported to the hooks spent a budget. */
+    private boolean budgetExhausted;
+
     /** Ends {@code responseId} for the client at once; {@code bargeIn}: a barge-in (timed as one), not a refusal. */
     private void cutOff(String responseId, String reason, long sinceNanos, boolean bargeIn) {
         rememberCut(responseId);
@@ -283,17 +293,19 @@ public final class RelaySession extends AbstractSession {
                     ? waiting.json().length() : 0);
         }
         ObjectNode done = context.codec().mapper().createObjectNode().put("type", "response.done");
+        // A barge-in or a refusal cancels; a spent budget leaves the answer incomplete, as a token cap does.
+        String status = reason.equals("budget_exhausted") ? "incomplete" : "cancelled";
         ObjectNode response = done.putObject("response").put("object", "realtime.response").put("id", responseId)
-                .put("status", "cancelled");
-        response.putObject("status_details").put("type", "cancelled").put("reason", reason);
+                .put("status", status);
+        response.putObject("status_details").put("type", status).put("reason", reason);
         response.putArray("output");
         response.putNull("usage");
         emit(new UnknownServerEvent("response.done", done));
         if (bargeIn) {
             context.metrics().bargeIn(model(), reason, System.nanoTime() - sinceNanos);
         }
-        context.metrics().responseEnded(model(), "cancelled");
-        context.hooks().onResponseEnded(record(response, "cancelled"));
+        context.metrics().responseEnded(model(), status);
+        context.hooks().onResponseEnded(record(response, status));
         requestedNanos = 0;
         responseFinished();
     }
@@ -337,15 +349,17 @@ public final class RelaySession extends AbstractSession {
         }
         ResponseHooks.ResponseInfo response = new ResponseHooks.ResponseInfo(info,
                 activeResponse == null ? "" : activeResponse);
+        ResponseHooks.DeltaVerdict verdict;
         if (type.equals("response.output_audio.delta")) {
             // The length of the base64 text is enough: its characters are never copied (JsonParser's fast path).
             int base64 = topLevelString(json, "delta", JsonParser::getTextLength, 0);
-            context.hooks().onOutputDelta(response, ResponseHooks.DeltaKind.AUDIO, "", base64 / 4 * 3);
+            verdict = context.hooks().onOutputDelta(response, ResponseHooks.DeltaKind.AUDIO, "", base64 / 4 * 3);
         } else {
-            context.hooks().onOutputDelta(response, type.equals("response.output_text.delta")
+            verdict = context.hooks().onOutputDelta(response, type.equals("response.output_text.delta")
                     ? ResponseHooks.DeltaKind.TEXT : ResponseHooks.DeltaKind.TRANSCRIPT, treeOf(json).path("delta")
                     .asText(""), 0);
         }
+        budgetExhausted = verdict == ResponseHooks.DeltaVerdict.BUDGET_EXHAUSTED;
     }
 
     /** The hooks' record of a relayed response that ended, from its {@code response.done} response object. */

@@ -69,7 +69,10 @@ final class ResponseEmitter {
         run.deltas++;
         item.deltas++;
         item.text.append(text);
-        hooks.onOutputDelta(run.info, ResponseHooks.DeltaKind.TEXT, text, 0);
+        if (hooks.onOutputDelta(run.info, ResponseHooks.DeltaKind.TEXT, text, 0)
+                == ResponseHooks.DeltaVerdict.BUDGET_EXHAUSTED) {
+            run.budgetExhausted = true;
+        }
         emit.accept(new ResponseOutputTextDelta(run.id, item.itemId, item.outputIndex, 0, text));
     }
 
@@ -85,7 +88,10 @@ final class ResponseEmitter {
         if (!delta.argumentsDelta().isEmpty()) {
             run.deltas++;
             call.text.append(delta.argumentsDelta());
-            hooks.onOutputDelta(run.info, ResponseHooks.DeltaKind.TOOL_ARGUMENTS, delta.argumentsDelta(), 0);
+            if (hooks.onOutputDelta(run.info, ResponseHooks.DeltaKind.TOOL_ARGUMENTS, delta.argumentsDelta(), 0)
+                    == ResponseHooks.DeltaVerdict.BUDGET_EXHAUSTED) {
+                run.budgetExhausted = true;
+            }
             emit.accept(new ResponseFunctionCallArgumentsDelta(run.id, call.itemId, call.outputIndex, call.callId,
                     delta.argumentsDelta()));
         }

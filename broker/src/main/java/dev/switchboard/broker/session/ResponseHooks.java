@@ -3,6 +3,7 @@ package dev.switchboard.broker.session;
 import dev.switchboard.broker.admission.Admission;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -28,6 +29,18 @@ public interface ResponseHooks {
     ResponseHooks NONE = new ResponseHooks() {
     };
 
+    /**
+     * Hooks that call {@code first}, then {@code second}, at every point. A {@code Deny} of either wins (the
+     * first's, when both deny; the second is then not asked), two output caps give the smaller, the limits reported
+     * are both's, and a delta stops when either says so.
+     */
+    static ResponseHooks both(ResponseHooks first, ResponseHooks second) {
+        if (first == NONE) {
+            return second;
+        }
+        return second == NONE ? first : new BothHooks(first, second);
+    }
+
     /** A session started (its first connection attached). */
     default void onSessionOpened(SessionInfo session) {
     }
@@ -52,8 +65,12 @@ public interface ResponseHooks {
      *
      * @param text the delta's text, empty for audio
      * @param audioBytes the decoded audio bytes of an audio delta, else 0
+     * @return {@link DeltaVerdict#CONTINUE}, or {@link DeltaVerdict#BUDGET_EXHAUSTED} to stop the response after
+     *     this delta: the session sends the delta, ends the response {@code incomplete} with reason
+     *     {@code budget_exhausted} and cancels the upstream
      */
-    default void onOutputDelta(ResponseInfo response, DeltaKind kind, String text, int audioBytes) {
+    default DeltaVerdict onOutputDelta(ResponseInfo response, DeltaKind kind, String text, int audioBytes) {
+        return DeltaVerdict.CONTINUE;
     }
 
     /** A response ended, whatever its status. Called before its {@code response.done} reaches the client. */
@@ -69,6 +86,27 @@ public interface ResponseHooks {
 
     /** What an output delta carries. */
     enum DeltaKind { TEXT, TOOL_ARGUMENTS, AUDIO, TRANSCRIPT }
+
+    /** Whether a response goes on after a delta. */
+    enum DeltaVerdict {
+        /** Go on. */
+        CONTINUE,
+        /** A budget reached zero: stop the response after this delta ({@code incomplete}, {@code budget_exhausted}). */
+        BUDGET_EXHAUSTED
+    }
+
+    /**
+     * The state of one limit that applies to a request, as OpenAI reports it: in {@code rate_limits.updated}
+     * ({@code name}, {@code limit}, {@code remaining}, {@code reset_seconds}) and in the {@code x-ratelimit-*}
+     * headers ({@code x-ratelimit-limit-requests}, ...).
+     *
+     * @param name {@code requests} or {@code tokens}
+     * @param limit the limit per minute
+     * @param remaining what is left of it now
+     * @param resetSeconds seconds until it is whole again
+     */
+    record RateLimit(String name, long limit, long remaining, double resetSeconds) {
+    }
 
     /**
      * A session as hooks see it.
@@ -103,16 +141,43 @@ public interface ResponseHooks {
         /** Run it. */
         Allow ALLOW = new Allow();
 
+        /** The limits that apply to the request, reported to the client; empty when none do. */
+        List<RateLimit> rateLimits();
+
         /** Run it as asked. */
-        record Allow() implements Verdict {
+        record Allow(List<RateLimit> rateLimits) implements Verdict {
+            public Allow {
+                rateLimits = List.copyOf(rateLimits);
+            }
+
+            /** Run it; no limit to report. */
+            public Allow() {
+                this(List.of());
+            }
         }
 
         /** Refuse it: the client gets the refusal as an {@code error} event (HTTP: its status and body). */
-        record Deny(Admission.Refused refusal) implements Verdict {
+        record Deny(Admission.Refused refusal, List<RateLimit> rateLimits) implements Verdict {
+            public Deny {
+                rateLimits = List.copyOf(rateLimits);
+            }
+
+            /** Refuse it; no limit to report. */
+            public Deny(Admission.Refused refusal) {
+                this(refusal, List.of());
+            }
         }
 
         /** Run it with another output cap (a budget's remainder); empty means no cap ({@code "inf"}). */
-        record Modify(OptionalInt maxOutputTokens) implements Verdict {
+        record Modify(OptionalInt maxOutputTokens, List<RateLimit> rateLimits) implements Verdict {
+            public Modify {
+                rateLimits = List.copyOf(rateLimits);
+            }
+
+            /** Run it with another output cap; no limit to report. */
+            public Modify(OptionalInt maxOutputTokens) {
+                this(maxOutputTokens, List.of());
+            }
         }
     }
 

@@ -48,6 +48,8 @@ final class ResponseRun implements UpstreamListener, UpstreamSource {
     final Map<Integer, OutputItem> calls = new HashMap<>();
     OutputItem textItem;
     boolean joinsConversation = true;
+    /** A hook said a budget reached zero on this response's last delta: stop after that delta's events. */
+    boolean budgetExhausted;
     long upstreamOpenedNanos;
     long deltas;
     boolean firstTokenRecorded;

@@ -1,6 +1,7 @@
 package dev.switchboard.broker.tenant;
 
 import dev.switchboard.broker.config.BrokerConfig;
+import dev.switchboard.broker.config.Guardrails;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,6 +10,7 @@ import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Looks tenants up by API key. Keys are held only as SHA-256 digests, so a heap dump or a log line never shows
@@ -16,20 +18,36 @@ import java.util.Optional;
  */
 public final class TenantRegistry {
     private final Map<String, Tenant> byKeyDigest;
+    private final Map<String, String> keyIdByDigest;
 
-    private TenantRegistry(Map<String, Tenant> byKeyDigest) {
+    private TenantRegistry(Map<String, Tenant> byKeyDigest, Map<String, String> keyIdByDigest) {
         this.byKeyDigest = Map.copyOf(byKeyDigest);
+        this.keyIdByDigest = Map.copyOf(keyIdByDigest);
     }
 
     /** Builds the registry from validated configuration. */
     public static TenantRegistry from(Map<String, BrokerConfig.Tenant> tenants) {
         Map<String, Tenant> byDigest = new HashMap<>();
+        Map<String, String> ids = new HashMap<>();
         tenants.forEach((id, config) -> {
             boolean all = config.models().contains("*");
-            Tenant tenant = new Tenant(id, new HashSet<>(config.models()), all, config.brokerVad());
-            config.keys().forEach(key -> byDigest.put(digest(key), tenant));
+            Tenant tenant = new Tenant(id, new HashSet<>(config.models()), all, config.brokerVad(),
+                    Set.copyOf(config.regions()));
+            config.keys().forEach(key -> {
+                byDigest.put(digest(key), tenant);
+                        Guardrails.Key settings = config.keySettings().get(key);
+                ids.put(digest(key), keyIdOf(key, settings == null ? Optional.empty() : settings.id()));
+            });
         });
-        return new TenantRegistry(byDigest);
+        return new TenantRegistry(byDigest, ids);
+    }
+
+    /**
+     * The non-secret id of {@code key}: the id the configuration gives it, else {@code key_} and the first 12 hex
+     * digits of its SHA-256.
+     */
+    public static String keyIdOf(String key, Optional<String> configuredId) {
+        return configuredId.orElseGet(() -> "key_" + digest(key).substring(0, 12));
     }
 
     /** The tenant owning {@code apiKey}, if any. */
@@ -44,7 +62,7 @@ public final class TenantRegistry {
         }
         String digest = digest(apiKey);
         Tenant tenant = byKeyDigest.get(digest);
-        return tenant == null ? Optional.empty() : Optional.of(new Principal(tenant, "key_" + digest.substring(0, 12)));
+        return tenant == null ? Optional.empty() : Optional.of(new Principal(tenant, keyIdByDigest.get(digest)));
     }
 
     private static String digest(String key) {

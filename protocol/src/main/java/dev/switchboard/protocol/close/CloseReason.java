@@ -22,6 +22,12 @@ public enum CloseReason {
      * the refusal names, then reconnect.
      */
     RATE_LIMITED(4029, "rate_limit_exceeded", true),
+    /** The tenant's budget is spent for the period: no new response starts until the next period. */
+    QUOTA_EXHAUSTED(4402, "insufficient_quota", false),
+    /** The session reached the tenant's {@code session_max_duration}: start a new session. */
+    SESSION_MAX_DURATION(4040, "session_max_duration", false),
+    /** The session had no client event for the tenant's {@code session_idle_timeout}: start a new session. */
+    SESSION_IDLE_TIMEOUT(4041, "session_idle_timeout", false),
     /** Another connection resumed this session. */
     SESSION_TAKEN_OVER(4009, "session_taken_over", false),
     /** A resume was refused (invalid or expired token, or a position the replay log no longer holds): start fresh. */

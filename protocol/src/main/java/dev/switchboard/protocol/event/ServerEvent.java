@@ -29,13 +29,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ResponseFailover.class, name = "switchboard.response.failover"),
     @JsonSubTypes.Type(value = SessionResumed.class, name = "session.resumed"),
     @JsonSubTypes.Type(value = SessionReconnect.class, name = "switchboard.reconnect"),
+    @JsonSubTypes.Type(value = RateLimitsUpdated.class, name = "rate_limits.updated"),
 })
 public sealed interface ServerEvent
         permits ErrorEvent, SessionCreated, SessionUpdated, ConversationItemAdded, ConversationItemDone,
         ResponseCreated, ResponseOutputItemAdded, ResponseContentPartAdded, ResponseOutputTextDelta,
         ResponseOutputTextDone, ResponseFunctionCallArgumentsDelta, ResponseFunctionCallArgumentsDone,
         ResponseContentPartDone, ResponseOutputItemDone, ResponseDone, ResponseFailover,
-        SessionResumed, SessionReconnect, UnknownServerEvent {
+        SessionResumed, SessionReconnect, RateLimitsUpdated, UnknownServerEvent {
 
     /**
      * Whether this event is a streamed delta: the high-volume events that cancel and barge-in discard when they

@@ -158,7 +158,8 @@ public final class ChatEndpoint {
         Tenant tenant = ((Admission.Admitted) admission).principal().tenant();
         ObjectNode list = json.createObjectNode().put("object", "list");
         ArrayNode data = list.putArray("data");
-        catalog.models().stream().filter(tenant::mayUse).sorted().forEach(model -> data.addObject()
+        catalog.models().stream().filter(tenant::mayUse)
+                .filter(model -> catalog.route(model, tenant.regions()).isPresent()).sorted().forEach(model -> data.addObject()
                 .put("id", model).put("object", "model").put("created", 0).put("owned_by", "switchboard"));
         HttpErrors.writeJson(response, callback, 200, list.toString());
     }

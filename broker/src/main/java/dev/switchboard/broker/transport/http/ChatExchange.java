@@ -24,6 +24,7 @@ import dev.switchboard.protocol.event.ResponseDone;
 import dev.switchboard.protocol.event.ResponseFailover;
 import dev.switchboard.protocol.event.ResponseFunctionCallArgumentsDelta;
 import dev.switchboard.protocol.event.ResponseOutputItemAdded;
+import dev.switchboard.protocol.event.RateLimitsUpdated;
 import dev.switchboard.protocol.event.ResponseOutputTextDelta;
 import dev.switchboard.protocol.event.ServerEvent;
 import java.util.HashMap;
@@ -179,6 +180,8 @@ abstract class ChatExchange implements ClientChannel {
         }
         if (event instanceof ResponseOutputTextDelta delta) {
             onText(seq, delta.delta());
+        } else if (event instanceof RateLimitsUpdated limits) {
+            RateLimitHeaders.set(response, limits);
         } else if (event instanceof ResponseCreated created) {
             responseId = created.response().id();
             // Like OpenAI, report the model that answers (the first target asked), not the client's alias.
@@ -215,7 +218,8 @@ abstract class ChatExchange implements ClientChannel {
             int status = Refusal.forCode(detail.code()).map(Refusal::httpStatus)
                     .orElse(detail.code().startsWith("resume_") ? 410 : 400);
             onRejected(new HttpError(status, detail.code(), detail.message(),
-                    detail.param().filter(param -> !param.isEmpty()), detail.retryAfterMs().map(Duration::ofMillis)));
+                    detail.param().filter(param -> !param.isEmpty()), detail.retryAfterMs().map(Duration::ofMillis),
+                    status == 400 || status == 410 ? Refusal.errorTypeFor(status) : detail.type()));
         }
         // Anything else (session.*, conversation.item.*, content parts, the *.done events of items) carries nothing
         // a chat completion shows.

@@ -140,7 +140,12 @@ final class ChatJson {
     /** Whether a {@code response.done} response is an answer (completed or incomplete) rather than a failure. */
     static boolean answered(JsonNode response) {
         String status = response.path("status").asText();
-        return status.equals("completed") || status.equals("incomplete");
+        // An answer a spent budget cut is not an answer: the client gets OpenAI's insufficient_quota instead.
+        return status.equals("completed") || (status.equals("incomplete") && !budgetExhausted(response));
+    }
+
+    private static boolean budgetExhausted(JsonNode response) {
+        return "budget_exhausted".equals(response.path("status_details").path("reason").asText());
     }
 
     /**
@@ -153,6 +158,10 @@ final class ChatJson {
         if (error.isObject()) {
             return new Failure(error.path("code").asText("upstream_unavailable"),
                     error.path("message").asText("the response failed"));
+        }
+        if (budgetExhausted(response)) {
+            return new Failure("insufficient_quota", "You exceeded your current quota: a budget was spent while "
+                    + "this answer streamed, so it was stopped.");
         }
         String reason = details.path("reason").asText("unknown");
         return new Failure("response_" + response.path("status").asText("failed"),

@@ -36,20 +36,18 @@ public final class HttpErrors {
      * @param code a stable machine-readable code, e.g. {@code invalid_api_key}
      * @param message a description that names the problem (never echoes the prompt)
      * @param param the offending request field, when there is one
+     * @param retryAfter for a throttle, when to retry ({@code Retry-After})
+     * @param type OpenAI's {@code error.type}: by status, or a rate limit's own ({@code requests}, {@code tokens},
+     *     {@code insufficient_quota}, ...)
      */
     record HttpError(int status, String code, String message, Optional<String> param,
-                     Optional<java.time.Duration> retryAfter) {
+                     Optional<java.time.Duration> retryAfter, String type) {
         HttpError(int status, String code, String message, Optional<String> param) {
-            this(status, code, message, param, Optional.empty());
+            this(status, code, message, param, Optional.empty(), Refusal.errorTypeFor(status));
         }
 
         static HttpError of(int status, String code, String message) {
             return new HttpError(status, code, message, Optional.empty());
-        }
-
-        /** OpenAI's {@code error.type} for this status. */
-        String type() {
-            return Refusal.errorTypeFor(status);
         }
     }
 
@@ -144,7 +142,7 @@ public final class HttpErrors {
      */
     static HttpError of(Response response, Admission.Refused refused) {
         return new HttpError(refused.refusal().httpStatus(), refused.refusal().code(), refused.message(),
-                refused.param(), refused.retryAfter());
+                refused.param(), refused.retryAfter(), refused.refusal().errorType());
     }
 
     /**
@@ -217,7 +215,7 @@ public final class HttpErrors {
      */
     static int statusForFailure(String code) {
         return switch (code) {
-            case "upstream_rate_limited" -> 429;
+            case "upstream_rate_limited", "insufficient_quota" -> 429;
             case "upstream_content_policy", "upstream_context_length_exceeded", "upstream_rejected" -> 400;
             case "upstream_timeout" -> 504;
             default -> 502;

@@ -12,6 +12,7 @@ import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.admission.Admission;
 import dev.switchboard.broker.admission.Credentials;
 import dev.switchboard.broker.admission.Gatekeeper;
+import dev.switchboard.broker.admission.SessionGuard;
 import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.broker.tenant.TenantRegistry;
@@ -64,9 +65,9 @@ public final class BrokerHandler extends Handler.Abstract {
 
     /** Creates the handler; {@code container} must belong to the same server. */
     public BrokerHandler(ServerWebSocketContainer container, TenantRegistry tenants, ModelCatalog catalog,
-                         RingShards rings, SessionContext context, BrokerConfig config) {
+                         RingShards rings, SessionContext context, BrokerConfig config, SessionGuard sessions) {
         this.container = container;
-        this.gatekeeper = new Gatekeeper(tenants, catalog, () -> accepting);
+        this.gatekeeper = new Gatekeeper(tenants, catalog, () -> accepting, sessions);
         this.catalog = catalog;
         this.rings = rings;
         this.context = context;
@@ -147,6 +148,11 @@ public final class BrokerHandler extends Handler.Abstract {
             return;
         }
         Route route = ((Admission.Admitted) forModel).route().orElseThrow();
+        Optional<Admission.Refused> full = gatekeeper.admitSession(principal);
+        if (full.isPresent()) {
+            HttpErrors.refuse(request, response, callback, full.get());
+            return;
+        }
         upgradeTo(request, response, callback, protocols, () -> {
             SessionFactory.Created created = SessionFactory.create(principal, route,
                     rings.shardFor(sessionCounter.getAndIncrement()), context);
@@ -187,7 +193,7 @@ public final class BrokerHandler extends Handler.Abstract {
                     "the session uses model " + session.model() + ", not " + model, "").withParam("model"));
             return;
         }
-        Route route = catalog.route(session.model()).orElseThrow();
+        Route route = catalog.route(session.model(), tenant.regions()).orElseThrow();
         upgradeTo(request, response, callback, protocols, () -> new WsConnection(session, lastSeq,
                 SessionFactory.decoder(route, context.codec()), context.metrics(), context.scheduler(), config.outbound(),
                 config.limits().maxFrameBytes()));

@@ -1,0 +1,405 @@
+package dev.switchboard.broker.guardrail;
+
+import dev.switchboard.broker.admission.Admission;
+import dev.switchboard.broker.admission.Refusal;
+import dev.switchboard.broker.admission.SessionGuard;
+import dev.switchboard.broker.config.BrokerConfig;
+import dev.switchboard.broker.config.Guardrails;
+import dev.switchboard.broker.session.ResponseHooks;
+import dev.switchboard.broker.tenant.Principal;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tenant guardrails, enforced through the response hooks on every transport and at WebSocket admission.
+ *
+ * <h2>Design</h2>
+ * A requested response passes, in order: the tenant's budgets (none spent), {@code concurrent_responses} (tenant,
+ * then key), {@code requests_per_minute} and {@code tokens_per_minute} (estimated input) — each a non-blocking
+ * take from the {@link UsageStore}, and a later refusal gives back what the earlier steps took, so a refused
+ * request costs nothing. Its output cap is clamped to {@code max_output_tokens}. Each output delta is metered as it
+ * passes (text: a quarter token per character, at least one; audio: {@link Flight#AUDIO_BYTES_PER_TOKEN}) into the
+ * token rates and the budgets; the delta that brings a budget to zero stops its response, and every other
+ * response of the tenant stops at its own next delta. So the recorded spend exceeds a budget by at most one delta
+ * per response in flight. When the response ends, the estimate is reconciled with the usage the provider reported
+ * (when it reported any) and the response's slot is freed.
+ *
+ * <h2>Threading</h2>
+ * Hooks run on shard threads, {@link #admitSession} on Jetty threads; neither blocks. Per-response state
+ * ({@link Flight}) is keyed by session id and touched only on that session's shard thread.
+ */
+public final class TenantGuardrails implements ResponseHooks, SessionGuard {
+    private static final long RETRY_CONCURRENCY_MILLIS = 1_000;
+
+    private final Map<String, TenantRules> tenants;
+    private final Map<String, Guardrails.Price> prices;
+    private final UsageStore store;
+    private final InstantSource clock;
+    private final Periods periods = new Periods();
+    private final GuardrailMeters meters;
+    private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
+
+    private TenantGuardrails(Map<String, TenantRules> tenants, Map<String, Guardrails.Price> prices,
+                             UsageStore store, InstantSource clock, MeterRegistry registry) {
+        this.tenants = Map.copyOf(tenants);
+        this.prices = Map.copyOf(prices);
+        this.store = store;
+        this.clock = clock;
+        this.meters = new GuardrailMeters(registry);
+    }
+
+    /** The guardrails of {@code config}'s tenants, or empty when no tenant has a limit or a budget. */
+    public static Optional<TenantGuardrails> of(BrokerConfig config, UsageStore store, InstantSource clock,
+                                                MeterRegistry registry) {
+        Map<String, TenantRules> rules = new HashMap<>();
+        config.tenants().forEach((id, tenant) -> {
+            TenantRules r = TenantRules.of(id, tenant);
+            if (r != null) {
+                rules.put(id, r);
+            }
+        });
+        return rules.isEmpty() ? Optional.empty()
+                : Optional.of(new TenantGuardrails(rules, config.prices(), store, clock, registry));
+    }
+
+    /** Whether a spend counter key should be kept (a current period's, or not a spend counter at all). */
+    public boolean keeps(String counterKey) {
+        return !counterKey.startsWith("b/") || periods.isCurrent(counterKey, clock.millis());
+    }
+
+    // ---- sessions (Jetty threads; closed on shard threads) ----
+
+    @Override
+    public Optional<Admission.Refused> admitSession(Principal principal) {
+        TenantRules rules = tenants.get(principal.tenant().id());
+        if (rules == null) {
+            return Optional.empty();
+        }
+        TenantRules.Scope key = rules.key(principal.keyId());
+        try {
+            if (!acquire(rules.scope.sessions(), rules.scope.limits().concurrentSessions())) {
+                return Optional.of(concurrency("sessions", "concurrent_sessions", rules.scope));
+            }
+            if (key != null && !acquire(key.sessions(), key.limits().concurrentSessions())) {
+                release(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
+                return Optional.of(concurrency("sessions", "concurrent_sessions", key));
+            }
+            meters.allowed();
+            return Optional.empty();
+        } catch (UsageStoreException e) {
+            return storeFailed(rules);
+        }
+    }
+
+    @Override
+    public void onSessionClosed(SessionInfo session, String reason) {
+        TenantRules rules = tenants.get(session.tenantId());
+        if (rules == null) {
+            return;
+        }
+        Flight orphan = flights.remove(session.sessionId());
+        try {
+            if (orphan != null) {
+                releaseResponse(orphan);
+            }
+            if (session.transport() != Transport.HTTP) {
+                release(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
+                TenantRules.Scope key = rules.key(session.keyId());
+                if (key != null) {
+                    release(key.sessions(), key.limits().concurrentSessions());
+                }
+            }
+        } catch (UsageStoreException e) {
+            meters.storeFailed();
+        }
+    }
+
+    // ---- responses (shard thread) ----
+
+    @Override
+    public Verdict onResponseRequested(ResponseRequest request) {
+        SessionInfo session = request.response().session();
+        TenantRules rules = tenants.get(session.tenantId());
+        if (rules == null) {
+            return Verdict.ALLOW;
+        }
+        Flight previous = flights.remove(session.sessionId());
+        try {
+            if (previous != null) {
+                releaseResponse(previous);
+            }
+            return admit(request, rules, rules.key(session.keyId()), clock.millis());
+        } catch (UsageStoreException e) {
+            Optional<Admission.Refused> refused = storeFailed(rules);
+            return refused.isPresent() ? new Verdict.Deny(refused.get()) : Verdict.ALLOW;
+        }
+    }
+
+    private Verdict admit(ResponseRequest request, TenantRules rules, TenantRules.@Nullable Scope key, long now) {
+        Admission.Refused spent = spentBudget(rules, now);
+        if (spent != null) {
+            meters.denied("budget");
+            return new Verdict.Deny(spent);
+        }
+        if (!acquire(rules.scope.responses(), rules.scope.limits().concurrentResponses())) {
+            return new Verdict.Deny(concurrency("responses", "concurrent_responses", rules.scope));
+        }
+        if (key != null && !acquire(key.responses(), key.limits().concurrentResponses())) {
+            release(rules.scope.responses(), rules.scope.limits().concurrentResponses());
+            return new Verdict.Deny(concurrency("responses", "concurrent_responses", key));
+        }
+        long input = Math.max(0, request.estimatedInputTokens());
+        List<Taken> taken = new ArrayList<>(4);
+        Admission.Refused throttled = takeRates(rules.scope, key, input, now, taken);
+        if (throttled != null) {
+            taken.forEach(t -> store.charge(t.counter, t.limit, -t.cost, now));
+            releaseSlots(rules, key);
+            return new Verdict.Deny(throttled, report(taken));
+        }
+        Guardrails.Price price = prices.getOrDefault(session(request).model(), Guardrails.Price.FREE);
+        Flight flight = new Flight(rules, key, price, input);
+        spend(flight, input, Math.round(input * price.input() * 1000), now);
+        flights.put(session(request).sessionId(), flight);
+        OptionalInt cap = clamp(request.maxOutputTokens(), rules.scope, key);
+        meters.allowed();
+        if (cap.equals(request.maxOutputTokens())) {
+            return new Verdict.Allow(report(taken));
+        }
+        meters.clamped();
+        return new Verdict.Modify(cap, report(taken));
+    }
+
+    private static SessionInfo session(ResponseRequest request) {
+        return request.response().session();
+    }
+
+    /** Takes a request and the input tokens from each rate that applies; the refusal of the first that refuses. */
+    private Admission.@Nullable Refused takeRates(TenantRules.Scope tenant, TenantRules.@Nullable Scope key,
+                                                  long input, long now, List<Taken> taken) {
+        for (TenantRules.Scope scope : key == null ? List.of(tenant) : List.of(tenant, key)) {
+            Admission.Refused refused = take(scope.requests(), scope.rpm(), 1, "requests", now, taken);
+            if (refused == null) {
+                refused = take(scope.tokens(), scope.tpm(), input, "tokens", now, taken);
+            }
+            if (refused != null) {
+                return refused;
+            }
+        }
+        return null;
+    }
+
+    private Admission.@Nullable Refused take(String counter, OptionalLong limit, long cost, String name, long now,
+                                             List<Taken> taken) {
+        if (limit.isEmpty()) {
+            return null;
+        }
+        UsageStore.RateState state = store.take(counter, limit.getAsLong(), cost, now);
+        if (!state.admitted()) {
+            meters.denied(name);
+            return new Admission.Refused(name.equals("requests") ? Refusal.REQUESTS_LIMITED : Refusal.TOKENS_LIMITED,
+                    "Rate limit reached on " + name + " per minute: limit " + limit.getAsLong() + ". Please try "
+                            + "again in " + seconds(state.retryAfterMillis()) + ".", Optional.empty(),
+                    Optional.of(Duration.ofMillis(state.retryAfterMillis())));
+        }
+        taken.add(new Taken(counter, limit.getAsLong(), cost, name, state));
+        return null;
+    }
+
+    /** A rate take to report, or to give back when a later step refuses. */
+    private record Taken(String counter, long limit, long cost, String name, UsageStore.RateState state) {
+    }
+
+    /** The tightest state of each limit name, as the client sees it. */
+    private static List<RateLimit> report(List<Taken> taken) {
+        Map<String, RateLimit> tightest = new java.util.LinkedHashMap<>();
+        for (Taken t : taken) {
+            RateLimit limit = new RateLimit(t.name, t.limit, t.state.remaining(), t.state.resetMillis() / 1000.0);
+            tightest.merge(t.name, limit, (a, b) -> b.remaining() < a.remaining() ? b : a);
+        }
+        return List.copyOf(tightest.values());
+    }
+
+    private static OptionalInt clamp(OptionalInt requested, TenantRules.Scope tenant,
+                                     TenantRules.@Nullable Scope key) {
+        long cap = Math.min(tenant.limits().maxOutputTokens().orElse(Long.MAX_VALUE),
+                key == null ? Long.MAX_VALUE : key.limits().maxOutputTokens().orElse(Long.MAX_VALUE));
+        if (cap == Long.MAX_VALUE || (requested.isPresent() && requested.getAsInt() <= cap)) {
+            return requested;
+        }
+        return OptionalInt.of((int) Math.min(Integer.MAX_VALUE, cap));
+    }
+
+    @Override
+    public DeltaVerdict onOutputDelta(ResponseInfo response, DeltaKind kind, String text, int audioBytes) {
+        Flight flight = flights.get(response.session().sessionId());
+        if (flight == null) {
+            return DeltaVerdict.CONTINUE;
+        }
+        long tokens;
+        double price;
+        switch (kind) {
+            case TEXT, TOOL_ARGUMENTS -> {
+                tokens = Math.max(1, (text.length() + 2) / 4);
+                price = flight.price.output();
+            }
+            case AUDIO -> {
+                tokens = flight.audioTokens(audioBytes);
+                price = flight.price.audioOutput();
+            }
+            default -> {
+                return DeltaVerdict.CONTINUE;  // a transcript repeats audio already metered
+            }
+        }
+        if (tokens == 0) {
+            return DeltaVerdict.CONTINUE;
+        }
+        long costNano = Math.round(tokens * price * 1000);
+        flight.meteredTokens += tokens;
+        flight.meteredCostNanoUsd += costNano;
+        try {
+            return spend(flight, tokens, costNano, clock.millis()) ? DeltaVerdict.BUDGET_EXHAUSTED
+                    : DeltaVerdict.CONTINUE;
+        } catch (UsageStoreException e) {
+            meters.storeFailed();
+            return DeltaVerdict.CONTINUE;
+        }
+    }
+
+    /** Adds usage to the token rates and the budgets; whether a budget is now spent. */
+    private boolean spend(Flight flight, long tokens, long costNanoUsd, long now) {
+        charge(flight.rules.scope, tokens, now);
+        if (flight.key != null) {
+            charge(flight.key, tokens, now);
+        }
+        boolean exhausted = false;
+        List<Guardrails.Budget> budgets = flight.rules.budgets;
+        for (int i = 0; i < budgets.size(); i++) {
+            Guardrails.Budget budget = budgets.get(i);
+            long cap = budget.tokens().isPresent() ? budget.tokens().getAsLong()
+                    : budget.costMicroUsd().getAsLong() * 1000;
+            long amount = budget.tokens().isPresent() ? tokens : costNanoUsd;
+            String counter = flight.rules.budgetKey(i, periods.id(budget.period(), now));
+            long total = amount == 0 ? store.get(counter) : store.add(counter, amount);
+            if (total >= cap) {
+                exhausted = true;
+            }
+        }
+        if (exhausted) {
+            meters.budgetStop();
+        }
+        return exhausted;
+    }
+
+    private void charge(TenantRules.Scope scope, long tokens, long now) {
+        if (scope.tpm().isPresent() && tokens != 0) {
+            store.charge(scope.tokens(), scope.tpm().getAsLong(), tokens, now);
+        }
+    }
+
+    @Override
+    public void onResponseEnded(ResponseRecord record) {
+        Flight flight = flights.remove(record.response().session().sessionId());
+        if (flight == null) {
+            return;
+        }
+        try {
+            long reported = record.inputTokens() + record.outputTokens();
+            if (reported > 0) {
+                long correction = reported - flight.chargedInput - flight.meteredTokens;
+                long actualCost = cost(record, flight.price);
+                long meteredCost = Math.round(flight.chargedInput * flight.price.input() * 1000)
+                        + flight.meteredCostNanoUsd;
+                spend(flight, correction, actualCost - meteredCost, clock.millis());
+            }
+            releaseResponse(flight);
+        } catch (UsageStoreException e) {
+            meters.storeFailed();
+        }
+    }
+
+    /** What the provider's reported usage costs, in nano-USD. */
+    private static long cost(ResponseRecord r, Guardrails.Price p) {
+        long textIn = Math.max(0, r.inputTokens() - r.cachedTokens() - r.audioInputTokens());
+        long textOut = Math.max(0, r.outputTokens() - r.audioOutputTokens());
+        double usd = textIn * p.input() + r.cachedTokens() * p.cachedInput() + r.audioInputTokens() * p.audioInput()
+                + textOut * p.output() + r.audioOutputTokens() * p.audioOutput();
+        return Math.round(usd * 1000);
+    }
+
+    // ---- helpers ----
+
+    private Admission.@Nullable Refused spentBudget(TenantRules rules, long now) {
+        for (int i = 0; i < rules.budgets.size(); i++) {
+            Guardrails.Budget budget = rules.budgets.get(i);
+            long cap = budget.tokens().isPresent() ? budget.tokens().getAsLong()
+                    : budget.costMicroUsd().getAsLong() * 1000;
+            if (store.get(rules.budgetKey(i, periods.id(budget.period(), now))) >= cap) {
+                long wait = periods.millisToEnd(budget.period(), now);
+                return new Admission.Refused(Refusal.INSUFFICIENT_QUOTA, "You exceeded your current quota: the "
+                        + (budget.period() == Guardrails.Period.DAY ? "daily " : "monthly ")
+                        + (budget.tokens().isPresent() ? "token" : "cost") + " budget is spent; it renews in "
+                        + seconds(wait) + ".", Optional.empty(), Optional.of(Duration.ofMillis(wait)));
+            }
+        }
+        return null;
+    }
+
+    private Admission.Refused concurrency(String what, String limitName, TenantRules.Scope scope) {
+        meters.denied(limitName);
+        return new Admission.Refused(Refusal.CONCURRENCY_LIMITED, "Too many concurrent " + what + ": limit "
+                + (what.equals("sessions") ? scope.limits().concurrentSessions() : scope.limits().concurrentResponses())
+                .getAsLong() + (scope.name().startsWith("k/") ? " for this key" : "") + ". Please try again when one "
+                + "ends.", Optional.empty(), Optional.of(Duration.ofMillis(RETRY_CONCURRENCY_MILLIS)));
+    }
+
+    private Optional<Admission.Refused> storeFailed(TenantRules rules) {
+        meters.storeFailed();
+        if (rules.onFailure == Guardrails.FailureMode.OPEN) {
+            return Optional.empty();
+        }
+        meters.denied("store");
+        return Optional.of(new Admission.Refused(Refusal.GUARDRAIL_UNAVAILABLE, "usage limits cannot be checked right "
+                + "now; please retry shortly", Optional.empty(), Optional.of(Duration.ofSeconds(1))));
+    }
+
+    private boolean acquire(String counter, OptionalLong limit) {
+        return limit.isEmpty() || store.tryAcquire(counter, limit.getAsLong());
+    }
+
+    private void release(String counter, OptionalLong limit) {
+        if (limit.isPresent()) {
+            store.release(counter);
+        }
+    }
+
+    private void releaseSlots(TenantRules rules, TenantRules.@Nullable Scope key) {
+        release(rules.scope.responses(), rules.scope.limits().concurrentResponses());
+        if (key != null) {
+            release(key.responses(), key.limits().concurrentResponses());
+        }
+    }
+
+    private void releaseResponse(Flight flight) {
+        releaseSlots(flight.rules, flight.key);
+    }
+
+    private static String seconds(long millis) {
+        if (millis < 60_000) {
+            return String.format(java.util.Locale.ROOT, "%.3fs", millis / 1000.0);
+        }
+        Duration d = Duration.ofMillis(millis);
+        return d.toDaysPart() > 0 ? d.toDaysPart() + "d" + d.toHoursPart() + "h" + d.toMinutesPart() + "m"
+                : d.toHoursPart() > 0 ? d.toHoursPart() + "h" + d.toMinutesPart() + "m" + d.toSecondsPart() + "s"
+                : d.toMinutesPart() + "m" + d.toSecondsPart() + "s";
+    }
+}

@@ -1,0 +1,77 @@
+package dev.switchboard.broker.guardrail;
+
+import dev.switchboard.broker.config.BrokerConfig;
+import dev.switchboard.broker.config.Guardrails;
+import dev.switchboard.broker.tenant.TenantRegistry;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One tenant's guardrails with their counter keys computed once, so the hot paths concatenate no strings except a
+ * budget's period. Immutable.
+ */
+final class TenantRules {
+    final String tenant;
+    final Scope scope;
+    final Map<String, Scope> keys;
+    final List<Guardrails.Budget> budgets;
+    final Guardrails.FailureMode onFailure;
+
+    private TenantRules(String tenant, Scope scope, Map<String, Scope> keys, List<Guardrails.Budget> budgets,
+                        Guardrails.FailureMode onFailure) {
+        this.tenant = tenant;
+        this.scope = scope;
+        this.keys = Map.copyOf(keys);
+        this.budgets = budgets;
+        this.onFailure = onFailure;
+    }
+
+    /** The rules of tenant {@code id}, or null when it has no limit and no budget at all. */
+    static @Nullable TenantRules of(String id, BrokerConfig.Tenant tenant) {
+        Map<String, Scope> keys = new HashMap<>();
+        tenant.keySettings().forEach((key, settings) -> {
+            if (!settings.limits().isEmpty()) {
+                String keyId = TenantRegistry.keyIdOf(key, settings.id());
+                keys.put(keyId, new Scope("k/" + id + "/" + keyId, settings.limits()));
+            }
+        });
+        if (tenant.limits().isEmpty() && tenant.budgets().isEmpty() && keys.isEmpty()) {
+            return null;
+        }
+        return new TenantRules(id, new Scope("t/" + id, tenant.limits()), keys, tenant.budgets(),
+                tenant.onGuardrailFailure());
+    }
+
+    /** The key's own scope, or null when the key has no limits of its own. */
+    @Nullable Scope key(String keyId) {
+        return keys.get(keyId);
+    }
+
+    /** The spend counter of budget {@code index} in period {@code periodId}. */
+    String budgetKey(int index, String periodId) {
+        return "b/" + tenant + "/" + index + "/" + periodId;
+    }
+
+    /**
+     * A tenant's or a key's limits and counter keys.
+     *
+     * @param name {@code t/TENANT} or {@code k/TENANT/KEY_ID}
+     */
+    record Scope(String name, Guardrails.Limits limits, String requests, String tokens, String responses,
+                 String sessions) {
+        Scope(String name, Guardrails.Limits limits) {
+            this(name, limits, "rpm/" + name, "tpm/" + name, "responses/" + name, "sessions/" + name);
+        }
+
+        OptionalLong rpm() {
+            return limits.requestsPerMinute();
+        }
+
+        OptionalLong tpm() {
+            return limits.tokensPerMinute();
+        }
+    }
+}

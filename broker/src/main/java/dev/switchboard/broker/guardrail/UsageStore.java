@@ -1,0 +1,49 @@
+package dev.switchboard.broker.guardrail;
+
+/**
+ * Where guardrail counters live: rate windows, concurrency slots and budget spend, shared by every session (and,
+ * with a shared store, by every broker). The local store keeps them in memory (and in a file across restarts); a
+ * Redis store comes with scale-out.
+ *
+ * <p>Every method is thread-safe and non-blocking: it is called on shard threads and Jetty threads. A store that
+ * cannot answer throws {@link UsageStoreException}; the tenant's {@code on_guardrail_failure} decides what follows.
+ *
+ * <p>Rates use the generic cell rate algorithm (GCRA) over one minute: a limit of {@code L} per minute refills one
+ * unit every {@code 60 s / L} and holds at most {@code L}, so a burst of {@code L} passes at once and then one unit
+ * per interval; there is no window edge at which twice the limit can pass. State is one theoretical arrival time per
+ * counter, so taking is one compare-and-set.
+ */
+public interface UsageStore {
+
+    /**
+     * Takes {@code cost} units from the rate counter {@code key} (limit {@code limit} per minute) if they fit now;
+     * otherwise takes nothing.
+     */
+    RateState take(String key, long limit, long cost, long nowMillis);
+
+    /** Charges {@code cost} units (negative refunds) without refusing: usage metered after admission. */
+    RateState charge(String key, long limit, long cost, long nowMillis);
+
+    /** Takes one of {@code limit} concurrency slots of {@code key}, if one is free. */
+    boolean tryAcquire(String key, long limit);
+
+    /** Gives back a slot taken with {@link #tryAcquire}. */
+    void release(String key);
+
+    /** Adds {@code amount} to the spend counter {@code key} and returns the new total. */
+    long add(String key, long amount);
+
+    /** The spend counter {@code key}'s total. */
+    long get(String key);
+
+    /**
+     * A rate counter after a take or a charge.
+     *
+     * @param admitted whether the take fitted (always true for a charge)
+     * @param remaining units left now
+     * @param resetMillis until the counter is whole again
+     * @param retryAfterMillis for a refused take, until it would fit; 0 otherwise
+     */
+    record RateState(boolean admitted, long remaining, long resetMillis, long retryAfterMillis) {
+    }
+}
