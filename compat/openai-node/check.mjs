@@ -129,4 +129,35 @@ await check("an invalid key is an AuthenticationError (401)", async () => {
   throw new Error("no error for an invalid key");
 });
 
+// A tenant limited to 2 requests per minute (its key is passed as the third argument): the SDK reads the
+// x-ratelimit-* headers and raises its RateLimitError, with OpenAI's body and Retry-After, when the limit is reached.
+const limitedKey = process.argv[4];
+if (limitedKey) {
+  const limited = new OpenAI({ apiKey: limitedKey, baseURL: `${base}/v1`, timeout: 20_000, maxRetries: 0 });
+  await check("rate-limit headers, then a RateLimitError (429) with Retry-After", async () => {
+    const seen = [];
+    for (let i = 0; i < 2; i++) {
+      const { response } = await limited.chat.completions.create({ model: "sim-chat", messages,
+        metadata: { sim_tokens: "4", sim_ttft_ms: "0" } }).withResponse();
+      seen.push(response.headers.get("x-ratelimit-remaining-requests"));
+      expect(response.headers.get("x-ratelimit-limit-requests") === "2",
+        `x-ratelimit-limit-requests ${response.headers.get("x-ratelimit-limit-requests")}`);
+      expect(response.headers.get("x-ratelimit-reset-requests"), "no x-ratelimit-reset-requests");
+    }
+    expect(seen.join(",") === "1,0", `x-ratelimit-remaining-requests ${seen}`);
+    try {
+      await limited.chat.completions.create({ model: "sim-chat", messages, stream: true,
+        metadata: { sim_tokens: "4", sim_ttft_ms: "0" } });
+    } catch (e) {
+      expect(e instanceof OpenAI.RateLimitError && e.status === 429, `got ${e?.constructor?.name} ${e?.status}`);
+      expect(e.error?.code === "rate_limit_exceeded" && e.error?.type === "requests",
+        `error ${JSON.stringify(e.error)}`);
+      const retry = Number(e.headers?.get?.("retry-after") ?? e.headers?.["retry-after"]);
+      expect(retry >= 1, `Retry-After ${retry}`);
+      return `remaining ${seen}; then ${e.error.code} (${e.error.type}), Retry-After ${retry}s`;
+    }
+    throw new Error("no error for a third request within the minute");
+  });
+}
+
 process.exit(failures === 0 ? 0 : 1);

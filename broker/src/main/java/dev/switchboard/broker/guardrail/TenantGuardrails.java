@@ -162,7 +162,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         List<Taken> taken = new ArrayList<>(4);
         Admission.Refused throttled = takeRates(rules.scope, key, input, now, taken);
         if (throttled != null) {
-            taken.forEach(t -> store.charge(t.counter, t.limit, -t.cost, now));
+            taken.stream().filter(t -> t.cost != 0).forEach(t -> store.charge(t.counter, t.limit, -t.cost, now));
             releaseSlots(rules, key);
             return new Verdict.Deny(throttled, report(taken));
         }
@@ -205,6 +205,8 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         }
         UsageStore.RateState state = store.take(counter, limit.getAsLong(), cost, now);
         if (!state.admitted()) {
+            // Reported with the refusal (nothing was taken, so nothing is given back).
+            taken.add(new Taken(counter, limit.getAsLong(), 0, name, state));
             meters.denied(name);
             return new Admission.Refused(name.equals("requests") ? Refusal.REQUESTS_LIMITED : Refusal.TOKENS_LIMITED,
                     "Rate limit reached on " + name + " per minute: limit " + limit.getAsLong() + ". Please try "
@@ -314,7 +316,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         }
         try {
             long reported = record.inputTokens() + record.outputTokens();
-            if (reported > 0) {
+            if (reported > 0 && providerCounted(record)) {
                 long correction = reported - flight.chargedInput - flight.meteredTokens;
                 long actualCost = cost(record, flight.price);
                 long meteredCost = Math.round(flight.chargedInput * flight.price.input() * 1000)
@@ -325,6 +327,16 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         } catch (UsageStoreException e) {
             meters.storeFailed();
         }
+    }
+
+    /**
+     * Whether the record's usage is the provider's count: an answer the provider finished (completed, or
+     * incomplete for its own reason). A response the broker cut (a budget, a barge-in, a cancel, the replay log)
+     * has only the broker's count of what it relayed, and the metered estimate stands.
+     */
+    private static boolean providerCounted(ResponseRecord record) {
+        return record.status().equals("completed") || (record.status().equals("incomplete")
+                && !record.reason().equals("budget_exhausted") && !record.reason().equals("replay_log_full"));
     }
 
     /** What the provider's reported usage costs, in nano-USD. */

@@ -44,6 +44,7 @@ class OpenAiSdkCompatibilityTest {
               sim-splice-refused: {route: [simulator-cut/sim-chat, noprefill/sim-chat]}
             tenants:
               dev: {keys: [dev-key], models: ["*"]}
+              limited: {keys: [limited-key], models: ["*"], limits: {requests_per_minute: 2}}
             """;
 
     private record Result(int exit, String output) {
@@ -94,8 +95,8 @@ class OpenAiSdkCompatibilityTest {
         install();
         try (Broker broker = Broker.start(new ConfigLoader(System::getenv).parse(CONFIG)
                 .withListen(new BrokerConfig.Listen("127.0.0.1", 0)))) {
-            Result check = run(List.of("node", "check.mjs", "http://127.0.0.1:" + broker.port(), "dev-key"),
-                    CHECK_TIMEOUT_S);
+            Result check = run(List.of("node", "check.mjs", "http://127.0.0.1:" + broker.port(), "dev-key",
+                    "limited-key"), CHECK_TIMEOUT_S);
             assertEquals(0, check.exit(), () -> "the SDK check failed:\n" + check.output());
             assertTrue(check.output().contains("ok   an invalid key"), check::output);
             // Issue 11: no spliced answers on SSE, and the answering model is reported.
@@ -104,6 +105,9 @@ class OpenAiSdkCompatibilityTest {
             assertTrue(check.output().contains("ok   a failover that cannot continue the text exactly is an error, "
                     + "not a spliced answer (sim-splice-refused)"), check::output);
             assertTrue(check.output().contains("ok   chunks and completions report the model that answered"),
+                    check::output);
+            // Issue 13: OpenAI's rate-limit headers and 429 body, so the SDK raises its RateLimitError.
+            assertTrue(check.output().contains("ok   rate-limit headers, then a RateLimitError (429) with Retry-After"),
                     check::output);
         }
     }

@@ -78,11 +78,12 @@ class ResponseHooksTest {
         }
 
         @Override
-        public void onOutputDelta(ResponseInfo response, DeltaKind kind, String text, int bytes) {
+        public DeltaVerdict onOutputDelta(ResponseInfo response, DeltaKind kind, String text, int bytes) {
             threads.add(Thread.currentThread());
             deltas.computeIfAbsent(response.session().transport() + ":" + kind, k -> new AtomicInteger())
                     .incrementAndGet();
             audioBytes.addAndGet(bytes);
+            return DeltaVerdict.CONTINUE;
         }
 
         @Override
