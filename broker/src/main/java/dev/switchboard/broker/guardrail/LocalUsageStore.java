@@ -35,8 +35,14 @@ public final class LocalUsageStore implements UsageStore {
     }
 
     @Override
-    public RateState charge(String key, long limit, long cost, long nowMillis) {
-        return gcra(key, limit, cost, nowMillis, true);
+    public void charge(String key, long limit, long cost, long nowMillis) {
+        AtomicLong tat = counter(rates, key);
+        long now = nowMillis * 1_000_000L;
+        long step = cost * (MINUTE_NANOS / Math.max(1, limit));
+        long current;
+        do {
+            current = tat.get();
+        } while (!tat.compareAndSet(current, Math.max(Math.max(current, now) + step, now)));
     }
 
     private RateState gcra(String key, long limit, long cost, long nowMillis, boolean force) {

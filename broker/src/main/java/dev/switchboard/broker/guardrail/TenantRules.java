@@ -19,6 +19,7 @@ final class TenantRules {
     final Map<String, Scope> keys;
     final List<Guardrails.Budget> budgets;
     final Guardrails.FailureMode onFailure;
+    private final @Nullable CachedKey[] budgetKeys;
 
     private TenantRules(String tenant, Scope scope, Map<String, Scope> keys, List<Guardrails.Budget> budgets,
                         Guardrails.FailureMode onFailure) {
@@ -27,6 +28,7 @@ final class TenantRules {
         this.keys = Map.copyOf(keys);
         this.budgets = budgets;
         this.onFailure = onFailure;
+        this.budgetKeys = new CachedKey[budgets.size()];
     }
 
     /** The rules of tenant {@code id}, or null when it has no limit and no budget at all. */
@@ -50,9 +52,23 @@ final class TenantRules {
         return keys.get(keyId);
     }
 
-    /** The spend counter of budget {@code index} in period {@code periodId}. */
+    /**
+     * The spend counter of budget {@code index} in period {@code periodId}. Per delta: the key is kept per budget
+     * until the period changes ({@link Periods} hands out one string per period, so identity is enough), so the
+     * hot path allocates nothing. The slot is written racily, which is benign: the record is immutable and any
+     * thread computes the same key.
+     */
     String budgetKey(int index, String periodId) {
-        return "b/" + tenant + "/" + index + "/" + periodId;
+        CachedKey cached = budgetKeys[index];
+        if (cached != null && cached.periodId == periodId) {
+            return cached.key;
+        }
+        String key = "b/" + tenant + "/" + index + "/" + periodId;
+        budgetKeys[index] = new CachedKey(periodId, key);
+        return key;
+    }
+
+    private record CachedKey(String periodId, String key) {
     }
 
     /**

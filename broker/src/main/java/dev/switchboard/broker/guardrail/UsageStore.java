@@ -21,8 +21,11 @@ public interface UsageStore {
      */
     RateState take(String key, long limit, long cost, long nowMillis);
 
-    /** Charges {@code cost} units (negative refunds) without refusing: usage metered after admission. */
-    RateState charge(String key, long limit, long cost, long nowMillis);
+    /**
+     * Charges {@code cost} units (negative refunds) without refusing: usage metered after admission. Returns
+     * nothing, so the per-delta path allocates nothing.
+     */
+    void charge(String key, long limit, long cost, long nowMillis);
 
     /** Takes one of {@code limit} concurrency slots of {@code key}, if one is free. */
     boolean tryAcquire(String key, long limit);
