@@ -41,17 +41,28 @@ public final class RingShards implements AutoCloseable {
                 thread.setDaemon(true);
                 return thread;
             }, ProducerType.MULTI, waitStrategy(waitStrategy));
-            EventHandler<Slot> handler = (slot, sequence, endOfBatch) -> {
-                try {
-                    Shard.dispatch(slot);
-                } finally {
-                    slot.clear();
+            Shard shard = new Shard(index, disruptor.getRingBuffer());
+            EventHandler<Slot> handler = new EventHandler<>() {
+                @Override
+                public void onStart() {
+                    shard.batch().bind(Thread.currentThread());
+                }
+
+                @Override
+                public void onEvent(Slot slot, long sequence, boolean endOfBatch) {
+                    try {
+                        Shard.dispatch(slot);
+                    } finally {
+                        slot.clear();
+                        if (endOfBatch) {
+                            shard.batch().flushAll();
+                        }
+                    }
                 }
             };
             disruptor.handleEventsWith(handler);
             disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler(index));
             disruptor.start();
-            Shard shard = new Shard(index, disruptor.getRingBuffer());
             metrics.ringOccupancy(index, shard::occupancy);
             disruptors.add(disruptor);
             shards.add(shard);

@@ -34,10 +34,16 @@ public final class Shard {
 
     private final int index;
     private final RingBuffer<Slot> ring;
+    private final BatchFlush batch = new BatchFlush();
 
     Shard(int index, RingBuffer<Slot> ring) {
         this.index = index;
         this.ring = ring;
+    }
+
+    /** Writes deferred to the end of the current ring batch (consumer thread only). */
+    public BatchFlush batch() {
+        return batch;
     }
 
     /** This shard's index, for metric tags and thread names. */

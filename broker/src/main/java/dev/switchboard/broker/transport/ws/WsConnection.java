@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
+import dev.switchboard.broker.stream.BatchFlush;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +66,8 @@ public final class WsConnection implements Session.Listener, ClientChannel {
     private volatile Session ws;
     private volatile int closeStatus = -1;
     private final long resumeFromSeq;
+    /** Frames wait in Jetty's batch buffer for the end of the ring batch (shard thread only). */
+    private boolean flushPending;
 
     /**
      * @param resumeFromSeq the client's last seq when this connection resumes {@code session}, or -1 when it opens
@@ -190,7 +196,7 @@ public final class WsConnection implements Session.Listener, ClientChannel {
             close(CloseReason.SLOW_CONSUMER, "outbound buffer full: read faster, then resume");
             return false;
         }
-        current.sendText(frame, Callback.from(() -> onWritten(size), failure -> onWritten(size)));
+        send(current, frame, size);
         if (bytes > bounds.highWatermarkBytes() && aboveHigh.compareAndSet(false, true)) {
             session.onHighWatermark(this);
             long stall = stalls.incrementAndGet();
@@ -204,6 +210,35 @@ public final class WsConnection implements Session.Listener, ClientChannel {
             }
         }
         return true;
+    }
+
+    /**
+     * Sends one text frame. On the session's shard thread the frame is handed to Jetty marked "more follows" (it
+     * waits in Jetty's batch buffer) and the connection flushes once at the end of the ring batch; the write
+     * callback still fires when the bytes are written, so the watermarks count as before. Any other thread sends
+     * at once.
+     */
+    private void send(Session current, String frame, long size) {
+        org.eclipse.jetty.util.Callback written = org.eclipse.jetty.util.Callback.from(() -> onWritten(size),
+                failure -> onWritten(size));
+        BatchFlush batch = session.shard().batch();
+        if (current instanceof WebSocketSession jetty && batch.isConsumerThread()) {
+            jetty.getCoreSession().sendFrame(new Frame(OpCode.TEXT).setPayload(frame), written, true);
+            if (!flushPending) {
+                flushPending = true;
+                batch.defer(this::flushBatch);
+            }
+            return;
+        }
+        current.sendText(frame, Callback.from(written::succeeded, written::failed));
+    }
+
+    /** End of a ring batch: what {@link #send} held back leaves in one write. Shard thread. */
+    private void flushBatch() {
+        flushPending = false;
+        if (ws instanceof WebSocketSession jetty) {
+            jetty.getCoreSession().flush(org.eclipse.jetty.util.Callback.NOOP);
+        }
     }
 
     private void onWritten(long size) {
