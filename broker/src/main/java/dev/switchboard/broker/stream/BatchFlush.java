@@ -38,9 +38,13 @@ public final class BatchFlush {
 
     /** Flushes every registered writer, in registration order. Consumer thread, at the end of a batch. */
     void flushAll() {
-        for (int i = 0; i < pending.size(); i++) {
-            pending.get(i).flushBatch();
+        try {
+            for (int i = 0; i < pending.size(); i++) {
+                pending.get(i).flushBatch();
+            }
+        } finally {
+            // A writer that throws is a bug (logged by the shard); the others must not be flushed twice.
+            pending.clear();
         }
-        pending.clear();
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.Response;
+import dev.switchboard.broker.stream.BatchFlush;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 
@@ -21,6 +22,9 @@ import org.eclipse.jetty.util.IteratingCallback;
  * {@link #offer} until Jetty's write callback. Crossing the high watermark pauses the session's upstream
  * ({@link FlowControl#onHighWatermark}); falling under the low watermark resumes it; exceeding the hard limits
  * aborts the response, as a slow consumer.
+ *
+ * <p>Pieces offered on the session's shard thread are written at the end of the ring batch (one write for all of
+ * a batch's pieces); the last piece, and pieces from other threads, are written at once.
  *
  * <p>Thread-safe: {@link #offer} is called by the shard thread and the heartbeat, completions arrive on Jetty
  * threads. The monitor guards the queue and the counters and is never held while calling out. Sizes are counted
@@ -43,13 +47,17 @@ final class SseWriter extends IteratingCallback {
     private boolean lastOffered;
     private boolean lastWriting;
     private boolean finished;
+    /** Pieces offered on the shard thread wait for the end of the ring batch (shard thread only). */
+    private final BatchFlush batch;
+    private boolean deferred;
 
     /**
      * @param done completed when the last piece is written, or failed with the write failure
      * @param onFailure told of a failed write or an abort, after {@code done} was failed
      */
     SseWriter(Response response, FlowControl flow, ClientChannel owner, BrokerConfig.Outbound bounds, BrokerMetrics metrics,
-              Callback done, Consumer<Throwable> onFailure) {
+              Callback done, Consumer<Throwable> onFailure, BatchFlush batch) {
+        this.batch = batch;
         this.response = response;
         this.flow = flow;
         this.owner = owner;
@@ -95,8 +103,22 @@ final class SseWriter extends IteratingCallback {
         if (pause) {
             flow.onHighWatermark(owner);
         }
+        if (!last && batch.isConsumerThread()) {
+            // Issue 12: the pieces of one ring batch leave in one write, at the batch's end.
+            if (!deferred) {
+                deferred = true;
+                batch.defer(this::flushBatch);
+            }
+            return true;
+        }
         iterate();
         return true;
+    }
+
+    /** End of a ring batch: writes what {@link #offer} held back. Shard thread. */
+    private void flushBatch() {
+        deferred = false;
+        iterate();
     }
 
     @Override

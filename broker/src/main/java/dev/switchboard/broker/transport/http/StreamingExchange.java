@@ -56,7 +56,8 @@ final class StreamingExchange extends ChatExchange {
         // A resumed stream continues an answer whose role chunk the client already has, unless the replay
         // shows the answer's first item opening (see onItemOpened).
         this.roleSent = resumed;
-        this.writer = new SseWriter(response, session, this, bounds, metrics, callback(), this::onWriteFailed);
+        this.writer = new SseWriter(response, session, this, bounds, metrics, callback(), this::onWriteFailed,
+                session.shard().batch());
     }
 
     @Override
