@@ -38,13 +38,21 @@ public final class BatchFlush {
 
     /** Flushes every registered writer, in registration order. Consumer thread, at the end of a batch. */
     void flushAll() {
-        try {
-            for (int i = 0; i < pending.size(); i++) {
+        RuntimeException first = null;
+        for (int i = 0; i < pending.size(); i++) {
+            try {
                 pending.get(i).flushBatch();
+            } catch (RuntimeException e) {
+                // A writer that throws is a bug (the shard logs it); every other writer is still flushed, or its
+                // frames would wait for good (it registers only once per batch).
+                if (first == null) {
+                    first = e;
+                }
             }
-        } finally {
-            // A writer that throws is a bug (logged by the shard); the others must not be flushed twice.
-            pending.clear();
+        }
+        pending.clear();
+        if (first != null) {
+            throw first;
         }
     }
 }
