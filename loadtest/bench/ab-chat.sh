@@ -12,16 +12,22 @@ mkdir -p "$OUT"
 LT=loadtest/target/switchboard-loadtest.jar
 SIM_PORT=19090
 BROKER_PORT=18100
-CONFIG=$(mktemp)
-cat > "$CONFIG" <<YAML
+# A_TENANT / B_TENANT: extra keys for the dev tenant of each side, e.g. to compare guardrails configured (limits
+# never hit) with none on the same jar: B_TENANT='limits: {requests_per_minute: 10000000}, budgets: [...]'.
+config() { # file tenant-extra
+  cat > "$1" <<YAML
 listen: {host: 127.0.0.1, port: $BROKER_PORT}
 providers:
   sim: {kind: openai, base_url: "http://127.0.0.1:$SIM_PORT/v1"}
 models:
   sim-chat: {route: [sim/sim-chat]}
 tenants:
-  dev: {keys: [dev-key], models: ["*"]}
+  dev: {keys: [dev-key], models: ["*"]${2:+, $2}}
 YAML
+}
+A_CONFIG=$(mktemp); B_CONFIG=$(mktemp)
+config "$A_CONFIG" "${A_TENANT:-}"
+config "$B_CONFIG" "${B_TENANT:-}"
 PIN_BROKER=""; PIN_OTHERS=""
 if [ "${PIN:-0}" = 1 ] && command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
   PIN_BROKER="taskset -c 0"; PIN_OTHERS="taskset -c 1"
@@ -32,8 +38,8 @@ SIM_PID=""; BROKER_PID=""
 stop() { kill $BROKER_PID $SIM_PID 2>/dev/null || true; wait $BROKER_PID $SIM_PID 2>/dev/null || true; }
 trap stop EXIT
 
-one() { # label jar round
-  local label=$1 jar=$2 round=$3
+one() { # label jar round config
+  local label=$1 jar=$2 round=$3 CONFIG=$4
   $PIN_OTHERS java -Xmx1g -jar "$jar" simulator --port $SIM_PORT > "$OUT/$label-$round-simulator.log" 2>&1 &
   SIM_PID=$!
   $PIN_BROKER java -Xmx2g -jar "$jar" --config "$CONFIG" > "$OUT/$label-$round-broker.log" 2>&1 &
@@ -57,6 +63,6 @@ PY
 }
 
 for round in $(seq 1 "$ROUNDS"); do
-  one A "$A_JAR" "$round"
-  one B "$B_JAR" "$round"
+  one A "$A_JAR" "$round" "$A_CONFIG"
+  one B "$B_JAR" "$round" "$B_CONFIG"
 done
