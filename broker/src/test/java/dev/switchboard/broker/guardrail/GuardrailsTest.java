@@ -59,6 +59,7 @@ class GuardrailsTest {
               sessions: {keys: [k-sessions], models: ["*"], limits: {concurrent_sessions: 2}}
               capped: {keys: [k-capped], models: ["*"], limits: {max_output_tokens: 5}}
               budget: {keys: [k-budget], models: ["*"], budgets: [{period: day, tokens: 300}]}
+              sse-budget: {keys: [k-sse-budget], models: ["*"], budgets: [{period: month, tokens: 40}]}
             """;
     private static final AtomicReference<UsageStore> STORE = new AtomicReference<>();
     private static Broker broker;
@@ -234,6 +235,22 @@ class GuardrailsTest {
         assertEquals(429, http.statusCode(), http.body());
         assertTrue(http.body().contains("insufficient_quota"), http.body());
         clients.forEach(RealtimeClient::close);
+    }
+
+    @Test
+    void an_sse_stream_cut_by_a_budget_ends_with_an_in_band_insufficient_quota_error_and_no_done() throws Exception {
+        HttpResponse<String> stream = post("k-sse-budget", "{\"model\":\"sim-chat\",\"stream\":true,\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"Hi\"}],\"metadata\":{\"sim_tokens\":\"2000\","
+                + "\"sim_ttft_ms\":\"0\",\"sim_tokens_per_second\":\"400\"}}").get();
+        assertEquals(200, stream.statusCode(), stream.body());
+        String body = stream.body();
+        assertTrue(body.contains("\"content\""), "some text streamed before the budget ran out: " + body);
+        String lastData = body.lines().filter(line -> line.startsWith("data: ")).reduce((a, b) -> b).orElseThrow();
+        JsonNode error = RealtimeClient.JSON.readTree(lastData.substring(6)).path("error");
+        assertEquals("insufficient_quota", error.path("code").asText(), lastData);
+        assertTrue(!body.contains("[DONE]"), "a cut answer is not reported as done");
+        long spent = STORE.get().get("b/sse-budget/0/m2026-12");
+        assertTrue(spent >= 40 && spent <= 40 + 3, "spent " + spent + " of a 40-token budget, one response in flight");
     }
 
     private static JsonNode last(List<JsonNode> frames) {
