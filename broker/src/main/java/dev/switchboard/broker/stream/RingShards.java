@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
 public final class RingShards implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RingShards.class);
 
+    /** The most ring events handled before deferred writes are flushed, even mid-batch. */
+    static final int FLUSH_EVERY = 64;
+
     private final List<Disruptor<Slot>> disruptors = new ArrayList<>();
     private final List<Shard> shards = new ArrayList<>();
 
@@ -43,6 +46,8 @@ public final class RingShards implements AutoCloseable {
             }, ProducerType.MULTI, waitStrategy(waitStrategy));
             Shard shard = new Shard(index, disruptor.getRingBuffer());
             EventHandler<Slot> handler = new EventHandler<>() {
+                private int sinceFlush;
+
                 @Override
                 public void onStart() {
                     shard.batch().bind(Thread.currentThread());
@@ -54,7 +59,10 @@ public final class RingShards implements AutoCloseable {
                         Shard.dispatch(slot);
                     } finally {
                         slot.clear();
-                        if (endOfBatch) {
+                        // A long batch (a backlog) flushes every FLUSH_EVERY events, so the first frame of a batch
+                        // waits for at most that many events' handling, not for the whole backlog.
+                        if (endOfBatch || ++sinceFlush >= FLUSH_EVERY) {
+                            sinceFlush = 0;
                             shard.batch().flushAll();
                         }
                     }
