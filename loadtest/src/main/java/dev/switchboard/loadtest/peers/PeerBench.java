@@ -1,7 +1,10 @@
 package dev.switchboard.loadtest.peers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,9 +16,10 @@ import org.HdrHistogram.Histogram;
  * The peer benchmark's client: {@code java -cp switchboard-loadtest.jar dev.switchboard.loadtest.peers.PeerBench
  * --mode sse|ws --url URL …} ({@link BenchOptions#usage()}). It runs one closed workload against one target for a
  * warm-up and a measured window, samples the given proxy and mock processes' CPU from {@code /proc} exactly at the
- * window's edges, and prints one JSON object on one line: the counts, the latency percentiles in microseconds and
- * the CPU ticks. Exit codes: 0 done with no errors, 1 done with errors or streams that did not finish, 2 bad
- * arguments. Everything runs on the calling thread except the load's callbacks (see the package notes).
+ * window's edges, and prints one JSON object on one line: the counts, the latency percentiles in microseconds, the
+ * CPU ticks and the machine's load average at the window's end. Exit codes: 0 done with no errors, 1 done with
+ * errors or streams that did not finish, 2 bad arguments. Everything runs on the calling thread except the load's
+ * callbacks (see the package notes).
  */
 public final class PeerBench {
     static final int EXIT_OK = 0;
@@ -60,8 +64,11 @@ public final class PeerBench {
             Cpu before = Cpu.sample(options);
             sleepUntil(window.endNanos());
             Cpu after = Cpu.sample(options);
+            String loadAverage = loadAverage();
             boolean drained = load.awaitDrained(options.grace());
-            return result(options, tally, before.to(after), drained);
+            Map<String, Object> result = result(options, tally, before.to(after), drained);
+            result.put("loadavg", loadAverage);
+            return result;
         }
     }
 
@@ -87,6 +94,16 @@ public final class PeerBench {
         r.put("mock_ticks", used.mock());
         r.put("client_ticks", used.client());
         return r;
+    }
+
+    /** The machine's {@code /proc/loadavg} (1, 5 and 15 minutes) at the window's end, or "" where there is none. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return String.join(" ", Arrays.copyOf(fields, Math.min(3, fields.length)));
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static void sleepUntil(long nanos) throws InterruptedException {
