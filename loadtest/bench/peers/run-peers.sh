@@ -160,9 +160,10 @@ scenario() { # label target scenario
 }
 
 { echo "start $(date -u +%FT%TZ) loadavg $(cat /proc/loadavg)"; uptime; } | tee "$OUT/load.txt"
-# JIT warm-up of the broker (and the mock) before anything counts; nginx gets the same traffic.
+# JIT warm-up of the broker (and the mock) before anything counts; nginx gets a short taste of the same traffic.
 for target in broker nginx; do
-  WARMUP=0s bench warmup "$target" sse-warmup "$BROKER_WARMUP" --concurrency 50 --tokens 200 --gap-ms 1 > /dev/null
+  length=$BROKER_WARMUP; [ "$target" = nginx ] && length=5s
+  WARMUP=0s bench warmup "$target" sse-warmup "$length" --concurrency 50 --tokens 200 --gap-ms 1 > /dev/null
   WARMUP=0s bench warmup "$target" ws-warmup 5s --mode ws --concurrency 20 > /dev/null
 done
 TARGETS=(direct nginx broker)
