@@ -18,7 +18,7 @@ final class Clients {
     private Clients() {
     }
 
-    /** A started-by-the-caller (not yet started) client sized for {@code concurrency} connections. */
+    /** A client, not yet started (the caller starts and stops it), sized for {@code concurrency} connections. */
     static HttpClient http(int concurrency) {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
         threads.setName("peers-io");

@@ -83,6 +83,7 @@ final class EchoLoad implements Load {
         }
     }
 
+    /** {@code url} with {@code ?model=MODEL} (or {@code &model=}) added, unless it already names a model. */
     static URI withModel(URI url, String model) {
         String text = url.toString();
         if (text.contains("model=")) {

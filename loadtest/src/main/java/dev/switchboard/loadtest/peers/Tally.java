@@ -25,6 +25,7 @@ final class Tally {
         this.window = window;
     }
 
+    /** The window this tally counts in. */
     Window window() {
         return window;
     }
@@ -57,14 +58,17 @@ final class Tally {
         }
     }
 
+    /** Requests completed in the window. */
     long completedCount() {
         return completed.sum();
     }
 
+    /** Tokens received in the window. */
     long tokenCount() {
         return tokens.sum();
     }
 
+    /** Failed requests up to the window's end. */
     long errorCount() {
         return errors.sum();
     }
