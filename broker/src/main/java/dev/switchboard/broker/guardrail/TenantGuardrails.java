@@ -19,6 +19,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,6 +57,12 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
      * before the next admission, once the store answers again.
      */
     private final ConcurrentLinkedQueue<String> unreleased = new ConcurrentLinkedQueue<>();
+    /**
+     * Per session counter, the open sessions that hold no slot: an {@code open} tenant's sessions admitted while
+     * the store failed. Their close must give no slot back, or it frees another session's and the cap is exceeded
+     * (it was). Sessions of one counter are interchangeable, so the next close settles one of these instead.
+     */
+    private final ConcurrentHashMap<String, AtomicLong> slotless = new ConcurrentHashMap<>();
 
     private TenantGuardrails(Map<String, TenantRules> tenants, Map<String, Guardrails.Price> prices,
                              UsageStore store, InstantSource clock, MeterRegistry registry) {
@@ -106,8 +113,31 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             meters.allowed();
             return Optional.empty();
         } catch (UsageStoreException e) {
-            return storeFailed(rules);
+            // Every failure above leaves no slot held (acquireKeySlot gives the tenant's back).
+            Optional<Admission.Refused> refused = storeFailed(rules);
+            if (refused.isEmpty()) {
+                admittedWithoutSlot(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
+                if (key != null) {
+                    admittedWithoutSlot(key.sessions(), key.limits().concurrentSessions());
+                }
+            }
+            return refused;
         }
+    }
+
+    private void admittedWithoutSlot(String counter, OptionalLong limit) {
+        if (limit.isPresent()) {
+            slotless.computeIfAbsent(counter, c -> new AtomicLong()).incrementAndGet();
+        }
+    }
+
+    /** Gives a session's slot back, unless this close settles a session that was admitted without one. */
+    private void releaseSession(String counter, OptionalLong limit) {
+        AtomicLong owed = slotless.get(counter);
+        if (owed != null && owed.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return;
+        }
+        release(counter, limit);
     }
 
     @Override
@@ -122,10 +152,10 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
                 releaseResponse(orphan);
             }
             if (session.transport() != Transport.HTTP) {
-                release(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
+                releaseSession(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
                 TenantRules.Scope key = rules.key(session.keyId());
                 if (key != null) {
-                    release(key.sessions(), key.limits().concurrentSessions());
+                    releaseSession(key.sessions(), key.limits().concurrentSessions());
                 }
             }
         } catch (UsageStoreException e) {
