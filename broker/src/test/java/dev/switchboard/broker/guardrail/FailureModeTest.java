@@ -1,14 +1,19 @@
 package dev.switchboard.broker.guardrail;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.broker.RealtimeClient;
+import dev.switchboard.broker.session.ResponseHooks;
+import dev.switchboard.broker.session.ResponseHooks.SessionInfo;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,8 +26,12 @@ import org.junit.jupiter.api.Test;
  * Issue 13, {@code on_guardrail_failure} and the guardrail meters, through the real broker: its usage store is
  * wrapped in a {@link FailingStore} that fails while the test says so. A {@code closed} tenant is refused (HTTP 503
  * and a WebSocket {@code error} event, code {@code guardrail_unavailable}) and served again once the store answers;
- * an {@code open} tenant is served and {@code broker_guardrail_store_failures_total} rises on {@code /metrics}. The
- * clock is fixed, so rate windows never refill and every count is exact; each test has its own tenant.
+ * an {@code open} tenant is served and {@code broker_guardrail_store_failures_total} rises on {@code /metrics}.
+ * Concurrency slots come through an outage whole: one held by a response that ends during it is given back once
+ * the store answers, and a session admitted without one frees none at its close. Also: a refusal is counted in
+ * {@code broker_guardrail_decisions_total{decision="deny",limit="requests"}}. The clock is fixed, so rate windows
+ * never refill and every count is exact; each test has its own tenant (a tenant without
+ * {@code on_guardrail_failure} is {@code closed}: {@code shut-http} shows the default).
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class FailureModeTest {
@@ -42,10 +51,18 @@ class FailureModeTest {
                 budgets: [{period: day, tokens: 1000000}]
                 on_guardrail_failure: open
               one-at-a-time: {keys: [k-one], models: ["*"], limits: {concurrent_responses: 1}}
+              shut-sessions: {keys: [k-shut-sessions], models: ["*"], limits: {concurrent_sessions: 5}}
+              open-sessions:
+                keys: [k-open-sessions]
+                models: ["*"]
+                limits: {concurrent_sessions: 1}
+                on_guardrail_failure: open
               paced: {keys: [k-paced], models: ["*"], limits: {requests_per_minute: 1}}
             """;
     private static final String SHORT = "{\"sim_tokens\":\"3\",\"sim_ttft_ms\":\"0\"}";
     private static final AtomicReference<FailingStore> STORE = new AtomicReference<>();
+    /** Sessions whose end the guardrails have handled (this hook runs after theirs). */
+    private static final AtomicInteger ENDED = new AtomicInteger();
     private static GuardrailBroker broker;
 
     @BeforeAll
@@ -54,6 +71,11 @@ class FailureModeTest {
             FailingStore failing = new FailingStore(store);
             STORE.set(failing);
             return failing;
+        }, new ResponseHooks() {
+            @Override
+            public void onSessionClosed(SessionInfo session, String reason) {
+                ENDED.incrementAndGet();
+            }
         });
     }
 
@@ -134,6 +156,36 @@ class FailureModeTest {
                     || f.path("type").asText().equals("error")));
             assertEquals("response.done", next.path("type").asText(), next::toString);
             assertEquals("completed", next.path("response").path("status").asText(), next::toString);
+        }
+    }
+
+    @Test
+    void a_closed_tenants_websocket_upgrade_is_refused_503_guardrail_unavailable_while_the_store_fails()
+            throws Exception {
+        STORE.get().failing = true;
+        GuardrailBroker.UpgradeAnswer refused = broker.upgrade("k-shut-sessions", "sim-chat");
+        assertEquals(503, refused.status(), refused::toString);
+        assertEquals("guardrail_unavailable", code(refused.body()), refused::toString);
+        STORE.get().failing = false;
+        broker.connect("k-shut-sessions", "sim-chat").close();
+    }
+
+    @Test
+    void an_open_tenants_session_admitted_without_a_slot_during_an_outage_does_not_free_another_sessions_slot()
+            throws Exception {
+        try (RealtimeClient holder = broker.connect("k-open-sessions", "sim-chat")) {
+            STORE.get().failing = true;
+            RealtimeClient duringOutage = broker.connect("k-open-sessions", "sim-chat");
+            STORE.get().failing = false;
+            int ended = ENDED.get();
+            duringOutage.close();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> ENDED.get() > ended);
+            // The holder still has the tenant's only session slot, so a new session must wait for it. (The closed
+            // session took no slot; giving one back for it at its close used to free the holder's.)
+            assertEquals(429, broker.upgrade("k-open-sessions", "sim-chat").status());
+            holder.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\"}}");
+            holder.until("session.updated");
         }
     }
 

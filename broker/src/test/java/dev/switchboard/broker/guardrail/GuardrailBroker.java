@@ -43,9 +43,15 @@ final class GuardrailBroker implements AutoCloseable {
     /** Starts a broker for {@code yaml} with {@code clock}, its usage store wrapped by {@code wrapper}. */
     static GuardrailBroker start(String yaml, InstantSource clock, UnaryOperator<UsageStore> wrapper)
             throws Exception {
+        return start(yaml, clock, wrapper, ResponseHooks.NONE);
+    }
+
+    /** As {@link #start(String, InstantSource, UnaryOperator)}, with {@code hooks} called after the guardrails. */
+    static GuardrailBroker start(String yaml, InstantSource clock, UnaryOperator<UsageStore> wrapper,
+                                 ResponseHooks hooks) throws Exception {
         BrokerConfig config = new ConfigLoader(name -> null).parse(yaml);
-        Broker broker = Broker.start(config.withListen(new BrokerConfig.Listen("127.0.0.1", 0)), ResponseHooks.NONE,
-                clock, wrapper);
+        Broker broker = Broker.start(config.withListen(new BrokerConfig.Listen("127.0.0.1", 0)), hooks, clock,
+                wrapper);
         WebSocketClient ws = new WebSocketClient();
         try {
             ws.start();
