@@ -59,8 +59,13 @@ public final class ModelCatalog {
         if (route == null || allowedRegions.isEmpty()) {
             return Optional.ofNullable(route);
         }
-        List<Route.Target> allowed = route.targets().stream()
-                .filter(t -> allowedRegions.contains(regions.get(t.provider().name()))).toList();
+        // A provider without a region is in none of the allowed ones. It must not reach contains(null): the
+        // tenant's region set is immutable (Set.copyOf), and its contains(null) throws, which answered 500 for
+        // /v1/models and for such a model instead of leaving the target out.
+        List<Route.Target> allowed = route.targets().stream().filter(t -> {
+            String region = regions.get(t.provider().name());
+            return region != null && allowedRegions.contains(region);
+        }).toList();
         return allowed.isEmpty() ? Optional.empty() : Optional.of(new Route(model, allowed));
     }
 
