@@ -18,8 +18,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,20 +48,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     private final Periods periods = new Periods();
     private final GuardrailMeters meters;
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
-    /**
-     * Slot counters whose release failed because the store could not answer. A slot, unlike a rate, never comes
-     * back by itself: dropping a failed release would shrink the tenant's concurrency for good (a tenant with
-     * {@code concurrent_responses: 1} was locked out after one store outage during a response). They are given back
-     * before the next admission, once the store answers again.
-     */
-    private final ConcurrentLinkedQueue<String> unreleased = new ConcurrentLinkedQueue<>();
-    /**
-     * Per session counter, the open sessions that hold no slot: an {@code open} tenant's sessions admitted while
-     * the store failed. Their close must give no slot back, or it frees another session's and the cap is exceeded
-     * (it was). Sessions of one counter are interchangeable, so the next close settles one of these instead.
-     */
-    private final ConcurrentHashMap<String, AtomicLong> slotless = new ConcurrentHashMap<>();
-
+    private final Slots slots;
     private TenantGuardrails(Map<String, TenantRules> tenants, Map<String, Guardrails.Price> prices,
                              UsageStore store, InstantSource clock, MeterRegistry registry) {
         this.tenants = Map.copyOf(tenants);
@@ -71,6 +56,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         this.store = store;
         this.clock = clock;
         this.meters = new GuardrailMeters(registry);
+        this.slots = new Slots(store, meters);
     }
 
     /** The guardrails of {@code config}'s tenants, or empty when no tenant has a limit or a budget. */
@@ -102,11 +88,11 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         }
         TenantRules.Scope key = rules.key(principal.keyId());
         try {
-            retryReleases();
-            if (!acquire(rules.scope.sessions(), rules.scope.limits().concurrentSessions())) {
+            slots.retryReleases();
+            if (!slots.acquire(rules.scope.sessions(), rules.scope.limits().concurrentSessions())) {
                 return Optional.of(concurrency("sessions", "concurrent_sessions", rules.scope));
             }
-            if (key != null && !acquireKeySlot(key.sessions(), key.limits().concurrentSessions(),
+            if (key != null && !slots.acquireKeySlot(key.sessions(), key.limits().concurrentSessions(),
                     rules.scope.sessions(), rules.scope.limits().concurrentSessions())) {
                 return Optional.of(concurrency("sessions", "concurrent_sessions", key));
             }
@@ -116,28 +102,13 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             // Every failure above leaves no slot held (acquireKeySlot gives the tenant's back).
             Optional<Admission.Refused> refused = storeFailed(rules);
             if (refused.isEmpty()) {
-                admittedWithoutSlot(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
+                slots.admittedWithoutSlot(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
                 if (key != null) {
-                    admittedWithoutSlot(key.sessions(), key.limits().concurrentSessions());
+                    slots.admittedWithoutSlot(key.sessions(), key.limits().concurrentSessions());
                 }
             }
             return refused;
         }
-    }
-
-    private void admittedWithoutSlot(String counter, OptionalLong limit) {
-        if (limit.isPresent()) {
-            slotless.computeIfAbsent(counter, c -> new AtomicLong()).incrementAndGet();
-        }
-    }
-
-    /** Gives a session's slot back, unless this close settles a session that was admitted without one. */
-    private void releaseSession(String counter, OptionalLong limit) {
-        AtomicLong owed = slotless.get(counter);
-        if (owed != null && owed.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            return;
-        }
-        release(counter, limit);
     }
 
     @Override
@@ -152,10 +123,10 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
                 releaseResponse(orphan);
             }
             if (session.transport() != Transport.HTTP) {
-                releaseSession(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
+                slots.releaseSession(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
                 TenantRules.Scope key = rules.key(session.keyId());
                 if (key != null) {
-                    releaseSession(key.sessions(), key.limits().concurrentSessions());
+                    slots.releaseSession(key.sessions(), key.limits().concurrentSessions());
                 }
             }
         } catch (UsageStoreException e) {
@@ -177,7 +148,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             if (previous != null) {
                 releaseResponse(previous);
             }
-            retryReleases();
+            slots.retryReleases();
             return admit(request, rules, rules.key(session.keyId()), clock.millis());
         } catch (UsageStoreException e) {
             Optional<Admission.Refused> refused = storeFailed(rules);
@@ -191,10 +162,10 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             meters.denied("budget");
             return new Verdict.Deny(spent);
         }
-        if (!acquire(rules.scope.responses(), rules.scope.limits().concurrentResponses())) {
+        if (!slots.acquire(rules.scope.responses(), rules.scope.limits().concurrentResponses())) {
             return new Verdict.Deny(concurrency("responses", "concurrent_responses", rules.scope));
         }
-        if (key != null && !acquireKeySlot(key.responses(), key.limits().concurrentResponses(),
+        if (key != null && !slots.acquireKeySlot(key.responses(), key.limits().concurrentResponses(),
                 rules.scope.responses(), rules.scope.limits().concurrentResponses())) {
             return new Verdict.Deny(concurrency("responses", "concurrent_responses", key));
         }
@@ -438,64 +409,10 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
                 + "now; please retry shortly", Optional.empty(), Optional.of(Duration.ofSeconds(1))));
     }
 
-    private boolean acquire(String counter, OptionalLong limit) {
-        return limit.isEmpty() || store.tryAcquire(counter, limit.getAsLong());
-    }
-
-    /**
-     * Takes a slot of the key's counter after the tenant's was taken; when the key's is full or the store fails,
-     * gives the tenant's slot back (a failure here used to keep it).
-     */
-    private boolean acquireKeySlot(String keyCounter, OptionalLong keyLimit, String tenantCounter,
-                                   OptionalLong tenantLimit) {
-        boolean fits;
-        try {
-            fits = acquire(keyCounter, keyLimit);
-        } catch (UsageStoreException e) {
-            release(tenantCounter, tenantLimit);
-            throw e;
-        }
-        if (!fits) {
-            release(tenantCounter, tenantLimit);
-        }
-        return fits;
-    }
-
-    /** Gives a slot back; never throws: when the store fails, the release waits in {@link #unreleased}. */
-    private void release(String counter, OptionalLong limit) {
-        if (limit.isPresent()) {
-            try {
-                store.release(counter);
-            } catch (UsageStoreException e) {
-                meters.storeFailed();
-                unreleased.add(counter);
-            }
-        }
-    }
-
-    /**
-     * Gives back the slots whose release failed, before new ones are taken (throws, leaving the rest queued, while
-     * the store still fails). Each queued release is polled by one thread, so none is given back twice.
-     */
-    private void retryReleases() {
-        for (int n = unreleased.size(); n > 0; n--) {
-            String counter = unreleased.poll();
-            if (counter == null) {
-                return;
-            }
-            try {
-                store.release(counter);
-            } catch (UsageStoreException e) {
-                unreleased.add(counter);
-                throw e;
-            }
-        }
-    }
-
     private void releaseSlots(TenantRules rules, TenantRules.@Nullable Scope key) {
-        release(rules.scope.responses(), rules.scope.limits().concurrentResponses());
+        slots.release(rules.scope.responses(), rules.scope.limits().concurrentResponses());
         if (key != null) {
-            release(key.responses(), key.limits().concurrentResponses());
+            slots.release(key.responses(), key.limits().concurrentResponses());
         }
     }
 

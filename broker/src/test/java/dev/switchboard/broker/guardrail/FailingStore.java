@@ -26,9 +26,9 @@ final class FailingStore implements UsageStore {
     }
 
     @Override
-    public RateState charge(String key, long limit, long cost, long nowMillis) {
+    public void charge(String key, long limit, long cost, long nowMillis) {
         check();
-        return store.charge(key, limit, cost, nowMillis);
+        store.charge(key, limit, cost, nowMillis);
     }
 
     @Override
