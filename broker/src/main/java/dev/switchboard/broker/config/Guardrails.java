@@ -34,6 +34,9 @@ public final class Guardrails {
                          OptionalLong concurrentSessions, OptionalLong concurrentResponses,
                          OptionalLong maxOutputTokens, Optional<Duration> sessionMaxDuration,
                          Optional<Duration> sessionIdleTimeout) {
+        /** The largest value of any limit: a billion per minute (a rate's refill step stays above 60 ns). */
+        public static final long MAX_LIMIT = 1_000_000_000L;
+
         /** No limit at all. */
         public static final Limits NONE = new Limits(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
                 OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty());
@@ -63,6 +66,7 @@ public final class Guardrails {
                 return OptionalLong.empty();
             }
             ConfigRule.require(value >= 1, key, "must be >= 1 (leave it out for no limit)");
+            ConfigRule.require(value <= MAX_LIMIT, key, "must be <= " + MAX_LIMIT);
             return OptionalLong.of(value);
         }
     }

@@ -38,7 +38,7 @@ public final class LocalUsageStore implements UsageStore {
     public void charge(String key, long limit, long cost, long nowMillis) {
         AtomicLong tat = counter(rates, key);
         long now = nowMillis * 1_000_000L;
-        long step = cost * (MINUTE_NANOS / Math.max(1, limit));
+        long step = cost * (Math.max(1, MINUTE_NANOS / Math.max(1, limit)));
         long current;
         do {
             current = tat.get();
@@ -48,7 +48,7 @@ public final class LocalUsageStore implements UsageStore {
     private RateState gcra(String key, long limit, long cost, long nowMillis, boolean force) {
         AtomicLong tat = counter(rates, key);
         long now = nowMillis * 1_000_000L;
-        long interval = MINUTE_NANOS / Math.max(1, limit);
+        long interval = Math.max(1, MINUTE_NANOS / Math.max(1, limit));
         while (true) {
             long current = tat.get();
             long base = Math.max(current, now);

@@ -422,7 +422,10 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     private static String seconds(long millis) {
         if (millis < 60_000) {
-            return String.format(java.util.Locale.ROOT, "%.3fs", millis / 1000.0);
+            // By hand: String.format was most of a refusal's cost (JMH: ~0.65 of ~1 µs, 2.3 of 3.2 KB).
+            long thousandths = millis % 1000;
+            return millis / 1000 + "." + (thousandths < 100 ? "0" : "") + (thousandths < 10 ? "0" : "") + thousandths
+                    + "s";
         }
         Duration d = Duration.ofMillis(millis);
         return d.toDaysPart() > 0 ? d.toDaysPart() + "d" + d.toHoursPart() + "h" + d.toMinutesPart() + "m"

@@ -83,6 +83,7 @@ class GuardrailConfigTest {
     @CsvSource(delimiter = '|', value = {
         "tenants: {t: {keys: [k], limits: {requests_per_minute: 0}}}|tenants.t.limits.requests_per_minute must be >= 1 (leave it out for no limit)",
         "tenants: {t: {keys: [k], limits: {rpm: 5}}}|tenants.t.limits.rpm is not a known key",
+        "tenants: {t: {keys: [k], limits: {tokens_per_minute: 100000000000}}}|tenants.t.limits.tokens_per_minute must be <= 1000000000",
         "tenants: {t: {keys: [k], budgets: [{period: week, tokens: 5}]}}|tenants.t.budgets[0].period must be one of [day, month] but was 'week'",
         "tenants: {t: {keys: [k], budgets: [{period: day}]}}|tenants.t.budgets[0].tokens or cost_usd: exactly one of them must be set",
         "tenants: {t: {keys: [k], budgets: [{period: day, tokens: 1, cost_usd: 2}]}}|tenants.t.budgets[0].tokens or cost_usd: exactly one of them must be set",

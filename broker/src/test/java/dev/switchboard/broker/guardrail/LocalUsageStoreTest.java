@@ -60,6 +60,11 @@ class LocalUsageStoreTest {
     }
 
     @Test
+    void a_limit_beyond_a_unit_per_nanosecond_still_counts_instead_of_dividing_by_zero() {
+        assertTrue(store.take("huge", 100_000_000_000L, 5, T0).admitted());
+    }
+
+    @Test
     void slots_are_taken_up_to_the_limit_and_given_back() {
         assertTrue(store.tryAcquire("s", 2));
         assertTrue(store.tryAcquire("s", 2));
