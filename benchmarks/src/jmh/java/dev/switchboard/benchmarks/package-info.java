@@ -1,5 +1,6 @@
 /**
- * JMH microbenchmarks for the broker's hot paths: the event codec and the ring-buffer handoff.
+ * JMH microbenchmarks for the broker's hot paths: the event codec, the ring-buffer handoff and the tenant
+ * guardrails.
  *
  * <p>Each benchmark builds its inputs in {@code @Setup}, returns what it computes (so the JIT cannot drop the
  * work) and names its run command in its Javadoc. Build the jar with {@code mvn -q -DskipTests package} from the

@@ -15,6 +15,8 @@ enum EventKind {
     TEXT_DONE("response.output_text.done"),
     RESPONSE_DONE("response.done"),
     ERROR("error"),
+    /** A broker with guardrails reports a request's rate limits; counted, never an error. */
+    RATE_LIMITS_UPDATED("rate_limits.updated"),
     OTHER("");
 
     private static final Map<String, EventKind> BY_TYPE = new HashMap<>();

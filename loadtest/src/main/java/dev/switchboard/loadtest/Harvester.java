@@ -65,6 +65,9 @@ final class Harvester {
             tracks.put(Summary.REPLAY, new Track(m.replay));
             tracks.put(Summary.REPLAY_BACKLOG, new Track(m.replayBacklog));
         }
+        if (run.scenario().expectsRefusals()) {
+            tracks.put(Summary.REFUSAL, new Track(m.refusal));
+        }
     }
 
     /** Harvests one window ending now and prints the progress line when {@code print}. */
@@ -109,9 +112,11 @@ final class Harvester {
         String ttftText = ttft.getTotalCount() == 0 ? "-" : String.format(Locale.ROOT, "p50 %.1f ms p99 %.1f ms",
                 ttft.getValueAtPercentile(50) / 1e3, ttft.getValueAtPercentile(99) / 1e3);
         long gaps = m.seqGaps.sum() + m.seqDuplicates.sum();
+        long refused = m.refusedRateLimit.sum() + m.refusedQuota.sum();
         out.printf(Locale.ROOT, "[%6.1fs] sessions %d/%d  responses %,d  in-flight %d  events %,.0f/s  ttft %s  "
-                        + "errors %,d%s%n", (now - run.startNanos()) / 1e9, m.sessionsOpen.get(),
-                run.settings().sessions(), responses, run.inFlight().get(), eventsPerSecond, ttftText, errors,
+                        + "%serrors %,d%s%n", (now - run.startNanos()) / 1e9, m.sessionsOpen.get(),
+                run.settings().sessions(), responses, run.inFlight().get(), eventsPerSecond, ttftText,
+                refused == 0 ? "" : String.format(Locale.ROOT, "refused %,d  ", refused), errors,
                 gaps == 0 ? "" : String.format(Locale.ROOT, "  SEQ PROBLEMS %,d", gaps));
         out.flush();
     }

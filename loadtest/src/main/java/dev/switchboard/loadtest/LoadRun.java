@@ -140,6 +140,11 @@ final class LoadRun {
                               double elapsedS, String stampNote) {
         Measurements m = run.measurements();
         warnings(m, extras);
+        if (run.scenario().expectsRefusals() && refusals(m).refused() + refusals(m).cutByBudget() == 0) {
+            extras.warn("no response.create was refused and no response was cut by a budget: the tenant behind "
+                    + "--key has no limit this load reaches (give it a small requests_per_minute or budget, or "
+                    + "raise --rate)");
+        }
         Map<String, Long> responses = ordered("completed", m.completed.sum(), "cancelled", m.cancelled.sum(),
                 "failed", m.failed.sum(), "incomplete", m.incomplete.sum());
         Map<String, Long> requests = ordered("scheduled", m.requestsScheduled.sum(), "sent", m.requestsSent.sum(),
@@ -157,12 +162,17 @@ final class LoadRun {
                 || m.sessionsConnected.get() == 0;
         double durationS = Settings.seconds(settings.duration());
         return new Summary(settings.scenario(), settings.sessions(), durationS, elapsedS, settings.describe(),
-                settings.commandLine(), m.sessionsConnected.get(), responses, requests, cancels, errors,
+                settings.commandLine(), m.sessionsConnected.get(), responses, requests, cancels, refusals(m), errors,
                 samples, seq, m.events.sum(), eventsInWindow / durationS, harvester.latencies(),
                 new Summary.StampInfo(settings.stamp().name().toLowerCase(Locale.ROOT), run.stampsRequested(),
                         m.stampedDeltas.sum(), m.negativeStamps.sum(), stampNote),
                 extras.memory(), extras.resume(), extras.slowConsumer(), harvester.timeline(), extras.warnings(),
                 failed ? LoadTest.EXIT_FAILED : LoadTest.EXIT_OK);
+    }
+
+    private static Summary.Refusals refusals(Measurements m) {
+        return new Summary.Refusals(m.refusedRateLimit.sum(), m.refusedQuota.sum(), m.cutByBudget.sum(),
+                m.rateLimitsUpdated.sum());
     }
 
     private void warnings(Measurements m, ReportExtras extras) {

@@ -34,6 +34,8 @@ final class Measurements {
     final Recorder replay = recorder();
     /** Resume scenario, backlog mode: reconnect start to the N-th replayed event. */
     final Recorder replayBacklog = recorder();
+    /** Guardrail refusals of {@code response.create}: intended send to the refusing {@code error} event. */
+    final Recorder refusal = recorder();
 
     final LongAdder events = new LongAdder();
     final LongAdder deltas = new LongAdder();
@@ -54,6 +56,14 @@ final class Measurements {
     final LongAdder seqMissing = new LongAdder();
     final LongAdder seqDuplicates = new LongAdder();
     final LongAdder errorTotal = new LongAdder();
+    /** {@code error} events with code {@code rate_limit_exceeded}: guardrail refusals, not errors. */
+    final LongAdder refusedRateLimit = new LongAdder();
+    /** {@code error} events with code {@code insufficient_quota}: a spent budget's refusals, not errors. */
+    final LongAdder refusedQuota = new LongAdder();
+    /** {@code response.done} with status {@code incomplete} and reason {@code budget_exhausted}. */
+    final LongAdder cutByBudget = new LongAdder();
+    /** {@code rate_limits.updated} events: a broker with guardrails sends one per admitted or rate-refused request. */
+    final LongAdder rateLimitsUpdated = new LongAdder();
     /** Sessions currently open (after {@code session.created}, before close). */
     final AtomicInteger sessionsOpen = new AtomicInteger();
     /** Sessions that ever received {@code session.created}. */

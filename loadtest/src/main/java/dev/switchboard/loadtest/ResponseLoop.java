@@ -1,6 +1,7 @@
 package dev.switchboard.loadtest;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,6 +14,13 @@ import org.jspecify.annotations.Nullable;
  * becomes active decrements {@link InFlight} exactly once (response.done, refusal, close or end of run).
  */
 final class ResponseLoop {
+    /** The broker's refusal code for a rate, token or concurrency limit. */
+    static final String RATE_LIMIT_EXCEEDED = "rate_limit_exceeded";
+    /** The broker's refusal code for a spent budget. */
+    static final String INSUFFICIENT_QUOTA = "insufficient_quota";
+    /** {@code status_details.reason} of a response a budget cut mid-stream. */
+    static final String BUDGET_EXHAUSTED = "budget_exhausted";
+
     private final RunContext run;
     private final Measurements m;
     private final SplittableRandom random;
@@ -173,7 +181,12 @@ final class ResponseLoop {
                 m.failed.increment();
                 m.error("response_failed", "response.done status failed: " + frame.statusReason);
             }
-            case "incomplete" -> m.incomplete.increment();
+            case "incomplete" -> {
+                m.incomplete.increment();
+                if (frame.statusReason.equals(BUDGET_EXHAUSTED)) {
+                    m.cutByBudget.increment();
+                }
+            }
             default -> m.error("unknown_response_status", "response.done status '" + frame.status + "'");
         }
         if (resume != null) {
@@ -191,9 +204,15 @@ final class ResponseLoop {
             m.cancelsRaced.increment();
             return Follow.NOTHING;
         }
-        m.error(code, frame.errorMessage);
+        boolean refusal = countRefusal(code);
+        if (!refusal) {
+            m.error(code, frame.errorMessage);
+        }
         if (active && !started && frame.errorEventId.equals(ClientFrames.CREATE_ID)) {
             // The broker refused our response.create: no response.done will follow, so the request ends here.
+            if (refusal) {
+                Measurements.recordNanos(m.refusal, now - intendedNanos);
+            }
             if (resume != null) {
                 resume.onResponseEnd(false);
             }
@@ -201,6 +220,25 @@ final class ResponseLoop {
             return next(now);
         }
         return Follow.NOTHING;
+    }
+
+    /**
+     * Counts a guardrail refusal ({@code rate_limit_exceeded}, {@code insufficient_quota}) apart from errors: the
+     * broker answered as configured, and the session stays usable.
+     *
+     * @return whether {@code code} was a refusal
+     */
+    private boolean countRefusal(String code) {
+        LongAdder counter = switch (code) {
+            case RATE_LIMIT_EXCEEDED -> m.refusedRateLimit;
+            case INSUFFICIENT_QUOTA -> m.refusedQuota;
+            default -> null;
+        };
+        if (counter == null) {
+            return false;
+        }
+        counter.increment();
+        return true;
     }
 
     private Follow next(long now) {

@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
  *   <li>{@link #resumePlan()}, {@link #slowPlan()}: whether sessions drop and resume their connection, and
  *       whether some stop reading;</li>
  *   <li>{@link #whyNoStamps()}: whether the scenario cannot use delta stamps;</li>
+ *   <li>{@link #expectsRefusals()}: whether the run is meant to meet the broker's guardrails;</li>
  *   <li>{@link #report}: scenario-specific results and warnings.</li>
  * </ul>
  *
@@ -61,6 +62,14 @@ interface Scenario {
     /** Why delta stamps must stay off for this scenario (the report's stamp note); empty when they may be used. */
     default Optional<String> whyNoStamps() {
         return Optional.empty();
+    }
+
+    /**
+     * Whether the run is meant to drive its tenant into the broker's guardrails: refusals are then timed
+     * ({@code refusal_ms}) and a run that met none is warned about. Refusals are never errors, in any scenario.
+     */
+    default boolean expectsRefusals() {
+        return false;
     }
 
     /** Adds results to the report; called once on the run thread after every session closed. */

@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 
 /** The scenario registry: names for {@code --scenario} and their factories. */
 final class Scenarios {
-    private static final List<String> NAMES = List.of("chat", "cancel", "idle", "resume", "slow-consumer", "voice");
+    private static final List<String> NAMES = List.of("chat", "cancel", "idle", "resume", "slow-consumer", "voice",
+            "guardrail");
 
     private Scenarios() {
     }
@@ -23,6 +24,7 @@ final class Scenarios {
             case "idle" -> new IdleScenario(settings);
             case "resume" -> new ResumeScenario(settings);
             case "slow-consumer" -> new SlowConsumerScenario(settings);
+            case "guardrail" -> new Guardrail();
             default -> throw new IllegalArgumentException("unknown scenario " + settings.scenario());
         };
     }
@@ -68,6 +70,30 @@ final class Scenarios {
         @Override
         public int cancelAfterDeltas(SplittableRandom random) {
             return min + random.nextInt(max - min + 1);
+        }
+    }
+
+    /**
+     * The chat workload aimed at a tenant with guardrails (a small {@code requests_per_minute}, a budget), kept up
+     * while the broker refuses: each refused {@code response.create} ends its request like a completed one (the
+     * next follows after the think time, or at the next open-workload slot; {@code retry_after_ms} is not
+     * honoured), so the offered load stays above the limit and the broker's enforcement runs under load. Refusals
+     * and budget cuts are counted apart from errors and timed as {@code refusal_ms}.
+     */
+    static final class Guardrail implements Scenario {
+        @Override
+        public String name() {
+            return "guardrail";
+        }
+
+        @Override
+        public boolean sendsRequests() {
+            return true;
+        }
+
+        @Override
+        public boolean expectsRefusals() {
+            return true;
         }
     }
 }

@@ -15,7 +15,7 @@ final class Usage {
               --model MODEL           model query parameter (default sim-chat, unless --url has ?model=)
 
             Workload
-              --scenario NAME         chat | cancel | idle | resume | slow-consumer (default chat)
+              --scenario NAME         chat | cancel | idle | resume | slow-consumer | guardrail (default chat)
                                         chat:   message + response.create, read the stream, think, repeat
                                         cancel: like chat, but response.cancel after a random number of deltas
                                         idle:   hold connected sessions; measure broker heap per session
@@ -23,6 +23,9 @@ final class Usage {
                                                 check seq and texts, time the replay
                                         slow-consumer: like chat, but some sessions stop reading; normal
                                                 sessions' latency, 4008 closes, broker heap
+                                        guardrail: like chat against a --key whose tenant has limits; keeps
+                                                the load up while refused; counts refusals and budget
+                                                cuts (never errors), times refusal_ms
               --sessions N            concurrent sessions (default 10)
               --duration D            measured window, ramp included (default 30s); units ms, s, m, h
               --rate R                open workload: R responses/s spread round-robin over the sessions;

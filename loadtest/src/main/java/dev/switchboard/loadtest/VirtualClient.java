@@ -239,6 +239,10 @@ final class VirtualClient {
             }
             case RESPONSE_DONE -> slow != null ? Follow.NOTHING : loop.onResponseDone(frame, now);
             case ERROR -> loop.onError(frame, now);
+            case RATE_LIMITS_UPDATED -> {
+                m.rateLimitsUpdated.increment();
+                yield Follow.NOTHING;
+            }
             case OTHER -> Follow.NOTHING;
         };
     }

@@ -36,6 +36,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class LoadTestEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Tenants with guardrails, added to the dev configuration for the guardrail runs. */
+    private static final String GUARDED_TENANTS = """
+              limited:
+                keys: [lt-limited-key]
+                models: ["*"]
+                limits: {requests_per_minute: 5}
+              budgeted:
+                keys: [lt-budget-key]
+                models: ["*"]
+                budgets: [{period: day, tokens: 40}]
+            """;
     private static Broker broker;
 
     @TempDir
@@ -43,7 +54,13 @@ class LoadTestEndToEndTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        BrokerConfig config = new ConfigLoader(System::getenv).loadDev();
+        String dev;
+        try (var in = ConfigLoader.class.getResourceAsStream(ConfigLoader.DEV_RESOURCE)) {
+            dev = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String yaml = dev.replace("\ntenants:\n", "\ntenants:\n" + GUARDED_TENANTS);
+        assertFalse(yaml.equals(dev), "the dev configuration has a tenants: section to add to");
+        BrokerConfig config = new ConfigLoader(System::getenv).parse(yaml);
         broker = Broker.start(config.withListen(new BrokerConfig.Listen("127.0.0.1", 0)));
     }
 
@@ -111,6 +128,44 @@ class LoadTestEndToEndTest {
     }
 
     @Test
+    void a_guardrail_run_against_5_requests_per_minute_counts_refusals_apart_from_errors() throws Exception {
+        Run run = runAs("lt-limited-key", "--scenario", "guardrail", "--sessions", "3", "--duration", "3s",
+                "--think", "100ms", "--tokens", "4", "--ttft-ms", "10", "--tokens-per-second", "400");
+
+        assertContractShape(run);
+        assertClean(run);
+        JsonNode json = run.json;
+        long completed = json.path("responses").path("completed").asLong();
+        long refused = json.path("refusals").path("rate_limit_exceeded").asLong();
+        // Five requests a minute, one of them possibly taken by the preflight's stamp probe; none refills in 3 s.
+        assertTrue(completed >= 4 && completed <= 5, run.output);
+        assertTrue(refused > 0, run.output);
+        assertEquals(json.path("requests").path("sent").asLong(), completed + refused, run.output);
+        assertEquals(0, json.path("refusals").path("insufficient_quota").asLong(), run.output);
+        // The broker reports the limits with every admitted response and with every rate refusal.
+        assertEquals(completed + refused, json.path("rate_limits_updated").asLong(), run.output);
+        assertEquals(refused, json.path(Summary.REFUSAL).path("count").asLong(), run.output);
+        assertTrue(run.output.contains("rate_limit_exceeded"), run.output);
+    }
+
+    @Test
+    void a_budget_cuts_responses_mid_stream_and_then_refuses_with_insufficient_quota() throws Exception {
+        Run run = runAs("lt-budget-key", "--scenario", "guardrail", "--sessions", "2", "--duration", "3s",
+                "--think", "100ms", "--tokens", "200", "--ttft-ms", "10", "--tokens-per-second", "400",
+                "--stamp", "off");
+
+        assertContractShape(run);
+        assertClean(run);
+        JsonNode json = run.json;
+        long cut = json.path("responses_cut_by_budget").asLong();
+        assertTrue(cut >= 1 && cut <= 2, run.output);
+        assertEquals(cut, json.path("responses").path("incomplete").asLong(), run.output);
+        assertEquals(0, json.path("responses").path("completed").asLong(), run.output);
+        assertTrue(json.path("refusals").path("insufficient_quota").asLong() > 0, run.output);
+        assertTrue(run.output.contains("responses cut by a budget"), run.output);
+    }
+
+    @Test
     void bad_arguments_exit_with_2_and_name_the_flag() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"--sessions", "zero"}, new PrintStream(new ByteArrayOutputStream()),
@@ -151,10 +206,14 @@ class LoadTestEndToEndTest {
     }
 
     private Run run(String... scenarioArgs) throws Exception {
+        return runAs("dev-key", scenarioArgs);
+    }
+
+    private Run runAs(String key, String... scenarioArgs) throws Exception {
         Path report = dir.resolve("report.json");
         Path html = dir.resolve("report.html");
         List<String> args = new ArrayList<>(List.of("--url", "ws://127.0.0.1:" + broker.port() + "/v1/realtime",
-                "--key", "dev-key", "--model", "sim-chat", "--grace", "10s", "--report", report.toString(),
+                "--key", key, "--model", "sim-chat", "--grace", "10s", "--report", report.toString(),
                 "--html", html.toString()));
         args.addAll(List.of(scenarioArgs));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -180,6 +239,8 @@ class LoadTestEndToEndTest {
             assertTrue(json.path(field).isNumber(), () -> field + " in " + json);
         }
         assertNumbers(json, "responses", "completed", "cancelled", "failed");
+        assertNumbers(json, "refusals", "rate_limit_exceeded", "insufficient_quota");
+        assertTrue(json.path("responses_cut_by_budget").isNumber(), json::toString);
         assertNumbers(json, Summary.TTFT, "p50", "p90", "p99", "max");
         assertNumbers(json, Summary.BROKER_TTFT, "p50", "p99");
         assertNumbers(json, Summary.INTER_DELTA, "p50", "p99");
@@ -189,6 +250,7 @@ class LoadTestEndToEndTest {
         assertTrue(json.path("settings").isObject(), json::toString);
         assertTrue(json.path("command_line").isArray(), json::toString);
         assertFalse(json.toString().contains("dev-key"), "the report must not carry the key");
+        assertFalse(json.toString().contains("lt-limited-key"), "the report must not carry the key");
         assertTrue(run.html.contains("<svg"), "the HTML report has inline charts");
         assertFalse(run.html.contains("<script"), "the HTML report runs no scripts");
         assertFalse(run.html.contains("<link"), "the HTML report loads nothing");

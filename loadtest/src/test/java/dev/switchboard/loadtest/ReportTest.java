@@ -25,11 +25,16 @@ class ReportTest {
 
     private static Summary summary(Map<String, Long> errors, Optional<Summary.ResumeStats> resume,
                                    Optional<Summary.SlowConsumerStats> slow) {
+        return summary(errors, resume, slow, Summary.Refusals.NONE);
+    }
+
+    private static Summary summary(Map<String, Long> errors, Optional<Summary.ResumeStats> resume,
+                                   Optional<Summary.SlowConsumerStats> slow, Summary.Refusals refusals) {
         Summary.LatencyStats ttft = new Summary.LatencyStats(3, 2, 1, 2, 3, 3, 3, List.of(
                 new Summary.PercentilePoint(0, 1), new Summary.PercentilePoint(50, 1),
                 new Summary.PercentilePoint(100, 3)));
         return new Summary("chat", 2, 1.0, 1.5, Settings.parse("--sessions", "2").describe(),
-                List.of("--sessions", "2"), 2, Map.of("completed", 3L), Map.of(), Map.of(), errors,
+                List.of("--sessions", "2"), 2, Map.of("completed", 3L), Map.of(), Map.of(), refusals, errors,
                 Map.of("closed_4008", "the broker closed <the> connection"), Map.of("gaps", 0L), 10, 10.0,
                 Map.of(Summary.TTFT, ttft), new Summary.StampInfo("auto", false, 0, 0, "n/a"), Optional.empty(),
                 resume, slow, List.of(new Summary.TimelinePoint(1, 2, 10, 3, 0, Summary.Window.EMPTY,
@@ -72,6 +77,39 @@ class ReportTest {
         String html = HtmlReport.render(s);
         assertTrue(html.contains("Broker heap"), "the heap chart");
         assertTrue(html.contains("19 disconnects"));
+    }
+
+    @Test
+    void refusals_and_budget_cuts_are_in_every_view_and_are_not_errors() {
+        Summary s = summary(Map.of(), Optional.empty(), Optional.empty(), new Summary.Refusals(40, 3, 2, 17));
+
+        JsonNode json = JsonReport.toJson(s);
+        assertEquals(40, json.path("refusals").path("rate_limit_exceeded").asLong());
+        assertEquals(3, json.path("refusals").path("insufficient_quota").asLong());
+        assertEquals(2, json.path("responses_cut_by_budget").asLong());
+        assertEquals(17, json.path("rate_limits_updated").asLong());
+        assertEquals(0, json.path("errors").asLong());
+        assertEquals(0, json.path("exit_code").asInt());
+
+        String text = TextReport.render(s);
+        assertTrue(text.contains("rate_limit_exceeded 40  insufficient_quota 3; responses cut by a budget 2; "
+                + "rate_limits.updated 17 (not errors)"), text);
+        assertTrue(text.contains("result: OK"), text);
+
+        String html = HtmlReport.render(s);
+        assertTrue(html.contains("rate_limit_exceeded 40, insufficient_quota 3"), "the refusals row");
+        assertTrue(html.contains("responses cut by a budget</td><td style=\"text-align:left\">2<"), html);
+    }
+
+    @Test
+    void a_run_without_guardrails_reports_zero_refusals_and_no_text_line() {
+        Summary s = summary(Map.of());
+
+        JsonNode json = JsonReport.toJson(s);
+        assertEquals(0, json.path("refusals").path("rate_limit_exceeded").asLong());
+        assertTrue(json.path("refusals").path("insufficient_quota").isNumber());
+        assertEquals(0, json.path("responses_cut_by_budget").asLong());
+        assertFalse(TextReport.render(s).contains("refusals"));
     }
 
     @Test

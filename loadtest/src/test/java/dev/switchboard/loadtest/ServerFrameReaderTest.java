@@ -95,7 +95,7 @@ class ServerFrameReaderTest {
 
     @Test
     void an_unknown_event_without_seq_is_other_with_no_seq() {
-        assertTrue(read("{\"type\":\"rate_limits.updated\",\"rate_limits\":[{\"name\":\"requests\"}]}"));
+        assertTrue(read("{\"type\":\"response.content_part.added\",\"part\":{\"type\":\"text\"}}"));
         assertEquals(EventKind.OTHER, frame.kind);
         assertEquals(-1, frame.seq);
     }

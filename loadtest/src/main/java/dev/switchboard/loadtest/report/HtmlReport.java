@@ -68,6 +68,9 @@ public final class HtmlReport {
         row(html, "responses", s.responses());
         row(html, "requests", s.requests());
         row(html, "cancels", s.cancels());
+        row(html, "refusals", s.refusals().byCode());
+        cell(html, "responses cut by a budget", Long.toString(s.refusals().cutByBudget()));
+        cell(html, "rate_limits.updated", Long.toString(s.refusals().rateLimitsUpdated()));
         row(html, "seq", s.seq());
         html.append("<tr><td>stamps</td><td>").append(escape((s.stamps().requested() ? "on: " : "off: ")
                 + s.stamps().stampedDeltas() + " stamped deltas; " + s.stamps().note())).append("</td></tr>");

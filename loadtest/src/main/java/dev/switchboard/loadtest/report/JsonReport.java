@@ -36,6 +36,9 @@ public final class JsonReport {
         root.set("responses", counts(summary.responses()));
         root.set("requests", counts(summary.requests()));
         root.set("cancels", counts(summary.cancels()));
+        root.set("refusals", counts(summary.refusals().byCode()));
+        root.put("responses_cut_by_budget", summary.refusals().cutByBudget());
+        root.put("rate_limits_updated", summary.refusals().rateLimitsUpdated());
         root.put("errors", summary.errors());
         root.set("errors_by_code", counts(summary.errorsByCode()));
         ObjectNode samples = root.putObject("error_samples");

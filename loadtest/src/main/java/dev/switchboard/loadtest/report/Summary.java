@@ -18,6 +18,7 @@ import java.util.Optional;
  *                  {@code incomplete})
  * @param requests request accounting ({@code scheduled}, {@code sent}, {@code late}, {@code unsent})
  * @param cancels cancel accounting ({@code sent}, {@code acknowledged}, {@code raced})
+ * @param refusals guardrail refusals and budget cuts, counted apart from errors
  * @param errorsByCode error counts by code (broker {@code error.code} values and harness-observed problems)
  * @param errorSamples the first message seen for each error code
  * @param seq {@code seq} checking ({@code gaps}, {@code missing}, {@code duplicates})
@@ -43,6 +44,7 @@ public record Summary(
         Map<String, Long> responses,
         Map<String, Long> requests,
         Map<String, Long> cancels,
+        Refusals refusals,
         Map<String, Long> errorsByCode,
         Map<String, String> errorSamples,
         Map<String, Long> seq,
@@ -77,6 +79,8 @@ public record Summary(
     public static final String REPLAY = "replay_ms";
     /** Resume, backlog mode: from the start of the reconnect to the N-th replayed event. */
     public static final String REPLAY_BACKLOG = "replay_backlog_ms";
+    /** Guardrail scenario: from the intended send of {@code response.create} to the {@code error} refusing it. */
+    public static final String REFUSAL = "refusal_ms";
 
     public Summary {
         settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
@@ -125,6 +129,40 @@ public record Summary(
 
         public LatencyStats {
             curve = List.copyOf(curve);
+        }
+    }
+
+    /**
+     * What the broker's tenant guardrails answered. None of it is an error: a refused {@code response.create} gets
+     * an {@code error} event and the session stays usable, and a response cut by a budget ends normally.
+     *
+     * @param rateLimitExceeded {@code error} events with code {@code rate_limit_exceeded} (requests, tokens or
+     *                          concurrent responses)
+     * @param insufficientQuota {@code error} events with code {@code insufficient_quota} (a spent budget)
+     * @param cutByBudget {@code response.done} with status {@code incomplete} and {@code status_details.reason}
+     *                    {@code budget_exhausted}; also counted in {@code responses.incomplete}
+     * @param rateLimitsUpdated {@code rate_limits.updated} events received
+     */
+    public record Refusals(long rateLimitExceeded, long insufficientQuota, long cutByBudget, long rateLimitsUpdated) {
+        /** Nothing refused, cut or reported. */
+        public static final Refusals NONE = new Refusals(0, 0, 0, 0);
+
+        /** Refused requests, both codes. */
+        public long refused() {
+            return rateLimitExceeded + insufficientQuota;
+        }
+
+        /** Whether anything was counted at all. */
+        public boolean any() {
+            return refused() + cutByBudget + rateLimitsUpdated > 0;
+        }
+
+        /** The refusal counts by {@code error.code}, as the reports show them. */
+        public Map<String, Long> byCode() {
+            Map<String, Long> codes = new java.util.LinkedHashMap<>();
+            codes.put("rate_limit_exceeded", rateLimitExceeded);
+            codes.put("insufficient_quota", insufficientQuota);
+            return java.util.Collections.unmodifiableMap(codes);
         }
     }
 

@@ -42,6 +42,10 @@ public final class TextReport {
         if (s.cancels().values().stream().anyMatch(v -> v > 0)) {
             line(out, "%-12s %s", "cancels", pairs(s.cancels()));
         }
+        if (s.refusals().any()) {
+            line(out, "%-12s %s; responses cut by a budget %,d; rate_limits.updated %,d (not errors)", "refusals",
+                    pairs(s.refusals().byCode()), s.refusals().cutByBudget(), s.refusals().rateLimitsUpdated());
+        }
         line(out, "%-12s %,d total, %,.1f/s within the duration", "events", s.eventsTotal(), s.eventsPerSecond());
         line(out, "%-12s %s", "seq", pairs(s.seq()));
         line(out, "%-12s %s: %,d stamped deltas (%s)", "stamps", s.stamps().requested() ? "on" : "off",
