@@ -15,14 +15,14 @@ import java.util.ArrayList;
  * promoted; one growing byte ring reached humongous sizes; both took the broker's tail latency up several times.)
  * A replayed frame is decoded back to a {@code String} on the way out.
  *
- * <p>Small start (issue 12): most sessions log a few small frames ({@code session.created}, about 1 KiB) and then
- * sit idle, so a log does not take a pooled block until it needs one. Its first frame goes into a start buffer of
- * exactly its size; while the frames held fit in {@link #START_MAX_BYTES}, a frame that does not fit moves them
- * (without the evicted bytes before them) into a new start buffer, twice the old one or as large as they need,
- * at most the cap; past the cap they move into a pooled block, and from there on the log grows block by block as
- * above. The start buffer stands as block 0, so reads and evictions work the same in both modes; it is never given
- * to the pool. Measured at 15,000 idle sessions: 26.6 KB of broker heap each with a whole block, 10.6 KB with the
- * start buffer (see {@code docs/benchmarks.md}).
+ * <p>Small start (issue 12): many sessions log a few small frames ({@code session.created} is about 400 bytes)
+ * and then sit idle, so a log does not take a pooled block until it needs one. Its first frame goes into a start
+ * buffer of exactly its size; while the frames held fit in {@link #START_MAX_BYTES}, a frame that does not fit
+ * moves them (without the evicted bytes before them) into a new start buffer, twice the old one or as large as
+ * they need, at most the cap; past the cap they move into a pooled block, and from there on the log grows block
+ * by block as above. The start buffer stands as block 0, so reads and evictions work the same in both modes; it is
+ * never given to the pool. Measured at 15,000 idle sessions: 26.6 KB of broker heap each with a whole block,
+ * 10.6 KB with the start buffer (see {@code docs/benchmarks.md}).
  *
  * <p>Confined to the owning session's shard thread.
  */
