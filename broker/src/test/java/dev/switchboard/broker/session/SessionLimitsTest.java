@@ -50,6 +50,8 @@ class SessionLimitsTest {
             """;
     private static final String SLOW_AUDIO = "{\"sim_tokens\":\"3000\",\"sim_ttft_ms\":\"0\","
             + "\"sim_tokens_per_second\":\"100\"}";
+    private static final String SLOW_TEXT = "{\"sim_tokens\":\"3000\",\"sim_ttft_ms\":\"0\","
+            + "\"sim_tokens_per_second\":\"100\"}";
     /** Each closed session's tenant and reason, as the hooks saw them. */
     private static final List<String> CLOSED = new CopyOnWriteArrayList<>();
     private static BrokerConfig config;
@@ -114,6 +116,21 @@ class SessionLimitsTest {
                 error::toString);
         assertResumeRefused("k-max", token, last(client.received()).path("seq").asLong());
         assertTrue(CLOSED.contains("lasting:session_max_duration"), CLOSED::toString);
+    }
+
+    @Test
+    void a_bridged_answer_in_progress_at_the_max_duration_ends_cancelled_before_the_error() throws Exception {
+        RealtimeClient client = connect("k-voice", "model=sim-chat");
+        client.next();
+        client.send(RealtimeClient.userMessage("Tell me a long story."));
+        client.send(RealtimeClient.responseCreate("go", SLOW_TEXT));
+        String responseId = last(client.until("response.output_text.delta")).path("response_id").asText();
+        JsonNode done = last(client.until("response.done")).path("response");
+        assertEquals(responseId, done.path("id").asText(), done::toString);
+        assertEquals("cancelled", done.path("status").asText(), done::toString);
+        assertEquals("session_max_duration", done.path("status_details").path("reason").asText(), done::toString);
+        JsonNode error = finalError(client, 4040);
+        assertEquals("session_max_duration", error.path("code").asText(), error::toString);
     }
 
     @Test
