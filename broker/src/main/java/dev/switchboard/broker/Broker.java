@@ -42,7 +42,7 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -147,11 +147,14 @@ public final class Broker implements AutoCloseable {
         httpClient.start();
 
         BrokerMetrics metrics = new BrokerMetrics();
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "switchboard-retry");
             thread.setDaemon(true);
             return thread;
         });
+        // Sessions cancel their duration and idle timers when they end; without this a cancelled timer (hours
+        // away) would stay queued, holding its session, until it was due.
+        scheduler.setRemoveOnCancelPolicy(true);
         OperatorLog operatorLog = new OperatorLog(OPERATOR_LOG_INTERVAL, System::nanoTime, scheduler);
         HeapPressure heapPressure = new HeapPressure(HEAP_WARNING_FRACTION, operatorLog);
         Map<String, Provider> providers = providers(config, simulator, httpClient, metrics, operatorLog);

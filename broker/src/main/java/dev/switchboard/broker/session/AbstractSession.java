@@ -6,6 +6,7 @@ import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.broker.tenant.Tenant;
 import dev.switchboard.protocol.close.CloseReason;
+import dev.switchboard.protocol.codec.ClientDecoding;
 import dev.switchboard.protocol.event.ErrorDetail;
 import dev.switchboard.protocol.event.ErrorEvent;
 import dev.switchboard.protocol.event.ServerEvent;
@@ -21,9 +22,10 @@ import java.util.function.LongFunction;
  *
  * <p>State machine, on the shard thread: a session is <em>attached</em> (one connection) or <em>detached</em>
  * (waiting for a resume, streaming into its replay log), until it <em>ends</em> (the client closed normally,
- * the store expired it, or the subclass ended it). While a resumed connection catches up from the log, the
- * upstream stays paused. Flow-control callbacks arrive on other threads; they only touch volatile fields and
- * {@link Upstream}'s thread-safe methods, and ignore connections other than the attached one.
+ * the store expired it, a duration or idle limit closed it ({@link SessionLimitTimers}), or the subclass ended
+ * it). While a resumed connection catches up from the log, the upstream stays paused. Flow-control callbacks
+ * arrive on other threads; they only touch volatile fields and {@link Upstream}'s thread-safe methods, and ignore
+ * connections other than the attached one.
  */
 abstract class AbstractSession implements BrokerSession {
     protected final String id;
@@ -42,6 +44,8 @@ abstract class AbstractSession implements BrokerSession {
     private final FlowGate gate = new FlowGate();
     /** The attached connection, for flow-control signals from other threads; written on the shard thread. */
     private volatile ClientChannel flowChannel;
+    /** The key's session duration and idle limits; started when a WebSocket connection opens the session. */
+    private final SessionLimitTimers limits;
 
     AbstractSession(Principal principal, String model, Shard shard, SessionContext context,
                     boolean holdAboveWatermark) {
@@ -53,6 +57,8 @@ abstract class AbstractSession implements BrokerSession {
         this.context = context;
         this.output = new SessionOutput(context.codec(), "event_" + id.substring(5, 13) + "_",
                 context.store().newLog(), holdAboveWatermark);
+        this.limits = new SessionLimitTimers(principal.sessionLimits(), context.scheduler(), this::publish,
+                System::nanoTime);
     }
 
     @Override
@@ -100,6 +106,18 @@ abstract class AbstractSession implements BrokerSession {
     void onRetryDue(String responseId) {
     }
 
+    /** A client frame, decoded or rejected, received at {@code receivedNanos} (see {@link #onClientFrame}). */
+    abstract void onClientEvent(ClientDecoding frame, long receivedNanos);
+
+    // ---- ring input (shard thread) ----
+
+    /** Every client frame, even a rejected one, shows the client is there; then the subclass handles it. */
+    @Override
+    public final void onClientFrame(ClientDecoding frame, long receivedNanos) {
+        limits.onClientActivity();
+        onClientEvent(frame, receivedNanos);
+    }
+
     // ---- life cycle (shard thread) ----
 
     @Override
@@ -119,6 +137,10 @@ abstract class AbstractSession implements BrokerSession {
             info = new ResponseHooks.SessionInfo(id, tenant.id(), principal.keyId(), model,
                     transport(signal.channel()));
             context.hooks().onSessionOpened(info);
+            if (info.transport() != ResponseHooks.Transport.HTTP) {
+                // Duration and idle limits hold WebSocket sessions; an HTTP request is bounded by its own deadlines.
+                limits.start();
+            }
             onStarted();
         }
 
@@ -159,6 +181,13 @@ abstract class AbstractSession implements BrokerSession {
         public void onRetryDue(SessionSignal.RetryDue signal) {
             AbstractSession.this.onRetryDue(signal.responseId());
         }
+
+        @Override
+        public void onLimitDue(SessionSignal.LimitDue signal) {
+            if (!ended && limits.reached(signal.limit())) {
+                closeForLimit(signal.limit());
+            }
+        }
     };
 
     private void onConnectionClosed(ClientChannel closed) {
@@ -196,15 +225,35 @@ abstract class AbstractSession implements BrokerSession {
         }
     }
 
+    /**
+     * A session limit is reached: the session ends for good (a response in progress ends first, as at any end),
+     * the client gets a final {@code error} naming the limit, and its connection is closed with the limit's code.
+     * Detached, the error only reaches the log, which the end releases: a resume is refused.
+     */
+    private void closeForLimit(CloseReason limit) {
+        java.util.Optional<ClientChannel> channel = output.channel();
+        end(limit.errorCode(), limits.errorFor(limit));
+        channel.ifPresent(current -> current.close(limit, limit.errorCode()));
+    }
+
     /** Ends the session for good: it can no longer be resumed. Idempotent. */
     protected final void end(String reason) {
+        end(reason, null);
+    }
+
+    /** Ends the session; {@code lastWords}, if not null, is emitted after what {@link #onEnded} emits. */
+    private void end(String reason, ServerEvent lastWords) {
         if (ended) {
             return;
         }
         ended = true;
+        limits.cancel();
         context.store().ended(this);
         context.metrics().sessionClosed();
         onEnded(reason);
+        if (lastWords != null) {
+            emit(lastWords);
+        }
         if (info != null) {
             // After onEnded, so a response it closes is reported before the session that held it.
             context.hooks().onSessionClosed(info, reason);
@@ -233,6 +282,7 @@ abstract class AbstractSession implements BrokerSession {
             return;
         }
         boolean wasAttached = output.channel().isPresent();
+        limits.onClientActivity();
         // Held until the replay is done, so live events cannot outrun it and push it out of the log; the new
         // connection starts with nothing unsent, so the previous one's watermark no longer holds.
         gate.hold(FlowGate.Reason.CATCHING_UP);

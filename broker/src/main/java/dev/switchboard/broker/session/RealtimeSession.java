@@ -132,7 +132,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     // ---- ring input (shard thread) ----
 
     @Override
-    public void onClientFrame(ClientDecoding frame, long receivedNanos) {
+    void onClientEvent(ClientDecoding frame, long receivedNanos) {
         if (frame instanceof ClientDecoding.Rejected rejected) {
             sendError(rejected.error());
             return;

@@ -94,6 +94,10 @@ public final class RelaySession extends AbstractSession {
 
     @Override
     void onEnded(String reason) {
+        if (activeResponse != null) {
+            // Nobody will read the rest: the response ends now, for the client and the hooks, as a bridged one does.
+            cutOff(activeResponse, reason, System.nanoTime(), false);
+        }
         flowTarget(null);
         if (upstream != null) {
             upstream.cancel();
@@ -103,7 +107,7 @@ public final class RelaySession extends AbstractSession {
     // ---- client frames (shard thread) ----
 
     @Override
-    public void onClientFrame(ClientDecoding frame, long receivedNanos) {
+    void onClientEvent(ClientDecoding frame, long receivedNanos) {
         if (frame instanceof ClientDecoding.Rejected rejected) {
             sendError(rejected.error());
             return;

@@ -1,11 +1,13 @@
 package dev.switchboard.broker.session;
 
+import dev.switchboard.protocol.close.CloseReason;
+
 /**
  * A session's signals through its shard ring: connection life cycle, timers and the drain. Published by the
  * transports ({@link Opened}, {@link Closed}, {@link Resumed}), the resume store ({@link Expired}), the broker
- * ({@link Drain}) and the session itself ({@link CatchUp}, {@link RetryDue}); handled on the shard thread through
- * {@link Handler}, one method per signal, so a new signal breaks compilation wherever it must be handled (Java 17
- * has no exhaustive type switch).
+ * ({@link Drain}) and the session itself ({@link CatchUp}, {@link RetryDue}, {@link LimitDue}); handled on the
+ * shard thread through {@link Handler}, one method per signal, so a new signal breaks compilation wherever it must
+ * be handled (Java 17 has no exhaustive type switch).
  */
 public sealed interface SessionSignal {
 
@@ -24,6 +26,8 @@ public sealed interface SessionSignal {
         void onDrain(Drain signal);
 
         void onRetryDue(RetryDue signal);
+
+        void onLimitDue(LimitDue signal);
     }
 
     /** Calls the {@code handler} method for this signal. */
@@ -85,6 +89,24 @@ public sealed interface SessionSignal {
         @Override
         public void dispatch(Handler handler) {
             handler.onRetryDue(this);
+        }
+    }
+
+    /**
+     * A session limit's timer fired: {@code limit} is {@link CloseReason#SESSION_MAX_DURATION} or
+     * {@link CloseReason#SESSION_IDLE_TIMEOUT}. The session checks on its shard thread whether the limit is really
+     * reached (a client frame may have come since an idle check was scheduled).
+     */
+    record LimitDue(CloseReason limit) implements SessionSignal {
+        public LimitDue {
+            if (limit != CloseReason.SESSION_MAX_DURATION && limit != CloseReason.SESSION_IDLE_TIMEOUT) {
+                throw new IllegalArgumentException("not a session limit: " + limit);
+            }
+        }
+
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onLimitDue(this);
         }
     }
 }

@@ -6,6 +6,12 @@ package dev.switchboard.broker.tenant;
  * @param tenant the tenant
  * @param keyId a stable, non-secret name of the key ({@code key_} and the first 12 hex digits of its SHA-256), for
  *     audit records and per-key limits; never the key itself
+ * @param sessionLimits the duration and idle limits of this key's WebSocket sessions (tenant's and key's combined)
  */
-public record Principal(Tenant tenant, String keyId) {
+public record Principal(Tenant tenant, String keyId, SessionLimits sessionLimits) {
+
+    /** A key whose sessions have no duration or idle limit. */
+    public Principal(Tenant tenant, String keyId) {
+        this(tenant, keyId, SessionLimits.NONE);
+    }
 }

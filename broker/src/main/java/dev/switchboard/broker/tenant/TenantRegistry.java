@@ -17,29 +17,32 @@ import java.util.Set;
  * one, and the lookup does not leak key prefixes through timing. Immutable and thread-safe.
  */
 public final class TenantRegistry {
-    private final Map<String, Tenant> byKeyDigest;
-    private final Map<String, String> keyIdByDigest;
+    /** Each key's tenant, id and session limits, by the key's SHA-256 digest. */
+    private final Map<String, Principal> byKeyDigest;
 
-    private TenantRegistry(Map<String, Tenant> byKeyDigest, Map<String, String> keyIdByDigest) {
+    private TenantRegistry(Map<String, Principal> byKeyDigest) {
         this.byKeyDigest = Map.copyOf(byKeyDigest);
-        this.keyIdByDigest = Map.copyOf(keyIdByDigest);
     }
 
-    /** Builds the registry from validated configuration. */
+    /**
+     * Builds the registry from validated configuration. A key's session limits are the tighter of its tenant's and
+     * its own (a plain key has none of its own).
+     */
     public static TenantRegistry from(Map<String, BrokerConfig.Tenant> tenants) {
-        Map<String, Tenant> byDigest = new HashMap<>();
-        Map<String, String> ids = new HashMap<>();
+        Map<String, Principal> byDigest = new HashMap<>();
         tenants.forEach((id, config) -> {
             boolean all = config.models().contains("*");
             Tenant tenant = new Tenant(id, new HashSet<>(config.models()), all, config.brokerVad(),
                     Set.copyOf(config.regions()));
             config.keys().forEach(key -> {
-                byDigest.put(digest(key), tenant);
-                        Guardrails.Key settings = config.keySettings().get(key);
-                ids.put(digest(key), keyIdOf(key, settings == null ? Optional.empty() : settings.id()));
+                Optional<Guardrails.Key> settings = Optional.ofNullable(config.keySettings().get(key));
+                String keyId = keyIdOf(key, settings.flatMap(Guardrails.Key::id));
+                SessionLimits limits = SessionLimits.of(config.limits(),
+                        settings.map(Guardrails.Key::limits).orElse(Guardrails.Limits.NONE));
+                byDigest.put(digest(key), new Principal(tenant, keyId, limits));
             });
         });
-        return new TenantRegistry(byDigest, ids);
+        return new TenantRegistry(byDigest);
     }
 
     /**
@@ -60,9 +63,7 @@ public final class TenantRegistry {
         if (apiKey.isEmpty()) {
             return Optional.empty();
         }
-        String digest = digest(apiKey);
-        Tenant tenant = byKeyDigest.get(digest);
-        return tenant == null ? Optional.empty() : Optional.of(new Principal(tenant, keyIdByDigest.get(digest)));
+        return Optional.ofNullable(byKeyDigest.get(digest(apiKey)));
     }
 
     private static String digest(String key) {
