@@ -39,11 +39,29 @@ final class VoiceReport {
     /** Prints the summary and writes the reports asked for; returns the exit code. */
     static int report(Settings settings, PrintStream out, Run run) throws IOException {
         VoiceTotals totals = run.totals();
-        Map<String, Summary.LatencyStats> latencies = latencies(totals);
         ObjectNode json = JSON.createObjectNode();
         json.put("scenario", "voice").put("sessions", settings.sessions())
                 .put("duration_s", settings.duration().toMillis() / 1000.0);
-        ObjectNode latency = json.putObject("bargein_latency_ms");
+        bargeIns(out, json.putObject("bargein_latency_ms"), totals);
+        onsets(out, json, totals.onsets);
+        counts(out, json, run);
+        boolean ok = totals.stale.sum() == 0 && totals.gaps.sum() == 0 && totals.errors.sum() == 0
+                && totals.bargeIns.sum() > 0;
+        json.put("exit_code", ok ? LoadTest.EXIT_OK : LoadTest.EXIT_FAILED);
+        json.set("settings", JSON.valueToTree(settings.describe()));
+        if (settings.report().isPresent()) {
+            Files.writeString(settings.report().get(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+            out.println("JSON report: " + settings.report().get());
+        }
+        if (settings.html().isPresent()) {
+            VoiceHtmlReport.write(html(settings, run, latencies(totals), ok), settings.html().get());
+            out.println("HTML report: " + settings.html().get());
+        }
+        out.println("result: " + (ok ? "OK (exit 0)" : "FAILED (exit 1)"));
+        return ok ? LoadTest.EXIT_OK : LoadTest.EXIT_FAILED;
+    }
+
+    private static void bargeIns(PrintStream out, ObjectNode latency, VoiceTotals totals) {
         out.println("barge-in latency as the client sees it (ms): interrupting frame sent -> response.done");
         out.printf("%-10s %8s %9s %9s %9s %9s%n", "kind", "count", "p50", "p90", "p99", "max");
         for (Map.Entry<String, Histogram> kind : totals.latencies().entrySet()) {
@@ -53,11 +71,14 @@ final class VoiceReport {
             latency.putObject(kind.getKey()).put("count", h.getTotalCount()).put("p50", ms(h, 50))
                     .put("p90", ms(h, 90)).put("p99", ms(h, 99)).put("max", h.getMaxValue() / 1000.0);
         }
-        onsets(out, json, totals.onsets);
+    }
+
+    /** Sessions, responses, checks, audio, the broker's CPU and its barge-in meter. */
+    private static void counts(PrintStream out, ObjectNode json, Run run) {
+        VoiceTotals totals = run.totals();
         double meanCpu = run.processCpuUsage().stream().filter(v -> v >= 0).mapToDouble(Double::doubleValue)
                 .average().orElse(-1);
-        int cores = Runtime.getRuntime().availableProcessors();
-        double brokerCores = meanCpu < 0 ? -1 : meanCpu * cores;
+        double brokerCores = meanCpu < 0 ? -1 : meanCpu * Runtime.getRuntime().availableProcessors();
         long connected = run.connected();
         json.put("sessions_connected", connected).put("responses_started", totals.started.sum())
                 .put("responses_completed", totals.completed.sum()).put("barge_ins", totals.bargeIns.sum())
@@ -87,20 +108,6 @@ final class VoiceReport {
         run.brokerCpu().ifPresent(cpu -> out.println("broker CPU (/proc): " + cpu.describe()));
         brokerP99.forEach((reason, p99) -> out.printf(Locale.ROOT,
                 "broker barge-in meter p99 (%s): <= %.2f ms (histogram bucket bound)%n", reason, p99));
-        boolean ok = totals.stale.sum() == 0 && totals.gaps.sum() == 0 && totals.errors.sum() == 0
-                && totals.bargeIns.sum() > 0;
-        json.put("exit_code", ok ? LoadTest.EXIT_OK : LoadTest.EXIT_FAILED);
-        json.set("settings", JSON.valueToTree(settings.describe()));
-        if (settings.report().isPresent()) {
-            Files.writeString(settings.report().get(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
-            out.println("JSON report: " + settings.report().get());
-        }
-        if (settings.html().isPresent()) {
-            VoiceHtmlReport.write(html(settings, run, latencies, ok), settings.html().get());
-            out.println("HTML report: " + settings.html().get());
-        }
-        out.println("result: " + (ok ? "OK (exit 0)" : "FAILED (exit 1)"));
-        return ok ? LoadTest.EXIT_OK : LoadTest.EXIT_FAILED;
     }
 
     /** Barge-in by kind and both detectors' onsets, for the HTML tables and curves. */
@@ -136,9 +143,10 @@ final class VoiceReport {
                 o.brokerWall.getValueAtPercentile(99) / 1e3, o.providerWall.getValueAtPercentile(50) / 1e3,
                 o.providerWall.getValueAtPercentile(99) / 1e3);
         out.printf(Locale.ROOT, "  audio ms sent at arrival past the onset: broker p50 %d p99 %d, provider p50 %d "
-                        + "p99 %d; broker decided at onset + p50 %d p99 %d ms%n", o.brokerAudio.getValueAtPercentile(50),
-                o.brokerAudio.getValueAtPercentile(99), o.providerAudio.getValueAtPercentile(50),
-                o.providerAudio.getValueAtPercentile(99), o.brokerDecided.getValueAtPercentile(50),
+                        + "p99 %d; broker decided at onset + p50 %d p99 %d ms%n",
+                o.brokerAudio.getValueAtPercentile(50), o.brokerAudio.getValueAtPercentile(99),
+                o.providerAudio.getValueAtPercentile(50), o.providerAudio.getValueAtPercentile(99),
+                o.brokerDecided.getValueAtPercentile(50),
                 o.brokerDecided.getValueAtPercentile(99));
     }
 
