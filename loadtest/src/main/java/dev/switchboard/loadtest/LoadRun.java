@@ -43,6 +43,7 @@ final class LoadRun {
         EventCodec codec = EventCodec.create();
         ReportExtras extras = new ReportExtras();
         checkFileDescriptors(extras);
+        ProcCpu.applyPins(settings, out);
         WebSocketClient client = Transport.start(settings);
         ScheduledThreadPoolExecutor scheduler = newScheduler();
         try {
@@ -65,6 +66,7 @@ final class LoadRun {
 
     private Summary drive(RunContext run, ReportExtras extras, String stampNote) throws InterruptedException {
         Measurements m = run.measurements();
+        java.util.Optional<ProcCpu> cpu = ProcCpu.started(settings);
         VirtualClient[] clients = new VirtualClient[settings.sessions()];
         SplittableRandom seeds = new SplittableRandom(settings.seed());
         for (int i = 0; i < clients.length; i++) {
@@ -102,7 +104,8 @@ final class LoadRun {
         harvester.harvest(false);
         double elapsedS = (System.nanoTime() - run.startNanos()) / 1e9;
         run.scenario().report(extras);
-        return summarize(run, harvester, extras, eventsInWindow, elapsedS, stampNote);
+        java.util.Optional<Summary.BrokerCpu> brokerCpu = cpu.flatMap(c -> c.finish(m.events.sum()));
+        return summarize(run, harvester, extras, eventsInWindow, elapsedS, stampNote).withBrokerCpu(brokerCpu);
     }
 
     /** A periodic task that throws is silently cancelled; keep the progress line alive and say what broke. */

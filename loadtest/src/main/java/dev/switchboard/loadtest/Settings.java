@@ -13,7 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,6 +49,8 @@ import java.util.regex.Pattern;
  * @param slow slow-consumer scenario: which sessions stop reading, and for how long
  * @param report where to write the JSON report
  * @param html where to write the HTML report
+ * @param pin cores to pin the broker and the harness to ({@code taskset}), if any
+ * @param bargeKinds voice scenario: the barge-in kinds, dealt to the sessions in turn
  * @param commandLine the arguments as given, with the key redacted
  */
 public record Settings(
@@ -54,7 +58,11 @@ public record Settings(
         OptionalDouble rate, Arrival arrival, Duration ramp, Duration think, int tokens, long ttftMs,
         double tokensPerSecond, boolean simMetadata, StampMode stamp, int cancelMin, int cancelMax, long seed,
         Duration connectTimeout, Duration grace, Duration settle, OptionalLong brokerPid, ResumeOptions resume,
-        SlowOptions slow, Optional<Path> report, Optional<Path> html, List<String> commandLine) {
+        SlowOptions slow, Optional<Path> report, Optional<Path> html, PinOptions pin, List<String> bargeKinds,
+        List<String> commandLine) {
+
+    /** Every voice barge-in kind, in the order they are dealt to sessions. */
+    public static final List<String> BARGE_KINDS = List.of("client", "speech", "broker_vad");
 
     /** The longest accepted grace period: a run must stay bounded. */
     public static final Duration MAX_GRACE = Duration.ofMinutes(5);
@@ -103,6 +111,15 @@ public record Settings(
         public boolean backlogMode() {
             return backlog > 0;
         }
+    }
+
+    /**
+     * Pinning with {@code taskset} (Linux, same machine).
+     *
+     * @param brokerCore the core for every thread of {@code --broker-pid}, which it needs
+     * @param selfCore the core for every thread of the harness
+     */
+    public record PinOptions(OptionalInt brokerCore, OptionalInt selfCore) {
     }
 
     /**
@@ -168,6 +185,9 @@ public record Settings(
         map.put("slow_tokens_per_second", slow.tokensPerSecond());
         map.put("report", report.map(Path::toString).orElse(""));
         map.put("html", html.map(Path::toString).orElse(""));
+        map.put("pin_broker", pin.brokerCore().orElse(-1));
+        map.put("pin_self", pin.selfCore().orElse(-1));
+        map.put("barge_in", String.join(",", bargeKinds));
         return map;
     }
 
@@ -248,6 +268,9 @@ public record Settings(
         private double slowTokensPerSecond = 5_000;
         private Optional<Path> report = Optional.empty();
         private Optional<Path> html = Optional.empty();
+        private OptionalInt pinBroker = OptionalInt.empty();
+        private OptionalInt pinSelf = OptionalInt.empty();
+        private List<String> bargeKinds = BARGE_KINDS;
 
         Parser(String[] args) {
             this.args = args.clone();
@@ -297,6 +320,9 @@ public record Settings(
                     case "--broker-pid" -> brokerPid = OptionalLong.of(integer(flag, 1, Long.MAX_VALUE));
                     case "--report" -> report = Optional.of(outputFile(flag, value(flag)));
                     case "--html" -> html = Optional.of(outputFile(flag, value(flag)));
+                    case "--pin-broker" -> pinBroker = OptionalInt.of((int) integer(flag, 0, 4095));
+                    case "--pin-self" -> pinSelf = OptionalInt.of((int) integer(flag, 0, 4095));
+                    case "--barge-in" -> bargeKinds = kinds(flag, value(flag));
                     default -> throw new IllegalArgumentException("unknown argument '" + flag + "'");
                 }
             }
@@ -327,6 +353,9 @@ public record Settings(
                 throw new IllegalArgumentException("--backlog " + backlog + " needs --tokens of at least "
                         + (backlog + 1) + " (the first delta arrives before the drop)");
             }
+            if (pinBroker.isPresent() && brokerPid.isEmpty()) {
+                throw new IllegalArgumentException("--pin-broker needs --broker-pid");
+            }
             if (!simMetadata && stamp == StampMode.ON) {
                 throw new IllegalArgumentException("--stamp on needs the simulator metadata; drop --no-sim");
             }
@@ -345,7 +374,7 @@ public record Settings(
                     grace, settle, brokerPid,
                     new ResumeOptions(disconnectProbability, maxDisconnects, dropMin, dropMax, offline, backlog),
                     new SlowOptions(slowShare, slowFor, slowTokens, slowTokensPerSecond), report, html,
-                    redacted(args));
+                    new PinOptions(pinBroker, pinSelf), bargeKinds, redacted(args));
         }
 
         private String value(String flag) {
@@ -360,6 +389,15 @@ public record Settings(
                 throw new IllegalArgumentException(flag + " must not be empty");
             }
             return value;
+        }
+
+        private static List<String> kinds(String flag, String value) {
+            List<String> kinds = List.of(value.split(",", -1));
+            if (kinds.isEmpty() || !BARGE_KINDS.containsAll(kinds) || kinds.size() != Set.copyOf(kinds).size()) {
+                throw new IllegalArgumentException(flag + " must be a comma-separated list of distinct kinds from "
+                        + String.join(", ", BARGE_KINDS));
+            }
+            return kinds;
         }
 
         private static String scenario(String name) {

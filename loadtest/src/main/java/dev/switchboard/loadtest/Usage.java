@@ -48,7 +48,12 @@ final class Usage {
               --cancel-after N[-M]    cancel: cancel after a uniform random number of deltas in [N, M]
                                       (default 1 to tokens/2)
               --settle D              idle: wait after the last connect before sampling memory (default 2s)
-              --broker-pid PID        idle: run "jcmd PID GC.run" before each heap sample (same machine)
+              --broker-pid PID        the broker's process (same machine): CPU per 1,000 events from /proc
+                                      in every scenario; idle also runs "jcmd PID GC.run" before each sample
+              --pin-broker CORE       pin every broker thread to CORE with taskset (needs --broker-pid)
+              --pin-self CORE         pin every harness thread to CORE with taskset
+              --barge-in KINDS        voice: comma list of client, speech, broker_vad dealt to the sessions
+                                      in turn (default all three)
               --disconnect-prob P     resume: chance that a response drops its connection (default 0.5)
               --max-disconnects N     resume: most drops per session (default 10)
               --disconnect-after N[-M]

@@ -10,8 +10,12 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 
 /**
- * One voice caller: streams 100 ms of audio per {@link #tick()} (silence, or a loud tone while it "speaks"), asks
- * for audio answers and barges in after a random number of audio deltas, alternating client cancel and speech.
+ * One voice caller: streams 100 ms of audio per {@link #tick()} (a quiet room, or a speech-like utterance from
+ * {@link VoiceAudio}), asks for audio answers and barges in after a random number of audio deltas, in its one
+ * kind: {@code client} (cancel and truncate), {@code speech} (speaks; the provider's VAD cuts) or
+ * {@code broker_vad} (speaks with the broker's VAD on as well; the broker cuts, and both detectors' onsets are
+ * recorded in {@link VoiceOnsets}). An utterance starts only after {@value #GAP_TICKS}00 ms of quiet, so both
+ * detectors are listening again, and lasts at least {@value #MIN_SPEECH_CHUNKS}00 ms, so both hear its onset.
  * Public only because Jetty binds listener methods through method handles.
  *
  * <p>Stream callbacks (Jetty threads) and ticks (the audio clock) are serialised by the instance monitor.
@@ -19,21 +23,23 @@ import org.eclipse.jetty.websocket.api.Session;
 public final class VoiceSession implements Session.Listener.AutoDemanding {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String AUDIO_DELTA_PREFIX = "{\"type\":\"response.output_audio.delta\",";
-    static final String SILENCE = append(new byte[4_800]);
-    static final String TONE = append(tone());
+    /** Quiet needed before an utterance: more than the provider's 500 ms silence_duration_ms. */
+    static final int GAP_TICKS = 8;
+    static final int MIN_SPEECH_CHUNKS = 4;
     private static final String SESSION_UPDATE = "{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\","
             + "\"output_modalities\":[\"audio\"],\"audio\":{\"input\":{\"format\":{\"type\":\"audio/pcm\","
             + "\"rate\":24000},\"turn_detection\":{\"type\":\"server_vad\",\"create_response\":false,"
-            + "\"interrupt_response\":true}}}}}";
+            + "\"interrupt_response\":true}}}%s}}";
+    private static final String BROKER_VAD = ",\"switchboard\":{\"broker_vad\":{\"enabled\":true}}";
     private static final String ASK = "{\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\","
             + "\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"Tell me a story.\"}]}}";
     private static final String CREATE = "{\"type\":\"response.create\",\"response\":{\"metadata\":{"
             + "\"sim_tokens\":\"60\",\"sim_ttft_ms\":\"0\",\"sim_audio_speed\":\"2\"}}}";
 
-    private final int index;
     private final SplittableRandom random;
     private final VoiceTotals totals;
     private final long endNanos;
+    private final String kind;
     private final Set<String> cut = new HashSet<>();
     private Session ws;
     private boolean ready;
@@ -41,38 +47,33 @@ public final class VoiceSession implements Session.Listener.AutoDemanding {
     private String response;
     private int audioDeltas;
     private int bargeAfter;
-    private String kind;
-    private boolean speaking;
+    /** Asked to speak over the answer (speech kinds), until the answer ends. */
+    private boolean wantSpeech;
+    /** The next chunk of the utterance being spoken, or -1 in the quiet. */
+    private int speakChunk = -1;
+    private int onset;
+    private long ticks;
+    private long lastSpeechEndTick;
     private long interruptNanos;
     private long lastSeq;
-    private int barges;
+    private boolean utteranceOpen;
+    private long utteranceStartMs;
+    private long utteranceSentNanos;
+    private VoiceOnsets.Detection broker = VoiceOnsets.Detection.NONE;
+    private VoiceOnsets.Detection provider = VoiceOnsets.Detection.NONE;
+    private long brokerDecidedMs = -1;
 
-    VoiceSession(int index, long seed, VoiceTotals totals, long endNanos) {
-        this.index = index;
+    VoiceSession(long seed, String kind, VoiceTotals totals, long endNanos) {
         this.random = new SplittableRandom(seed);
+        this.kind = kind;
         this.totals = totals;
         this.endNanos = endNanos;
-    }
-
-    private static String append(byte[] pcm) {
-        return "{\"type\":\"input_audio_buffer.append\",\"audio\":\"" + Base64.getEncoder().encodeToString(pcm)
-                + "\"}";
-    }
-
-    private static byte[] tone() {
-        byte[] out = new byte[4_800];
-        for (int i = 0; i < out.length / 2; i++) {
-            short v = (short) (0.5 * Short.MAX_VALUE * Math.sin(2 * Math.PI * 440 * i / 24_000.0));
-            out[2 * i] = (byte) v;
-            out[2 * i + 1] = (byte) (v >> 8);
-        }
-        return out;
     }
 
     @Override
     public synchronized void onWebSocketOpen(Session session) {
         ws = session;
-        send(SESSION_UPDATE);
+        send(String.format(SESSION_UPDATE, kind.equals("broker_vad") ? BROKER_VAD : ""));
     }
 
     /** Audio clock: the next 100 ms of microphone audio. */
@@ -80,14 +81,60 @@ public final class VoiceSession implements Session.Listener.AutoDemanding {
         if (ws == null || !ws.isOpen() || !ready) {
             return;
         }
-        if (speaking && interruptNanos == 0) {
-            interruptNanos = System.nanoTime();
+        if (speakChunk < 0 && wantSpeech && ticks - lastSpeechEndTick >= GAP_TICKS) {
+            startUtterance();
         }
-        send(speaking ? TONE : SILENCE);
+        send(speakChunk >= 0 ? VoiceAudio.speech(onset, speakChunk++) : VoiceAudio.room(ticks));
+        ticks++;
+        if (speakChunk >= MIN_SPEECH_CHUNKS && !wantSpeech) {
+            speakChunk = -1;
+            lastSpeechEndTick = ticks;
+        }
+    }
+
+    private void startUtterance() {
+        finishUtterance();
+        onset = random.nextInt(VoiceAudio.ONSETS);
+        speakChunk = 0;
+        utteranceOpen = true;
+        utteranceStartMs = ticks * VoiceAudio.CHUNK_MS + VoiceAudio.onsetMs(onset);
+        // The chunk holding the first speech sample goes out right after this.
+        utteranceSentNanos = System.nanoTime();
+        interruptNanos = utteranceSentNanos;
+        broker = VoiceOnsets.Detection.NONE;
+        provider = VoiceOnsets.Detection.NONE;
+        brokerDecidedMs = -1;
+    }
+
+    /** Adds the last utterance to the onset statistics (broker_vad sessions: both detectors listen). */
+    synchronized void finishUtterance() {
+        if (utteranceOpen && kind.equals("broker_vad")) {
+            totals.onsets.add(new VoiceOnsets.Utterance(broker, provider, brokerDecidedMs));
+        }
+        utteranceOpen = false;
+    }
+
+    private VoiceOnsets.Detection detection(JsonNode event) {
+        return new VoiceOnsets.Detection(event.path("seq").asLong(-1), (System.nanoTime() - utteranceSentNanos)
+                / 1000, ticks * VoiceAudio.CHUNK_MS - utteranceStartMs);
+    }
+
+    private void onSpeechStarted(JsonNode event, boolean byBroker) {
+        if (!utteranceOpen) {
+            return;
+        }
+        if (byBroker && !broker.seen()) {
+            broker = detection(event);
+            brokerDecidedMs = event.has("audio_detected_ms")
+                    ? event.path("audio_detected_ms").asLong() - utteranceStartMs : -1;
+        } else if (!byBroker && !provider.seen()) {
+            provider = detection(event);
+        }
     }
 
     @Override
     public synchronized void onWebSocketText(String text) {
+        totals.events.increment();
         if (text.startsWith(AUDIO_DELTA_PREFIX)) {
             // Audio deltas are nearly all the traffic: read their few fields without parsing 6 KiB of base64.
             onAudioFrame(text);
@@ -124,8 +171,9 @@ public final class VoiceSession implements Session.Listener.AutoDemanding {
                 response = of;
                 audioDeltas = 0;
                 bargeAfter = 3 + random.nextInt(15);
-                kind = (barges++ + index) % 2 == 0 ? "client" : "speech";
             }
+            case "switchboard.speech_started" -> onSpeechStarted(event, true);
+            case "input_audio_buffer.speech_started" -> onSpeechStarted(event, false);
             case "response.output_audio.delta" -> onAudio(event);
             case "response.done" -> onDone(event, of);
             case "error" -> totals.errors.increment();
@@ -146,7 +194,7 @@ public final class VoiceSession implements Session.Listener.AutoDemanding {
             return;
         }
         totals.audioChars.add(text.length());
-        if (++audioDeltas != bargeAfter || interruptNanos != 0 || speaking) {
+        if (++audioDeltas != bargeAfter || interruptNanos != 0 || wantSpeech) {
             return;
         }
         bargeIn(field(text, "\"item_id\":\"", '"'));
@@ -168,7 +216,7 @@ public final class VoiceSession implements Session.Listener.AutoDemanding {
 
     private void onAudio(JsonNode event) {
         totals.audioChars.add(event.path("delta").asText().length());
-        if (++audioDeltas != bargeAfter || interruptNanos != 0 || speaking) {
+        if (++audioDeltas != bargeAfter || interruptNanos != 0 || wantSpeech) {
             return;
         }
         bargeIn(event.path("item_id").asText());
@@ -181,7 +229,7 @@ public final class VoiceSession implements Session.Listener.AutoDemanding {
             send("{\"type\":\"conversation.item.truncate\",\"item_id\":\"" + itemId
                     + "\",\"content_index\":0,\"audio_end_ms\":" + (audioDeltas * 20) + "}");
         } else {
-            speaking = true;
+            wantSpeech = true;
         }
     }
 
@@ -198,7 +246,7 @@ public final class VoiceSession implements Session.Listener.AutoDemanding {
         }
         response = null;
         interruptNanos = 0;
-        speaking = false;
+        wantSpeech = false;
         ask();
     }
 

@@ -458,7 +458,8 @@ public final class RelaySession extends AbstractSession {
             return;
         }
         ObjectNode event = context.codec().mapper().createObjectNode().put("type", "switchboard.speech_started")
-                .put("audio_start_ms", startedMs).put("source", "broker_vad");
+                .put("audio_start_ms", startedMs).put("audio_detected_ms", vad.detectedMs())
+                .put("source", "broker_vad");
         emit(new UnknownServerEvent("switchboard.speech_started", event));
         if (activeResponse != null) {
             cutOff(activeResponse, "broker_vad", receivedNanos);

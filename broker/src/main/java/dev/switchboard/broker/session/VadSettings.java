@@ -13,8 +13,12 @@ import java.util.Optional;
  * @param silenceMs quiet audio that ends speech, 10–10000
  */
 record VadSettings(boolean enabled, double threshold, int minSpeechMs, int silenceMs) {
-    /** On, threshold 0.5 (−35 dBFS), 60 ms of speech, 500 ms of silence. */
-    static final VadSettings DEFAULT = new VadSettings(true, 0.5, 60, 500);
+    /**
+     * On, threshold 0.5 (−35 dBFS), 10 ms of speech (one window), 300 ms of silence. Chosen so the broker decides
+     * no later than a provider's energy VAD at its defaults (threshold 0.5, 10 ms frames) on the same audio, and is
+     * listening again before such a provider (silence_duration_ms 500) is: see docs/voice.md.
+     */
+    static final VadSettings DEFAULT = new VadSettings(true, 0.5, 10, 300);
 
     BrokerVad detector() {
         return new BrokerVad(threshold, minSpeechMs, silenceMs);

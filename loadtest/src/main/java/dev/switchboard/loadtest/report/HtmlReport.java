@@ -15,9 +15,9 @@ import java.util.function.ToDoubleFunction;
  * thread-safe.
  */
 public final class HtmlReport {
-    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+    static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
         "#17becf"};
-    private static final String STYLE = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;"
+    static final String STYLE = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;"
             + "margin:24px;color:#222;max-width:1100px}h1{font-size:20px}h2{font-size:16px;margin-top:28px}"
             + "table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ddd;"
             + "padding:3px 8px;text-align:right}th:first-child,td:first-child{text-align:left}"
@@ -80,6 +80,7 @@ public final class HtmlReport {
                 m.bytesPerSession(), m.gcForced() ? "GC forced" : "no GC forced", m.settled() ? "settled"
                         : "not settled"))).append("</td></tr>"));
         s.resume().ifPresent(r -> resumeRows(html, r));
+        s.brokerCpu().ifPresent(cpu -> cell(html, "broker cpu", cpu.describe()));
         s.slowConsumer().ifPresent(slow -> cell(html, "slow consumers", String.format(Locale.ROOT,
                 "%d slow sessions (share %.2f): paused %d, closed 4008 %d, cut %d, closed otherwise %d, still "
                         + "open %d; broker counted %s; broker heap before %s, max %s, last %s",

@@ -55,6 +55,7 @@ public final class JsonReport {
         summary.memory().ifPresent(memory -> root.set("memory", memory(memory)));
         summary.resume().ifPresent(resume -> root.set("resume", resume(resume)));
         summary.slowConsumer().ifPresent(slow -> root.set("slow_consumer", slowConsumer(slow)));
+        summary.brokerCpu().ifPresent(cpu -> root.set("broker_cpu", brokerCpu(cpu)));
         ArrayNode warnings = root.putArray("warnings");
         summary.warnings().forEach(warnings::add);
         root.put("exit_code", summary.exitCode());
@@ -73,6 +74,16 @@ public final class JsonReport {
     /** Writes the report to {@code file}, replacing it. */
     public static void write(Summary summary, Path file) throws IOException {
         Files.writeString(file, MAPPER.writeValueAsString(toJson(summary)) + "\n");
+    }
+
+    /** The broker's CPU from /proc: the same fields for every scenario, voice included. */
+    public static ObjectNode brokerCpu(Summary.BrokerCpu cpu) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("cpu_s", round(cpu.cpuS())).put("wall_s", round(cpu.wallS()))
+                .put("utilisation", round(cpu.utilisation())).put("events", cpu.events())
+                .put("cpu_ms_per_1000_events", round(cpu.cpuMsPer1000Events()))
+                .put("pinned_core", cpu.pinnedCore()).put("core_busy", round(cpu.coreBusy()));
+        return node;
     }
 
     private static ObjectNode counts(Map<String, Long> counts) {

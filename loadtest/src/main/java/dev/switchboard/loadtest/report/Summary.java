@@ -32,6 +32,7 @@ import java.util.Optional;
  * @param timeline one point per second of the run
  * @param warnings conditions worth a look that are not errors
  * @param exitCode the process exit code this run maps to
+ * @param brokerCpu the broker's CPU from {@code /proc} over the run, with {@code --broker-pid} on this machine
  */
 public record Summary(
         String scenario,
@@ -57,7 +58,52 @@ public record Summary(
         Optional<SlowConsumerStats> slowConsumer,
         List<TimelinePoint> timeline,
         List<String> warnings,
-        int exitCode) {
+        int exitCode,
+        Optional<BrokerCpu> brokerCpu) {
+
+    /** A summary without a broker CPU reading. */
+    public Summary(String scenario, int sessions, double durationS, double elapsedS, Map<String, Object> settings,
+                   List<String> commandLine, int sessionsConnected, Map<String, Long> responses,
+                   Map<String, Long> requests, Map<String, Long> cancels, Refusals refusals,
+                   Map<String, Long> errorsByCode, Map<String, String> errorSamples, Map<String, Long> seq,
+                   long eventsTotal, double eventsPerSecond, Map<String, LatencyStats> latencies, StampInfo stamps,
+                   Optional<MemorySample> memory, Optional<ResumeStats> resume,
+                   Optional<SlowConsumerStats> slowConsumer, List<TimelinePoint> timeline, List<String> warnings,
+                   int exitCode) {
+        this(scenario, sessions, durationS, elapsedS, settings, commandLine, sessionsConnected, responses, requests,
+                cancels, refusals, errorsByCode, errorSamples, seq, eventsTotal, eventsPerSecond, latencies, stamps,
+                memory, resume, slowConsumer, timeline, warnings, exitCode, Optional.empty());
+    }
+
+    /** The same summary with {@code cpu} as its broker CPU reading. */
+    public Summary withBrokerCpu(Optional<BrokerCpu> cpu) {
+        return new Summary(scenario, sessions, durationS, elapsedS, settings, commandLine, sessionsConnected,
+                responses, requests, cancels, refusals, errorsByCode, errorSamples, seq, eventsTotal,
+                eventsPerSecond, latencies, stamps, memory, resume, slowConsumer, timeline, warnings, exitCode, cpu);
+    }
+
+    /**
+     * The broker process's CPU over the run, read from {@code /proc/PID/stat} (all its threads).
+     *
+     * @param cpuS user + system CPU seconds
+     * @param wallS wall seconds between the two readings
+     * @param utilisation {@code cpuS / wallS}: cores' worth of CPU (1.0 is one core fully busy)
+     * @param events server events the harness received between the readings
+     * @param cpuMsPer1000Events CPU milliseconds per 1,000 of those events, or -1 with no events
+     * @param pinnedCore the core the broker was pinned to, or -1
+     * @param coreBusy the share of that core that was busy, 0–1, every process included; -1 if not pinned
+     */
+    public record BrokerCpu(double cpuS, double wallS, double utilisation, long events, double cpuMsPer1000Events,
+                            int pinnedCore, double coreBusy) {
+        /** One line for the text and HTML reports. */
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "%.2f CPU s over %.1f s = %.1f %% of a core; %.3f CPU ms per "
+                    + "1,000 events (%,d events)%s", cpuS, wallS, utilisation * 100, cpuMsPer1000Events, events,
+                    pinnedCore < 0 ? "; not pinned" : String.format(java.util.Locale.ROOT,
+                            "; pinned to core %d, that core %.1f %% busy (every process)", pinnedCore,
+                            coreBusy * 100));
+        }
+    }
 
     /** Names of the latency distributions, as used in the JSON report. */
     public static final String CONNECT = "connect_ms";

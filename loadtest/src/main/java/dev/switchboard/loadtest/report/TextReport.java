@@ -57,6 +57,7 @@ public final class TextReport {
                 m.settled() ? "settled" : "NOT settled"));
         s.resume().ifPresent(r -> resume(out, r));
         s.slowConsumer().ifPresent(slow -> slowConsumer(out, slow));
+        s.brokerCpu().ifPresent(cpu -> line(out, "%-12s %s", "broker cpu", cpu.describe()));
         line(out, "%-12s %,d", "errors", s.errors());
         s.errorsByCode().forEach((code, count) -> line(out, "  %-30s %,9d  %s", code, count,
                 s.errorSamples().getOrDefault(code, "")));
