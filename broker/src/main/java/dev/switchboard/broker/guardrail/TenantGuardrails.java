@@ -355,6 +355,28 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     }
 
     /**
+     * A relayed response the broker cut: its input was estimated at 0 at admission (the conversation lives in the
+     * provider), so the provider's input count is charged now; its output was metered delta by delta and stands.
+     */
+    @Override
+    public void onUsageAfterCut(ResponseRecord record) {
+        TenantRules rules = tenants.get(record.response().session().tenantId());
+        if (rules == null || record.inputTokens() <= 0) {
+            return;
+        }
+        Guardrails.Price price = prices.getOrDefault(record.response().session().model(), Guardrails.Price.FREE);
+        long textIn = Math.max(0, record.inputTokens() - record.cachedTokens() - record.audioInputTokens());
+        double usd = textIn * price.input() + record.cachedTokens() * price.cachedInput()
+                + record.audioInputTokens() * price.audioInput();
+        try {
+            spend(new Flight(rules, rules.key(record.response().session().keyId()), price, 0), record.inputTokens(),
+                    Math.round(usd * 1000), clock.millis());
+        } catch (UsageStoreException e) {
+            meters.storeFailed();
+        }
+    }
+
+    /**
      * Whether the record's usage is the provider's count: an answer the provider finished (completed, or
      * incomplete for its own reason). A response the broker cut (a budget, a barge-in, a cancel, the replay log)
      * has only the broker's count of what it relayed, and the metered estimate stands.

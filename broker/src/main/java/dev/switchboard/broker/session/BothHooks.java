@@ -63,6 +63,12 @@ final class BothHooks implements ResponseHooks {
     }
 
     @Override
+    public void onUsageAfterCut(ResponseRecord record) {
+        first.onUsageAfterCut(record);
+        second.onUsageAfterCut(record);
+    }
+
+    @Override
     public void onSessionClosed(SessionInfo session, String reason) {
         first.onSessionClosed(session, reason);
         second.onSessionClosed(session, reason);

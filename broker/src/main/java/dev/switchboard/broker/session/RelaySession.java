@@ -186,6 +186,11 @@ public final class RelaySession extends AbstractSession {
         if (!cutResponses.isEmpty() && type.startsWith("response.")
                 && cutResponses.contains(responseIdOf(type, json))) {
             context.metrics().staleDiscarded(model(), type.equals("response.output_audio.delta") ? json.length() : 0);
+            if (type.equals("response.done") && context.hooks() != ResponseHooks.NONE) {
+                // The provider's count of what the cut response cost (its input side was unknown until now).
+                JsonNode response = treeOf(json).path("response");
+                context.hooks().onUsageAfterCut(record(response, statusOf(response)));
+            }
             return;
         }
         switch (type) {

@@ -77,6 +77,15 @@ public interface ResponseHooks {
     default void onResponseEnded(ResponseRecord record) {
     }
 
+    /**
+     * The provider's own count of a relayed response the broker had already ended for the client (cut by a budget,
+     * a barge-in, a refusal): the provider's {@code response.done} arrives after the cut and is not relayed, and
+     * {@link #onResponseEnded} has already been called with the broker's count. Its input side (text, audio and
+     * cached input tokens) was not known before; the output side was reported delta by delta.
+     */
+    default void onUsageAfterCut(ResponseRecord record) {
+    }
+
     /** The session ended for good (it can no longer be resumed); {@code reason} is a short code. */
     default void onSessionClosed(SessionInfo session, String reason) {
     }
