@@ -45,6 +45,11 @@ public final class Gatekeeper {
         return sessions.admitSession(principal);
     }
 
+    /** Gives back a slot {@link #admitSession} took for an upgrade that did not happen. */
+    public void sessionNotOpened(Principal principal) {
+        sessions.sessionNotOpened(principal);
+    }
+
     /** The refusal of anything new while the broker drains, if it does. */
     public Optional<Admission.Refused> draining() {
         return accepting.getAsBoolean() ? Optional.empty()

@@ -15,4 +15,11 @@ public interface SessionGuard {
 
     /** Takes a session slot for {@code principal}, or says why not. */
     Optional<Admission.Refused> admitSession(Principal principal);
+
+    /**
+     * Gives back the slot {@link #admitSession} took when no session came of it (the upgrade did not happen).
+     * A session that opened gives its slot back through its {@code onSessionClosed} hook instead.
+     */
+    default void sessionNotOpened(Principal principal) {
+    }
 }

@@ -112,6 +112,14 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     }
 
     @Override
+    public void sessionNotOpened(Principal principal) {
+        TenantRules rules = tenants.get(principal.tenant().id());
+        if (rules != null) {
+            releaseSessionSlots(rules, principal.keyId());
+        }
+    }
+
+    @Override
     public void onSessionClosed(SessionInfo session, String reason) {
         TenantRules rules = tenants.get(session.tenantId());
         if (rules == null) {
@@ -122,12 +130,20 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             if (orphan != null) {
                 releaseResponse(orphan);
             }
-            if (session.transport() != Transport.HTTP) {
-                slots.releaseSession(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
-                TenantRules.Scope key = rules.key(session.keyId());
-                if (key != null) {
-                    slots.releaseSession(key.sessions(), key.limits().concurrentSessions());
-                }
+        } catch (UsageStoreException e) {
+            meters.storeFailed();
+        }
+        if (session.transport() != Transport.HTTP) {
+            releaseSessionSlots(rules, session.keyId());
+        }
+    }
+
+    private void releaseSessionSlots(TenantRules rules, String keyId) {
+        try {
+            slots.releaseSession(rules.scope.sessions(), rules.scope.limits().concurrentSessions());
+            TenantRules.Scope key = rules.key(keyId);
+            if (key != null) {
+                slots.releaseSession(key.sessions(), key.limits().concurrentSessions());
             }
         } catch (UsageStoreException e) {
             meters.storeFailed();

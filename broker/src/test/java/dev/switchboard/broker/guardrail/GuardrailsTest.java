@@ -176,6 +176,13 @@ class GuardrailsTest {
 
     @Test
     void concurrent_sessions_over_the_limit_are_refused_with_429_before_the_upgrade() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            // Not an upgrade: 426, and the slot taken for it goes back (three of them would fill the limit of 2).
+            HttpResponse<String> plain = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + broker.port() + "/v1/realtime?model=sim-chat")).header("Authorization", "Bearer k-sessions")
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(426, plain.statusCode(), plain.body());
+        }
         RealtimeClient first = connect("k-sessions");
         RealtimeClient second = connect("k-sessions");
         ClientUpgradeRequest request = new ClientUpgradeRequest();

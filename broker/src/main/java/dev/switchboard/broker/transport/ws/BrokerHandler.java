@@ -153,12 +153,16 @@ public final class BrokerHandler extends Handler.Abstract {
             HttpErrors.refuse(request, response, callback, full.get());
             return;
         }
-        upgradeTo(request, response, callback, protocols, () -> {
+        // A request that is not a WebSocket upgrade (426) opens no session: its slot goes back at once.
+        boolean upgraded = upgradeTo(request, response, callback, protocols, () -> {
             SessionFactory.Created created = SessionFactory.create(principal, route,
                     rings.shardFor(sessionCounter.getAndIncrement()), context);
             return new WsConnection(created.session(), -1, created.decoder(), context.metrics(), context.scheduler(),
                     config.outbound(), config.limits().maxFrameBytes());
         });
+        if (!upgraded) {
+            gatekeeper.sessionNotOpened(principal);
+        }
     }
 
     /**
@@ -206,8 +210,8 @@ public final class BrokerHandler extends Handler.Abstract {
         upgradeTo(request, response, callback, protocols, () -> new RefusedResume(frame, error.code()));
     }
 
-    private void upgradeTo(Request request, Response response, Callback callback, List<String> protocols,
-                           Supplier<Object> endpoint) {
+    private boolean upgradeTo(Request request, Response response, Callback callback, List<String> protocols,
+                              Supplier<Object> endpoint) {
         boolean selectRealtime = protocols.contains(REALTIME_PROTOCOL);
         boolean upgraded = container.upgrade((upgradeRequest, upgradeResponse, upgradeCallback) -> {
             if (selectRealtime) {
@@ -221,6 +225,7 @@ public final class BrokerHandler extends Handler.Abstract {
         if (!upgraded) {
             refuse(request, response, callback, 426, "upgrade_required", REALTIME_PATH + " is a WebSocket endpoint");
         }
+        return upgraded;
     }
 
     /** An OpenAI-shaped error, at once; a request body that may follow is not waited for. */
