@@ -75,6 +75,11 @@ final class SseWriter extends IteratingCallback {
      *     bounds were exceeded, in which case the response is aborted
      */
     boolean offer(String text, boolean last) {
+        if (deferred && wouldOverflow(text.length())) {
+            // Pieces held for the end of the ring batch count as unsent: write them now and look again, so
+            // batching never makes a client that reads look slow.
+            flushBatch();
+        }
         boolean pause = false;
         boolean overflow = false;
         synchronized (this) {
@@ -113,6 +118,10 @@ final class SseWriter extends IteratingCallback {
         }
         iterate();
         return true;
+    }
+
+    private synchronized boolean wouldOverflow(long size) {
+        return (unsentBytes + size > bounds.maxBytes() && unsentPieces >= 1) || unsentPieces + 1 > bounds.maxFrames();
     }
 
     /** End of a ring batch: writes what {@link #offer} held back. Shard thread. */

@@ -187,6 +187,13 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         long size = frame.length();
         long bytes = unsentBytes.addAndGet(size);
         int frames = unsentFrames.incrementAndGet();
+        if (flushPending && ((bytes > bounds.maxBytes() && frames > 1) || frames > bounds.maxFrames())) {
+            // Frames held for the end of the ring batch count as unsent: write them now (inline when the socket
+            // takes them) and look again, so batching never makes a client that reads look slow.
+            flushBatch();
+            bytes = unsentBytes.get();
+            frames = unsentFrames.get();
+        }
         // One frame alone is always let through, however large (a long answer's *.done events repeat its whole
         // text): the bound is on what queues up behind a client, not on the size of a single event.
         if ((bytes > bounds.maxBytes() && frames > 1) || frames > bounds.maxFrames()) {
