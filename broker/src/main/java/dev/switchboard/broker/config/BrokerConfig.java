@@ -126,44 +126,12 @@ public record BrokerConfig(
 
     /** The provider kinds: SSE-bridged {@code openai} and {@code anthropic}, relayed {@code openai-realtime}. */
     enum ProviderKind implements ConfigValues.Word {
-        OPENAI("openai"), ANTHROPIC("anthropic"), OPENAI_REALTIME(REALTIME_KIND);
-
-        private final String word;
-
-        ProviderKind(String word) {
-            this.word = word;
-        }
-
-        @Override
-        public String word() {
-            return word;
-        }
-
-        @JsonCreator
-        static ProviderKind of(String word) {
-            return ConfigValues.word(ProviderKind.class, word);
-        }
+        OPENAI, ANTHROPIC, OPENAI_REALTIME
     }
 
     /** How a provider continues a cut answer after a failover. */
     enum Continuation implements ConfigValues.Word {
-        PREFILL("prefill"), RESTART("restart");
-
-        private final String word;
-
-        Continuation(String word) {
-            this.word = word;
-        }
-
-        @Override
-        public String word() {
-            return word;
-        }
-
-        @JsonCreator
-        static Continuation of(String word) {
-            return ConfigValues.word(Continuation.class, word);
-        }
+        PREFILL, RESTART
     }
 
     /** A provider's stream deadlines as written in the file; absent ones take {@link StreamTimeouts#defaults()}. */
@@ -540,22 +508,6 @@ public record BrokerConfig(
 
     /** How an idle ring consumer waits. */
     enum WaitStrategy implements ConfigValues.Word {
-        BLOCKING("blocking"), SLEEPING("sleeping");
-
-        private final String word;
-
-        WaitStrategy(String word) {
-            this.word = word;
-        }
-
-        @Override
-        public String word() {
-            return word;
-        }
-
-        @JsonCreator
-        static WaitStrategy of(String word) {
-            return ConfigValues.word(WaitStrategy.class, word);
-        }
+        BLOCKING, SLEEPING
     }
 }

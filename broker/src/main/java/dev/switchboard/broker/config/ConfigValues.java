@@ -2,8 +2,13 @@ package dev.switchboard.broker.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleDeserializers;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.net.URI;
@@ -11,6 +16,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,9 +32,22 @@ final class ConfigValues {
     private ConfigValues() {
     }
 
-    /** The module binding {@link Duration}s from their written form. */
+    /** The module binding {@link Duration}s and every {@link Word} enum from their written form. */
     static SimpleModule module() {
-        return new SimpleModule("switchboard-config").addDeserializer(Duration.class, new DurationDeserializer());
+        SimpleDeserializers deserializers = new SimpleDeserializers() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public JsonDeserializer<?> findEnumDeserializer(Class<?> type, DeserializationConfig config,
+                                                            BeanDescription beanDesc) throws JsonMappingException {
+                return Word.class.isAssignableFrom(type) ? new WordDeserializer(type)
+                        : super.findEnumDeserializer(type, config, beanDesc);
+            }
+        };
+        deserializers.addDeserializer(Duration.class, new DurationDeserializer());
+        SimpleModule module = new SimpleModule("switchboard-config");
+        module.setDeserializers(deserializers);
+        return module;
     }
 
     /** Parses {@code 500ms}, {@code 30s}, {@code 2m} or {@code 1h}; zero is refused. */
@@ -68,8 +87,10 @@ final class ConfigValues {
 
     /** A closed set of words written in the file; bound by name, refused with the list of allowed words. */
     interface Word {
-        /** The word as written in the file. */
-        String word();
+        /** The word as written in the file: the constant's name in lower case, {@code _} written {@code -}. */
+        default String word() {
+            return ((Enum<?>) this).name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
 
     /** The words of {@code type}, for messages. */
@@ -85,6 +106,26 @@ final class ConfigValues {
             }
         }
         throw ConfigRule.ofValue("must be one of " + words(type) + " but was '" + word + "'");
+    }
+
+    /** Binds any {@link Word} enum from its word; anything else is refused with the list of words. */
+    private static final class WordDeserializer extends StdScalarDeserializer<Object> {
+        private static final long serialVersionUID = 1L;
+        private final Class<?> type;
+
+        WordDeserializer(Class<?> type) {
+            super(type);
+            this.type = type;
+        }
+
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                throw ConfigRule.ofValue("must be one of " + words((Class) type));
+            }
+            return word((Class) type, p.getText());
+        }
     }
 
     private static final class DurationDeserializer extends StdScalarDeserializer<Duration> {

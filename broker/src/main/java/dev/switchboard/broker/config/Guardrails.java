@@ -73,23 +73,7 @@ public final class Guardrails {
 
     /** A budget's calendar period, in UTC. */
     public enum Period implements ConfigValues.Word {
-        DAY("day"), MONTH("month");
-
-        private final String word;
-
-        Period(String word) {
-            this.word = word;
-        }
-
-        @Override
-        public String word() {
-            return word;
-        }
-
-        @JsonCreator
-        static Period of(String word) {
-            return ConfigValues.word(Period.class, word);
-        }
+        DAY, MONTH
     }
 
     /**
@@ -152,25 +136,9 @@ public final class Guardrails {
     /** What a guardrail does when its usage store cannot answer. */
     public enum FailureMode implements ConfigValues.Word {
         /** Refuse (503 / an {@code error} event) while the store fails. */
-        CLOSED("closed"),
+        CLOSED,
         /** Serve, and count {@code broker.guardrail.store.failures}. */
-        OPEN("open");
-
-        private final String word;
-
-        FailureMode(String word) {
-            this.word = word;
-        }
-
-        @Override
-        public String word() {
-            return word;
-        }
-
-        @JsonCreator
-        static FailureMode of(String word) {
-            return ConfigValues.word(FailureMode.class, word);
-        }
+        OPEN
     }
 
     /**
