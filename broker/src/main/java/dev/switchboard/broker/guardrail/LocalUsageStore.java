@@ -31,7 +31,7 @@ public final class LocalUsageStore implements UsageStore {
 
     @Override
     public RateState take(String key, long limit, long cost, long nowMillis) {
-        return gcra(key, limit, cost, nowMillis, false);
+        return gcra(key, limit, cost, nowMillis);
     }
 
     @Override
@@ -45,7 +45,7 @@ public final class LocalUsageStore implements UsageStore {
         } while (!tat.compareAndSet(current, Math.max(Math.max(current, now) + step, now)));
     }
 
-    private RateState gcra(String key, long limit, long cost, long nowMillis, boolean force) {
+    private RateState gcra(String key, long limit, long cost, long nowMillis) {
         AtomicLong tat = counter(rates, key);
         long now = nowMillis * 1_000_000L;
         long interval = Math.max(1, MINUTE_NANOS / Math.max(1, limit));
@@ -54,7 +54,7 @@ public final class LocalUsageStore implements UsageStore {
             long base = Math.max(current, now);
             long next = base + cost * interval;
             boolean fits = next - now <= MINUTE_NANOS;
-            if (!fits && !force) {
+            if (!fits) {
                 long wait = cost * interval > MINUTE_NANOS ? MINUTE_NANOS : next - now - MINUTE_NANOS;
                 return new RateState(false, remaining(base, now, interval, limit), (base - now) / 1_000_000L,
                         Math.max(1, wait / 1_000_000L));

@@ -381,12 +381,9 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             return;
         }
         Guardrails.Price price = prices.getOrDefault(record.response().session().model(), Guardrails.Price.FREE);
-        long textIn = Math.max(0, record.inputTokens() - record.cachedTokens() - record.audioInputTokens());
-        double usd = textIn * price.input() + record.cachedTokens() * price.cachedInput()
-                + record.audioInputTokens() * price.audioInput();
         try {
             spend(new Flight(rules, rules.key(record.response().session().keyId()), price, 0), record.inputTokens(),
-                    Math.round(usd * 1000), clock.millis());
+                    Math.round(inputUsd(record, price) * 1000), clock.millis());
         } catch (UsageStoreException e) {
             meters.storeFailed();
         }
@@ -404,11 +401,14 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     /** What the provider's reported usage costs, in nano-USD. */
     private static long cost(ResponseRecord r, Guardrails.Price p) {
-        long textIn = Math.max(0, r.inputTokens() - r.cachedTokens() - r.audioInputTokens());
         long textOut = Math.max(0, r.outputTokens() - r.audioOutputTokens());
-        double usd = textIn * p.input() + r.cachedTokens() * p.cachedInput() + r.audioInputTokens() * p.audioInput()
-                + textOut * p.output() + r.audioOutputTokens() * p.audioOutput();
-        return Math.round(usd * 1000);
+        return Math.round((inputUsd(r, p) + textOut * p.output() + r.audioOutputTokens() * p.audioOutput()) * 1000);
+    }
+
+    /** What the provider's reported input (text, cached, audio) costs, in micro-USD (tokens × USD per million). */
+    private static double inputUsd(ResponseRecord r, Guardrails.Price p) {
+        long textIn = Math.max(0, r.inputTokens() - r.cachedTokens() - r.audioInputTokens());
+        return textIn * p.input() + r.cachedTokens() * p.cachedInput() + r.audioInputTokens() * p.audioInput();
     }
 
     // ---- helpers ----
