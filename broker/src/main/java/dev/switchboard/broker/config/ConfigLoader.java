@@ -128,27 +128,22 @@ public final class ConfigLoader {
      * Replaces {@code ${NAME}} in every string value of the tree, before binding, so that a substituted value is
      * bound and checked like a written one ({@code port: ${PORT}} is an integer).
      */
-    private void substitute(JsonNode node, String path) throws ConfigException {
+    private JsonNode substitute(JsonNode node, String path) throws ConfigException {
+        if (node.isTextual()) {
+            return TextNode.valueOf(substitute(node.asText(), path));
+        }
         if (node instanceof ObjectNode object) {
             for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                String key = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
-                if (field.getValue().isTextual()) {
-                    field.setValue(TextNode.valueOf(substitute(field.getValue().asText(), key)));
-                } else {
-                    substitute(field.getValue(), key);
-                }
+                field.setValue(substitute(field.getValue(), path.isEmpty() ? field.getKey()
+                        : path + "." + field.getKey()));
             }
         } else if (node instanceof ArrayNode array) {
             for (int i = 0; i < array.size(); i++) {
-                String key = path + "[" + i + "]";
-                if (array.get(i).isTextual()) {
-                    array.set(i, TextNode.valueOf(substitute(array.get(i).asText(), key)));
-                } else {
-                    substitute(array.get(i), key);
-                }
+                array.set(i, substitute(array.get(i), path + "[" + i + "]"));
             }
         }
+        return node;
     }
 
     /**
