@@ -105,7 +105,15 @@ public final class ScriptedProvider implements AutoCloseable {
     @Override
     public void close() {
         for (Playback playback : running) {
-            playback.stop();
+            try {
+                playback.stop();
+            } catch (RuntimeException | AssertionError e) {
+                // Cutting a connection from the test thread races Jetty's own completion of the exchange (a last
+                // write failing as the socket closes); with assertions enabled Jetty's HttpChannelState then
+                // asserts on the second completion. The exchange is gone either way, and the fake's teardown is
+                // not what a test checks, so report it instead of failing a test that already passed.
+                System.err.println("fake provider: stopping a running script: " + e);
+            }
         }
         try {
             server.stop();
