@@ -47,8 +47,7 @@ abstract class AbstractSession implements BrokerSession {
     /** The key's session duration and idle limits; started when a WebSocket connection opens the session. */
     private final SessionLimitTimers limits;
 
-    AbstractSession(Principal principal, String model, Shard shard, SessionContext context,
-                    boolean holdAboveWatermark) {
+    AbstractSession(Principal principal, String model, Shard shard, SessionContext context) {
         this.id = Ids.next("sess_");
         this.principal = principal;
         this.tenant = principal.tenant();
@@ -56,7 +55,7 @@ abstract class AbstractSession implements BrokerSession {
         this.shard = shard;
         this.context = context;
         this.output = new SessionOutput(context.codec(), "event_" + id.substring(5, 13) + "_",
-                context.store().newLog(), holdAboveWatermark);
+                context.store().newLog());
         this.limits = new SessionLimitTimers(principal.sessionLimits(), context.scheduler(), this::publish,
                 System::nanoTime);
     }

@@ -64,7 +64,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
 
     /** Creates a session for {@code tenant} on {@code route}, pinned to {@code shard}. Call from any thread. */
     public RealtimeSession(Principal principal, Route route, Shard shard, SessionContext context) {
-        super(principal, route.model(), shard, context, false);
+        super(principal, route.model(), shard, context);
         this.route = route;
         this.responses = new ResponseEmitter(this::emit, context.metrics(), context.hooks(), context.clock());
         this.config = new SessionConfig(Optional.of("realtime"), Optional.of("realtime.session"), Optional.of(id),

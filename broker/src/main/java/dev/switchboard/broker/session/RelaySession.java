@@ -69,7 +69,7 @@ public final class RelaySession extends AbstractSession {
 
     /** A relay session for {@code tenant} on a route whose single target is a Realtime provider. */
     public RelaySession(Principal principal, Route route, Shard shard, SessionContext context) {
-        super(principal, route.model(), shard, context, true);
+        super(principal, route.model(), shard, context);
         this.target = route.primary();
         this.connector = target.provider().relay();
         if (tenant.brokerVad()) {

@@ -12,12 +12,14 @@ import java.util.Optional;
  * {@code switchboard.reconnect}) go to one connection only, without a {@code seq}, and are not logged.
  *
  * <p>A resumed connection catches up from the log at the pace it drains: {@link #pump()} hands it logged frames
- * only while it is under its high watermark. New events that find it catching up — or, for sessions that hold
- * above the watermark (relay sessions), find it full — wait <em>unsequenced</em> in a pending queue and get their {@code seq} when the
- * pump sends them; so a cut-off response's waiting deltas can be {@linkplain #discardPending discarded} without
- * leaving a gap in {@code seq}. The pending queue is short: the upstream is paused at the high watermark, so it
- * holds at most what was already in flight (the ring credit and one network read). When the connection goes,
- * pending events are sequenced into the log for a resume.
+ * only while it is under its high watermark. New events that find it catching up, or above its high watermark,
+ * wait <em>unsequenced</em> in a pending queue and get their {@code seq} when the pump sends them; so a cut-off
+ * response's waiting deltas can be {@linkplain #discardPending discarded} without leaving a gap in {@code seq}, and
+ * a connection is only ever handed a frame while what it has not yet written is within its high watermark — which
+ * is what lets a long answer's {@code *.done} events, each repeating the whole text and each possibly larger than
+ * the connection's hard limit, reach a client that reads. The pending queue is short: the upstream is paused at the
+ * high watermark, so it holds at most what was already in flight (the ring credit and one network read). When the
+ * connection goes, pending events are sequenced into the log for a resume.
  *
  * <p>Confined to the session's shard thread.
  */
@@ -30,21 +32,13 @@ final class SessionOutput {
     /** The last seq handed to the current connection. */
     private long sentSeq;
     private long connectionEvents;
-    private final boolean holdAboveWatermark;
     private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
 
     /** An event waiting for room on the connection, not yet sequenced. */
     private record Pending(java.util.function.LongFunction<String> encoder, ServerEvent event, Object tag) {
     }
 
-    /**
-     * @param holdAboveWatermark whether events that find the connection above its high watermark wait in the
-     *     pending queue (so a cut-off can drop them: relay sessions, whose voice responses need it) or go to the
-     *     connection at once, which stays within its hard bounds because the upstream is paused (sessions whose
-     *     cancel already drops deltas in the ring; this keeps their hot path free of the extra hop)
-     */
-    SessionOutput(EventCodec codec, String eventIdPrefix, ReplayLog log, boolean holdAboveWatermark) {
-        this.holdAboveWatermark = holdAboveWatermark;
+    SessionOutput(EventCodec codec, String eventIdPrefix, ReplayLog log) {
         this.codec = codec;
         this.eventIdPrefix = eventIdPrefix;
         this.log = log;
@@ -67,7 +61,7 @@ final class SessionOutput {
 
     private void emit(java.util.function.LongFunction<String> encoder, ServerEvent event, Object tag) {
         ClientChannel target = channel;
-        if (target != null && (sentSeq < seq || !pending.isEmpty() || (holdAboveWatermark && !target.hasRoom()))) {
+        if (target != null && (sentSeq < seq || !pending.isEmpty() || !target.hasRoom())) {
             pending.add(new Pending(encoder, event, tag));
             return;
         }

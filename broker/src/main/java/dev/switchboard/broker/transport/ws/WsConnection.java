@@ -187,16 +187,14 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         long size = frame.length();
         long bytes = unsentBytes.addAndGet(size);
         int frames = unsentFrames.incrementAndGet();
-        if (flushPending && ((bytes > bounds.maxBytes() && frames > 1) || frames > bounds.maxFrames())) {
+        if (flushPending && overLimit(bytes, size, frames)) {
             // Frames held for the end of the ring batch count as unsent: write them now (inline when the socket
             // takes them) and look again, so batching never makes a client that reads look slow.
             flushBatch();
             bytes = unsentBytes.get();
             frames = unsentFrames.get();
         }
-        // One frame alone is always let through, however large (a long answer's *.done events repeat its whole
-        // text): the bound is on what queues up behind a client, not on the size of a single event.
-        if ((bytes > bounds.maxBytes() && frames > 1) || frames > bounds.maxFrames()) {
+        if (overLimit(bytes, size, frames)) {
             unsentBytes.addAndGet(-size);
             unsentFrames.decrementAndGet();
             metrics.slowConsumerClosed();
@@ -217,6 +215,17 @@ public final class WsConnection implements Session.Listener, ClientChannel {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether a frame of {@code size} bytes, making {@code bytes} and {@code frames} unsent, breaks the hard bounds.
+     * The byte bound applies to a client already behind: a frame that finds the unsent bytes within the high
+     * watermark is let through however large it is (a long answer's {@code *.done} events each repeat its whole
+     * text; the session hands the connection a frame only while it is within its high watermark). So the memory a
+     * connection holds is at most {@code max(max_bytes, high_watermark_bytes + the largest frame)}.
+     */
+    private boolean overLimit(long bytes, long size, int frames) {
+        return (bytes > bounds.maxBytes() && bytes - size > bounds.highWatermarkBytes()) || frames > bounds.maxFrames();
     }
 
     /**
