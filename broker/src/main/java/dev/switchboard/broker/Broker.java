@@ -6,6 +6,7 @@ import dev.switchboard.bridge.openai.OpenAiConfig;
 import dev.switchboard.bridge.openai.OpenAiConnector;
 import dev.switchboard.bridge.realtime.RealtimeConfig;
 import dev.switchboard.bridge.realtime.RealtimeConnector;
+import dev.switchboard.bridge.sse.SelectorReadTransport;
 import dev.switchboard.bridge.upstream.StreamTimeouts;
 import dev.switchboard.bridge.upstream.UpstreamConnector;
 import dev.switchboard.broker.config.BrokerConfig;
@@ -137,7 +138,8 @@ public final class Broker implements AutoCloseable {
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
-        HttpClient httpClient = new HttpClient();
+        // Upstream reads run on the selector thread (SelectorReadTransport): no pool hand-off per provider chunk.
+        HttpClient httpClient = SelectorReadTransport.newClient();
         httpClient.setMaxConnectionsPerDestination(100_000);
         httpClient.setConnectTimeout(5_000);
         QueuedThreadPool clientThreads = new QueuedThreadPool(64, 4);
