@@ -13,6 +13,9 @@ import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.metrics.HeapPressure;
 import dev.switchboard.broker.metrics.OperatorLog;
+import dev.switchboard.broker.notice.Notice;
+import dev.switchboard.broker.notice.Notices;
+import dev.switchboard.broker.policy.ContentPolicy;
 import dev.switchboard.broker.route.CircuitBreaker;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.route.Provider;
@@ -40,7 +43,9 @@ import dev.switchboard.simulator.SimulatorConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -159,7 +164,11 @@ public final class Broker implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         OperatorLog operatorLog = new OperatorLog(OPERATOR_LOG_INTERVAL, System::nanoTime, scheduler);
         HeapPressure heapPressure = new HeapPressure(HEAP_WARNING_FRACTION, operatorLog);
-        Map<String, Provider> providers = providers(config, simulator, httpClient, metrics, operatorLog);
+        // Audit and webhooks subscribe to what guardrails, breakers and policies decide (issue 14).
+        List<Notices> noticeConsumers = new ArrayList<>();
+        Notices notices = Notices.fanOut(noticeConsumers);
+        Map<String, Provider> providers = providers(config, simulator, httpClient, metrics,
+                new Transitions(operatorLog, notices, clock));
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),
                 metrics);
         BrokerConfig.Sessions sessions = config.sessions();
@@ -168,7 +177,7 @@ public final class Broker implements AutoCloseable {
                 scheduler, metrics.registry());
         LocalUsageStore usage = new LocalUsageStore();
         Optional<TenantGuardrails> guardrails = TenantGuardrails.of(config, storeWrapper.apply(usage), clock,
-                metrics.registry());
+                metrics.registry(), notices);
         Optional<UsageFile> usageFile = Optional.empty();
         if (guardrails.isPresent() && config.usage().dir().isPresent()) {
             usageFile = Optional.of(UsageFile.open(usage, config.usage().dir().get(), guardrails.get()::keeps,
@@ -176,7 +185,7 @@ public final class Broker implements AutoCloseable {
         }
         ResponseHooks allHooks = guardrails.map(g -> ResponseHooks.both(g, hooks)).orElse(hooks);
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog,
-                allHooks, clock);
+                allHooks, clock, notices);
 
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
         serverThreads.setName("switchboard-http");
@@ -201,7 +210,7 @@ public final class Broker implements AutoCloseable {
             container.setMaxBinaryMessageSize(config.limits().maxFrameBytes());
         });
         BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(),
-                TenantRegistry.from(config.tenants()), ModelCatalog.from(config.models(), providers,
+                TenantRegistry.from(config.tenants(), ContentPolicy.compile(config.policies())), ModelCatalog.from(config.models(), providers,
                         regions(config)), rings, context, config,
                 guardrails.<SessionGuard>map(g -> g).orElse(SessionGuard.NONE));
         upgrade.setHandler(handler);
@@ -220,7 +229,7 @@ public final class Broker implements AutoCloseable {
     }
 
     private static Map<String, Provider> providers(BrokerConfig config, Optional<ProviderSimulator> simulator,
-                                                   HttpClient httpClient, BrokerMetrics metrics, OperatorLog log) {
+                                                   HttpClient httpClient, BrokerMetrics metrics, Transitions log) {
         Map<String, Provider> providers = new LinkedHashMap<>();
         simulator.ifPresent(sim -> providers.put(BrokerConfig.SIMULATOR_PROVIDER, provider(
                 BrokerConfig.SIMULATOR_PROVIDER, new OpenAiConnector(new OpenAiConfig(BrokerConfig.SIMULATOR_PROVIDER,
@@ -249,15 +258,19 @@ public final class Broker implements AutoCloseable {
 
     private static Provider provider(String name, UpstreamConnector connector, BrokerConfig.Retry retry,
                                      BrokerConfig.Breaker breaker, boolean prefill, BrokerMetrics metrics,
-                                     OperatorLog log) {
+                                     Transitions log) {
         return provider(name, new Provider.Kind.Bridged(connector, prefill), retry, breaker, metrics, log);
     }
 
     private static Provider provider(String name, Provider.Kind kind, BrokerConfig.Retry retry,
-                                     BrokerConfig.Breaker breaker, BrokerMetrics metrics, OperatorLog log) {
+                                     BrokerConfig.Breaker breaker, BrokerMetrics metrics, Transitions log) {
         CircuitBreaker[] self = new CircuitBreaker[1];
         CircuitBreaker circuit = new CircuitBreaker(breaker.failureThreshold(), breaker.probeAfter(), breaker.openFor(),
-                System::nanoTime, (from, to, cause) -> logTransition(log, name, breaker, self[0], from, to, cause));
+                System::nanoTime, (from, to, cause) -> {
+                    logTransition(log.operator(), name, breaker, self[0], from, to, cause);
+                    log.notices().publish(new Notice.CircuitChanged(log.clock().instant(), name, word(from), word(to),
+                            cause));
+                });
         self[0] = circuit;
         metrics.circuitState(name, () -> circuit.state().ordinal());
         return new Provider(name, kind, new RetryPolicy(retry.maxRetries(), retry.backoff(), retry.maxBackoff(),
@@ -276,6 +289,14 @@ public final class Broker implements AutoCloseable {
             case CLOSED -> log.info(key, "circuit breaker of provider {} closed: the provider answers again{}",
                     provider);
         }
+    }
+
+    /** Where a circuit breaker's state changes go: the operator log and the notices (audit, webhooks). */
+    private record Transitions(OperatorLog operator, Notices notices, InstantSource clock) {
+    }
+
+    private static String word(CircuitBreaker.State state) {
+        return state.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The bound port. */

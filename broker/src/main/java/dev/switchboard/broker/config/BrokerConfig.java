@@ -31,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  * @param drain graceful shutdown
  * @param prices model aliases' prices, for cost budgets
  * @param usage where guardrail usage is kept across restarts
+ * @param policies content policies by name, which tenants refer to
  */
 public record BrokerConfig(
         Listen listen,
@@ -44,7 +45,8 @@ public record BrokerConfig(
         Sessions sessions,
         Drain drain,
         Map<String, Guardrails.Price> prices,
-        Guardrails.Usage usage) {
+        Guardrails.Usage usage,
+        Map<String, Policies.Policy> policies) {
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
@@ -56,6 +58,7 @@ public record BrokerConfig(
         models = Map.copyOf(models);
         tenants = Map.copyOf(tenants);
         prices = Map.copyOf(prices);
+        policies = Map.copyOf(policies);
     }
 
     @JsonCreator
@@ -70,11 +73,13 @@ public record BrokerConfig(
                              @JsonProperty("sessions") @Nullable Sessions sessions,
                              @JsonProperty("drain") @Nullable Drain drain,
                              @JsonProperty("prices") @Nullable Map<String, Guardrails.Price> prices,
-                             @JsonProperty("usage") Guardrails.@Nullable Usage usage) {
+                             @JsonProperty("usage") Guardrails.@Nullable Usage usage,
+                             @JsonProperty("policies") @Nullable Map<String, Policies.Policy> policies) {
         return new BrokerConfig(or(listen, Listen.defaults()), or(simulator, new Simulator(false)),
                 or(providers, Map.of()), or(models, Map.of()), or(tenants, Map.of()), or(limits, Limits.defaults()),
                 or(outbound, Outbound.defaults()), or(rings, Rings.defaults()), or(sessions, Sessions.defaults()),
-                or(drain, Drain.defaults()), or(prices, Map.of()), or(usage, Guardrails.Usage.defaults()));
+                or(drain, Drain.defaults()), or(prices, Map.of()), or(usage, Guardrails.Usage.defaults()),
+                or(policies, Map.of()));
     }
 
     /** {@code value}, or {@code fallback} when the file leaves it out. */
@@ -82,22 +87,29 @@ public record BrokerConfig(
         return value != null ? value : fallback;
     }
 
+    /** The list under {@code key}, empty when absent; an empty entry ({@code - }) is refused. */
+    static <T> List<T> present(@Nullable List<@Nullable T> values, String key) {
+        List<@Nullable T> list = or(values, List.<@Nullable T>of());
+        ConfigRule.require(list.stream().allMatch(java.util.Objects::nonNull), key, "must not contain empty entries");
+        return list.stream().map(java.util.Objects::requireNonNull).toList();
+    }
+
     /** A copy listening on {@code host}/{@code port} (command-line overrides). */
     public BrokerConfig withListen(Listen newListen) {
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage);
+                drain, prices, usage, policies);
     }
 
     /** A copy with other session settings (tests). */
     public BrokerConfig withSessions(Sessions newSessions) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, newSessions,
-                drain, prices, usage);
+                drain, prices, usage, policies);
     }
 
     /** A copy keeping usage in {@code newUsage} (tests). */
     public BrokerConfig withUsage(Guardrails.Usage newUsage) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, newUsage);
+                drain, prices, newUsage, policies);
     }
 
     /**
@@ -292,7 +304,8 @@ public record BrokerConfig(
      */
     public record Tenant(List<String> keys, List<String> models, boolean brokerVad,
                          Map<String, Guardrails.Key> keySettings, List<String> regions, Guardrails.Limits limits,
-                         List<Guardrails.Budget> budgets, Guardrails.FailureMode onGuardrailFailure) {
+                         List<Guardrails.Budget> budgets, Guardrails.FailureMode onGuardrailFailure,
+                         Optional<String> policy) {
         public Tenant {
             keys = List.copyOf(keys);
             models = List.copyOf(models);
@@ -304,7 +317,7 @@ public record BrokerConfig(
         /** A tenant without guardrails. */
         public Tenant(List<String> keys, List<String> models, boolean brokerVad) {
             this(keys, models, brokerVad, Map.of(), List.of(), Guardrails.Limits.NONE, List.of(),
-                    Guardrails.FailureMode.CLOSED);
+                    Guardrails.FailureMode.CLOSED, Optional.empty());
         }
 
         @JsonCreator
@@ -314,7 +327,8 @@ public record BrokerConfig(
                            @JsonProperty("regions") @Nullable List<@Nullable String> regions,
                            @JsonProperty("limits") Guardrails.@Nullable Limits limits,
                            @JsonProperty("budgets") @Nullable List<Guardrails.@Nullable Budget> budgets,
-                           @JsonProperty("on_guardrail_failure") Guardrails.@Nullable FailureMode failure) {
+                           @JsonProperty("on_guardrail_failure") Guardrails.@Nullable FailureMode failure,
+                           @JsonProperty("policy") @Nullable String policy) {
             List<Guardrails.Key> keyList = present(keys, "keys");
             ConfigRule.require(!keyList.isEmpty(), "keys", "must list at least one key");
             ConfigRule.require(keyList.stream().noneMatch(k -> k.key().isBlank()), "keys",
@@ -330,20 +344,13 @@ public record BrokerConfig(
             List<Guardrails.Budget> budgetList = present(budgets, "budgets");
             return new Tenant(keyList.stream().map(Guardrails.Key::key).toList(), present(models, "models"),
                     or(brokerVad, false), settings, present(regions, "regions"), or(limits, Guardrails.Limits.NONE),
-                    budgetList, or(failure, Guardrails.FailureMode.CLOSED));
-        }
-
-        private static <T> List<T> present(@Nullable List<@Nullable T> values, String key) {
-            List<@Nullable T> list = or(values, List.<@Nullable T>of());
-            ConfigRule.require(list.stream().allMatch(java.util.Objects::nonNull), key,
-                    "must not contain empty entries");
-            return list.stream().map(java.util.Objects::requireNonNull).toList();
+                    budgetList, or(failure, Guardrails.FailureMode.CLOSED), Optional.ofNullable(policy));
         }
 
         @Override
         public String toString() {
             return "Tenant[keys=" + keys.size() + " key(s), models=" + models + ", brokerVad=" + brokerVad
-                    + ", regions=" + regions + ", limits=" + limits + ", budgets=" + budgets + "]";
+                    + ", regions=" + regions + ", limits=" + limits + ", budgets=" + budgets + ", policy=" + policy + "]";
         }
     }
 

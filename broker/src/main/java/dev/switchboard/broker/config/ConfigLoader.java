@@ -214,6 +214,11 @@ public final class ConfigLoader {
         }
         Map<String, String> keyOwners = new java.util.HashMap<>();
         for (Map.Entry<String, BrokerConfig.Tenant> t : config.tenants().entrySet()) {
+            java.util.Optional<String> policy = t.getValue().policy();
+            if (policy.isPresent() && !config.policies().containsKey(policy.get())) {
+                throw new ConfigException("tenants." + t.getKey() + ".policy names policy '" + policy.get()
+                        + "', which is not configured under policies");
+            }
             for (String model : t.getValue().models()) {
                 if (!model.equals("*") && !config.models().containsKey(model)) {
                     throw new ConfigException("tenants." + t.getKey() + ".models names model '" + model

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.jspecify.annotations.Nullable;
@@ -83,12 +84,18 @@ public final class Guardrails {
      * @param period day or month, UTC
      * @param tokens the most tokens in one period
      * @param costMicroUsd the most cost in one period, in millionths of a US dollar
+     * @param alertAt fractions of the budget whose crossing is announced ({@code budget.threshold}), ascending
      */
-    public record Budget(Period period, OptionalLong tokens, OptionalLong costMicroUsd) {
+    public record Budget(Period period, OptionalLong tokens, OptionalLong costMicroUsd, List<Double> alertAt) {
+        public Budget {
+            alertAt = List.copyOf(alertAt);
+        }
+
         @JsonCreator
         static Budget bind(@JsonProperty("period") @Nullable Period period,
                            @JsonProperty("tokens") @Nullable Long tokens,
-                           @JsonProperty("cost_usd") @Nullable Double costUsd) {
+                           @JsonProperty("cost_usd") @Nullable Double costUsd,
+                           @JsonProperty("alert_at") @Nullable List<Double> alertAt) {
             if (period == null) {
                 throw ConfigRule.of("period", "is required (one of " + ConfigValues.words(Period.class) + ")");
             }
@@ -97,8 +104,12 @@ public final class Guardrails {
             ConfigRule.require(tokens == null || tokens >= 1, "tokens", "must be >= 1");
             ConfigRule.require(costUsd == null || (costUsd > 0 && costUsd < 1e9), "cost_usd",
                     "must be > 0 and < 1000000000");
+            List<Double> alerts = alertAt == null ? List.of() : alertAt.stream().sorted().distinct().toList();
+            ConfigRule.require(alerts.stream().allMatch(a -> a != null && a > 0 && a < 1), "alert_at",
+                    "must be fractions of the budget between 0 and 1 (exclusive), e.g. [0.5, 0.8]");
             return new Budget(period, tokens == null ? OptionalLong.empty() : OptionalLong.of(tokens),
-                    costUsd == null ? OptionalLong.empty() : OptionalLong.of(Math.round(costUsd * 1_000_000)));
+                    costUsd == null ? OptionalLong.empty() : OptionalLong.of(Math.round(costUsd * 1_000_000)),
+                    alerts);
         }
     }
 

@@ -5,14 +5,18 @@ import dev.switchboard.broker.admission.Refusal;
 import dev.switchboard.broker.admission.SessionGuard;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.Guardrails;
+import dev.switchboard.broker.notice.Notice;
+import dev.switchboard.broker.notice.Notices;
 import dev.switchboard.broker.session.ResponseHooks;
 import dev.switchboard.broker.tenant.Principal;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -49,8 +53,11 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     private final GuardrailMeters meters;
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
     private final Slots slots;
+    private final Notices notices;
+
     private TenantGuardrails(Map<String, TenantRules> tenants, Map<String, Guardrails.Price> prices,
-                             UsageStore store, InstantSource clock, MeterRegistry registry) {
+                             UsageStore store, InstantSource clock, MeterRegistry registry, Notices notices) {
+        this.notices = notices;
         this.tenants = Map.copyOf(tenants);
         this.prices = Map.copyOf(prices);
         this.store = store;
@@ -62,6 +69,15 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     /** The guardrails of {@code config}'s tenants, or empty when no tenant has a limit or a budget. */
     public static Optional<TenantGuardrails> of(BrokerConfig config, UsageStore store, InstantSource clock,
                                                 MeterRegistry registry) {
+        return of(config, store, clock, registry, Notices.NONE);
+    }
+
+    /**
+     * As {@link #of(BrokerConfig, UsageStore, InstantSource, MeterRegistry)}, publishing what the guardrails decide
+     * ({@code LimitExceeded}, {@code BudgetThreshold}, {@code BudgetExhausted}) to {@code notices}.
+     */
+    public static Optional<TenantGuardrails> of(BrokerConfig config, UsageStore store, InstantSource clock,
+                                                MeterRegistry registry, Notices notices) {
         Map<String, TenantRules> rules = new HashMap<>();
         config.tenants().forEach((id, tenant) -> {
             TenantRules r = TenantRules.of(id, tenant);
@@ -70,7 +86,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             }
         });
         return rules.isEmpty() ? Optional.empty()
-                : Optional.of(new TenantGuardrails(rules, config.prices(), store, clock, registry));
+                : Optional.of(new TenantGuardrails(rules, config.prices(), store, clock, registry, notices));
     }
 
     /** Whether a spend counter key should be kept (a current period's, or not a spend counter at all). */
@@ -227,9 +243,9 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     private Admission.@Nullable Refused takeRates(TenantRules.Scope tenant, TenantRules.@Nullable Scope key,
                                                   long input, long now, List<Taken> taken) {
         for (TenantRules.Scope scope : key == null ? List.of(tenant) : List.of(tenant, key)) {
-            Admission.Refused refused = take(scope.requests(), scope.rpm(), 1, "requests", now, taken);
+            Admission.Refused refused = take(scope, scope.requests(), scope.rpm(), 1, "requests", now, taken);
             if (refused == null) {
-                refused = take(scope.tokens(), scope.tpm(), input, "tokens", now, taken);
+                refused = take(scope, scope.tokens(), scope.tpm(), input, "tokens", now, taken);
             }
             if (refused != null) {
                 return refused;
@@ -238,8 +254,8 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         return null;
     }
 
-    private Admission.@Nullable Refused take(String counter, OptionalLong limit, long cost, String name, long now,
-                                             List<Taken> taken) {
+    private Admission.@Nullable Refused take(TenantRules.Scope scope, String counter, OptionalLong limit, long cost,
+                                             String name, long now, List<Taken> taken) {
         if (limit.isEmpty()) {
             return null;
         }
@@ -248,6 +264,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             // Reported with the refusal (nothing was taken, so nothing is given back).
             taken.add(new Taken(counter, limit.getAsLong(), 0, name, state));
             meters.denied(name);
+            exceeded(scope, name + "_per_minute", limit.getAsLong(), now);
             return new Admission.Refused(name.equals("requests") ? Refusal.REQUESTS_LIMITED : Refusal.TOKENS_LIMITED,
                     "Rate limit reached on " + name + " per minute: limit " + limit.getAsLong() + ". Please try "
                             + "again in " + seconds(state.retryAfterMillis()) + ".", Optional.empty(),
@@ -330,10 +347,14 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             long cap = budget.tokens().isPresent() ? budget.tokens().getAsLong()
                     : budget.costMicroUsd().getAsLong() * 1000;
             long amount = budget.tokens().isPresent() ? tokens : costNanoUsd;
-            String counter = flight.rules.budgetKey(i, periods.id(budget.period(), now));
+            String periodId = periods.id(budget.period(), now);
+            String counter = flight.rules.budgetKey(i, periodId);
             long total = amount == 0 ? store.get(counter) : store.add(counter, amount);
             if (total >= cap) {
                 exhausted = true;
+            }
+            if (amount != 0) {
+                budgetNotices(flight.rules, i, budget, periodId, total - amount, total, cap, now);
             }
         }
         if (exhausted) {
@@ -431,10 +452,37 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     private Admission.Refused concurrency(String what, String limitName, TenantRules.Scope scope) {
         meters.denied(limitName);
+        exceeded(scope, limitName, (what.equals("sessions") ? scope.limits().concurrentSessions()
+                : scope.limits().concurrentResponses()).getAsLong(), clock.millis());
         return new Admission.Refused(Refusal.CONCURRENCY_LIMITED, "Too many concurrent " + what + ": limit "
                 + (what.equals("sessions") ? scope.limits().concurrentSessions() : scope.limits().concurrentResponses())
                 .getAsLong() + (scope.name().startsWith("k/") ? " for this key" : "") + ". Please try again when one "
                 + "ends.", Optional.empty(), Optional.of(Duration.ofMillis(RETRY_CONCURRENCY_MILLIS)));
+    }
+
+    private void exceeded(TenantRules.Scope scope, String limit, long value, long nowMillis) {
+        notices.publish(new Notice.LimitExceeded(Instant.ofEpochMilli(nowMillis), scope.tenant(), scope.keyId(), limit,
+                value));
+    }
+
+    /** Announces the alert thresholds a charge from {@code before} to {@code total} crossed, and exhaustion. */
+    private void budgetNotices(TenantRules rules, int index, Guardrails.Budget budget, String periodId, long before,
+                               long total, long cap, long nowMillis) {
+        boolean tokens = budget.tokens().isPresent();
+        double scale = tokens ? 1 : 1e9;  // cost counters are in nano-dollars
+        String period = budget.period().name().toLowerCase(Locale.ROOT);
+        String periodName = periodId.substring(1);  // the counter's id without its d/m prefix: 2026-12-04, 2026-12
+        for (double fraction : budget.alertAt()) {
+            long mark = (long) Math.ceil(cap * fraction);
+            if (before < mark && total >= mark) {
+                notices.publish(new Notice.BudgetThreshold(Instant.ofEpochMilli(nowMillis), rules.tenant, index,
+                        period, periodName, tokens ? "tokens" : "usd", fraction, total / scale, cap / scale));
+            }
+        }
+        if (before < cap && total >= cap) {
+            notices.publish(new Notice.BudgetExhausted(Instant.ofEpochMilli(nowMillis), rules.tenant, index, period,
+                    periodName, tokens ? "tokens" : "usd", total / scale, cap / scale));
+        }
     }
 
     private Optional<Admission.Refused> storeFailed(TenantRules rules) {

@@ -37,13 +37,13 @@ final class TenantRules {
         tenant.keySettings().forEach((key, settings) -> {
             if (!settings.limits().isEmpty()) {
                 String keyId = TenantRegistry.keyIdOf(key, settings.id());
-                keys.put(keyId, new Scope("k/" + id + "/" + keyId, settings.limits()));
+                keys.put(keyId, new Scope("k/" + id + "/" + keyId, id, keyId, settings.limits()));
             }
         });
         if (tenant.limits().isEmpty() && tenant.budgets().isEmpty() && keys.isEmpty()) {
             return null;
         }
-        return new TenantRules(id, new Scope("t/" + id, tenant.limits()), keys, tenant.budgets(),
+        return new TenantRules(id, new Scope("t/" + id, id, "", tenant.limits()), keys, tenant.budgets(),
                 tenant.onGuardrailFailure());
     }
 
@@ -75,11 +75,13 @@ final class TenantRules {
      * A tenant's or a key's limits and counter keys.
      *
      * @param name {@code t/TENANT} or {@code k/TENANT/KEY_ID}
+     * @param tenant the tenant
+     * @param keyId the key's id, or empty for the tenant's own scope
      */
-    record Scope(String name, Guardrails.Limits limits, String requests, String tokens, String responses,
-                 String sessions) {
-        Scope(String name, Guardrails.Limits limits) {
-            this(name, limits, "rpm/" + name, "tpm/" + name, "responses/" + name, "sessions/" + name);
+    record Scope(String name, String tenant, String keyId, Guardrails.Limits limits, String requests, String tokens,
+                 String responses, String sessions) {
+        Scope(String name, String tenant, String keyId, Guardrails.Limits limits) {
+            this(name, tenant, keyId, limits, "rpm/" + name, "tpm/" + name, "responses/" + name, "sessions/" + name);
         }
 
         OptionalLong rpm() {

@@ -34,6 +34,8 @@ public final class BrokerMetrics {
     private static final Duration MAX_EXPECTED = Duration.ofSeconds(60);
 
     private final PrometheusMeterRegistry registry;
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> policyMatches =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger activeSessions = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     /**
@@ -219,6 +221,18 @@ public final class BrokerMetrics {
     /** A detached session's response was ended because its replay log filled. */
     public void replayLogStopped() {
         replayLogStops.increment();
+    }
+
+    /**
+     * A content policy rule matched ({@code broker.policy.matches}).
+     *
+     * @param direction {@code input} or {@code output}
+     * @param action {@code redact}, {@code block} or {@code flag}
+     */
+    public void policyMatched(String direction, String action) {
+        policyMatches.computeIfAbsent(direction + "/" + action, k -> Counter.builder("broker.policy.matches")
+                .description("Content policy rules that matched").tag("direction", direction).tag("action", action)
+                .register(registry)).increment();
     }
 
     /** A stale delta was dropped. */

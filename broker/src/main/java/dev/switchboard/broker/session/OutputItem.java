@@ -1,9 +1,11 @@
 package dev.switchboard.broker.session;
 
+import dev.switchboard.broker.policy.OutputPolicer;
 import dev.switchboard.protocol.event.ContentPart;
 import dev.switchboard.protocol.event.ConversationItem;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** One output item of a response being built: a text message or a function call. Shard thread only. */
 final class OutputItem {
@@ -17,6 +19,8 @@ final class OutputItem {
     int deltas;
     boolean open = true;
     boolean abandoned;
+    /** Polices the item's text or arguments before the client sees them, when the tenant has an output policy. */
+    @Nullable OutputPolicer policer;
     String status = "in_progress";
 
     private OutputItem(int outputIndex, boolean functionCall, String callId, String name) {

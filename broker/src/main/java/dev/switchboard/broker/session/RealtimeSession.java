@@ -66,7 +66,8 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     public RealtimeSession(Principal principal, Route route, Shard shard, SessionContext context) {
         super(principal, route.model(), shard, context);
         this.route = route;
-        this.responses = new ResponseEmitter(this::emit, context.metrics(), context.hooks(), context.clock());
+        this.responses = new ResponseEmitter(this::emit, context.metrics(), context.hooks(), context.clock(),
+                principal.tenant().policy(), context.notices());
         this.config = new SessionConfig(Optional.of("realtime"), Optional.of("realtime.session"), Optional.of(id),
                 Optional.of(route.model()), Optional.of(""), Optional.of(List.of("text")), Optional.of(List.of()),
                 Optional.of(TextNode.valueOf("auto")), Optional.of(TextNode.valueOf("inf")));
@@ -154,7 +155,12 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
             stopForReplayLog();
         }
         ResponseRun run = active;
-        if (run != null && run.budgetExhausted) {
+        if (run != null && run.policyBlocked) {
+            // The content policy blocked the output: nothing of the match was sent, nothing more is asked for.
+            finish(run);
+            cancelUpstream(run);
+            keep(run, responses.closeIncomplete(run, "content_filter"));
+        } else if (run != null && run.budgetExhausted) {
             // A budget reached zero on this delta: it was sent (it is spent); nothing more is asked of the provider.
             finish(run);
             cancelUpstream(run);

@@ -3,6 +3,11 @@ package dev.switchboard.broker.session;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.broker.metrics.BrokerMetrics;
+import dev.switchboard.broker.notice.Notice;
+import dev.switchboard.broker.notice.Notices;
+import dev.switchboard.broker.policy.ContentPolicy;
+import dev.switchboard.broker.policy.Match;
+import dev.switchboard.broker.policy.OutputPolicer;
 import dev.switchboard.protocol.event.ContentPart;
 import dev.switchboard.protocol.event.ConversationItem;
 import dev.switchboard.protocol.event.ErrorDetail;
@@ -38,13 +43,17 @@ final class ResponseEmitter {
     private final BrokerMetrics metrics;
     private final ResponseHooks hooks;
     private final java.time.InstantSource clock;
+    private final Optional<ContentPolicy> policy;
+    private final Notices notices;
 
     ResponseEmitter(Consumer<ServerEvent> emit, BrokerMetrics metrics, ResponseHooks hooks,
-                    java.time.InstantSource clock) {
+                    java.time.InstantSource clock, Optional<ContentPolicy> policy, Notices notices) {
         this.emit = emit;
         this.metrics = metrics;
         this.hooks = hooks;
         this.clock = clock;
+        this.policy = policy.filter(ContentPolicy::policesOutput);
+        this.notices = notices;
     }
 
     /**
@@ -60,6 +69,7 @@ final class ResponseEmitter {
         OutputItem item = run.textItem;
         if (item == null) {
             item = OutputItem.message(run.items.size());
+            item.policer = policy.map(ContentPolicy::newOutput).orElse(null);
             run.items.add(item);
             run.textItem = item;
             emit.accept(new ResponseOutputItemAdded(run.id, item.outputIndex, item.toItem(false)));
@@ -68,12 +78,16 @@ final class ResponseEmitter {
         }
         run.deltas++;
         item.deltas++;
-        item.text.append(text);
+        // Metered as the provider produced it; sent as the policy lets it through.
         if (hooks.onOutputDelta(run.info, ResponseHooks.DeltaKind.TEXT, text, 0)
                 == ResponseHooks.DeltaVerdict.BUDGET_EXHAUSTED) {
             run.budgetExhausted = true;
         }
-        emit.accept(new ResponseOutputTextDelta(run.id, item.itemId, item.outputIndex, 0, text));
+        String released = police(run, item, text);
+        if (!released.isEmpty()) {
+            item.text.append(released);
+            emit.accept(new ResponseOutputTextDelta(run.id, item.itemId, item.outputIndex, 0, released));
+        }
     }
 
     void toolCallDelta(ResponseRun run, UpstreamEvent.ToolCallDelta delta) {
@@ -81,19 +95,53 @@ final class ResponseEmitter {
         if (call == null) {
             String callId = delta.callId().isEmpty() ? Ids.next("call_") : delta.callId();
             call = OutputItem.functionCall(run.items.size(), callId, delta.name());
+            call.policer = policy.map(ContentPolicy::newOutput).orElse(null);
             run.items.add(call);
             run.calls.put(delta.index(), call);
             emit.accept(new ResponseOutputItemAdded(run.id, call.outputIndex, call.toItem(false)));
         }
         if (!delta.argumentsDelta().isEmpty()) {
             run.deltas++;
-            call.text.append(delta.argumentsDelta());
             if (hooks.onOutputDelta(run.info, ResponseHooks.DeltaKind.TOOL_ARGUMENTS, delta.argumentsDelta(), 0)
                     == ResponseHooks.DeltaVerdict.BUDGET_EXHAUSTED) {
                 run.budgetExhausted = true;
             }
-            emit.accept(new ResponseFunctionCallArgumentsDelta(run.id, call.itemId, call.outputIndex, call.callId,
-                    delta.argumentsDelta()));
+            String released = police(run, call, delta.argumentsDelta());
+            if (!released.isEmpty()) {
+                call.text.append(released);
+                emit.accept(new ResponseFunctionCallArgumentsDelta(run.id, call.itemId, call.outputIndex,
+                        call.callId, released));
+            }
+        }
+    }
+
+    /** What of {@code text} may reach the client now; a {@code block} marks the run for the session to stop. */
+    private String police(ResponseRun run, OutputItem item, String text) {
+        OutputPolicer policer = item.policer;
+        if (policer == null) {
+            return text;
+        }
+        String released = policer.accept(text);
+        announce(run, policer);
+        return released;
+    }
+
+    /** Publishes the rules that matched since the last call; a block stops the response. */
+    private void announce(ResponseRun run, OutputPolicer policer) {
+        List<Match> matches = policer.takeMatches();
+        if (matches.isEmpty()) {
+            return;
+        }
+        ContentPolicy p = policy.orElseThrow();
+        ResponseHooks.SessionInfo session = run.info.session();
+        for (Match match : matches) {
+            metrics.policyMatched("output", match.action().name().toLowerCase(java.util.Locale.ROOT));
+            notices.publish(new Notice.PolicyMatched(clock.instant(), session.tenantId(), session.keyId(),
+                    session.sessionId(), run.id, p.name(), p.version(), match.rule(),
+                    match.action().name().toLowerCase(java.util.Locale.ROOT), "output"));
+        }
+        if (policer.blocked()) {
+            run.policyBlocked = true;
         }
     }
 
@@ -175,6 +223,18 @@ final class ResponseEmitter {
     private void closeItem(ResponseRun run, OutputItem item, String status) {
         item.open = false;
         item.status = status;
+        OutputPolicer policer = item.policer;
+        if (policer != null && !policer.blocked()) {
+            // The end of the item: what the policer still held is policed as final and sent before the done events.
+            String rest = policer.finish();
+            announce(run, policer);
+            if (!rest.isEmpty()) {
+                item.text.append(rest);
+                emit.accept(item.functionCall
+                        ? new ResponseFunctionCallArgumentsDelta(run.id, item.itemId, item.outputIndex, item.callId,
+                        rest) : new ResponseOutputTextDelta(run.id, item.itemId, item.outputIndex, 0, rest));
+            }
+        }
         String text = item.text.toString();
         if (item.functionCall) {
             emit.accept(new ResponseFunctionCallArgumentsDone(run.id, item.itemId, item.outputIndex, item.callId,

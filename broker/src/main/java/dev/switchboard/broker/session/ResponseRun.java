@@ -50,6 +50,8 @@ final class ResponseRun implements UpstreamListener, UpstreamSource {
     boolean joinsConversation = true;
     /** A hook said a budget reached zero on this response's last delta: stop after that delta's events. */
     boolean budgetExhausted;
+    /** A content policy {@code block} matched the output: the session stops the response. */
+    boolean policyBlocked;
     long upstreamOpenedNanos;
     long deltas;
     boolean firstTokenRecorded;

@@ -1,8 +1,9 @@
 package dev.switchboard.broker.session;
 
-import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.metrics.OperatorLog;
+import dev.switchboard.broker.notice.Notices;
+import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.protocol.codec.EventCodec;
 import java.time.InstantSource;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,8 +18,15 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param operatorLog rate-limited operator log lines (upstream failures), written off the shard thread
  * @param hooks what guardrails, metering and audit see of every session and response (shard thread)
  * @param clock the wall clock of hook records
+ * @param notices where content policy matches are announced (audit, webhooks)
  */
 public record SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
                              SessionStore<BrokerSession> store, OperatorLog operatorLog, ResponseHooks hooks,
-                             InstantSource clock) {
+                             InstantSource clock, Notices notices) {
+    /** A context whose policy matches go nowhere. */
+    public SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
+                          SessionStore<BrokerSession> store, OperatorLog operatorLog, ResponseHooks hooks,
+                          InstantSource clock) {
+        this(codec, metrics, scheduler, store, operatorLog, hooks, clock, Notices.NONE);
+    }
 }

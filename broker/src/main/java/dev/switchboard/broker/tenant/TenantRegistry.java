@@ -2,6 +2,7 @@ package dev.switchboard.broker.tenant;
 
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.Guardrails;
+import dev.switchboard.broker.policy.ContentPolicy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,11 +30,18 @@ public final class TenantRegistry {
      * its own (a plain key has none of its own).
      */
     public static TenantRegistry from(Map<String, BrokerConfig.Tenant> tenants) {
+        return from(tenants, Map.of());
+    }
+
+    /** As {@link #from(Map)}, with the compiled content policies the tenants refer to. */
+    public static TenantRegistry from(Map<String, BrokerConfig.Tenant> tenants, Map<String, ContentPolicy> policies) {
         Map<String, Principal> byDigest = new HashMap<>();
         tenants.forEach((id, config) -> {
             boolean all = config.models().contains("*");
+            Optional<ContentPolicy> policy = config.policy().map(name -> Optional.ofNullable(policies.get(name))
+                    .orElseThrow(() -> new IllegalArgumentException("tenant " + id + " names unknown policy " + name)));
             Tenant tenant = new Tenant(id, new HashSet<>(config.models()), all, config.brokerVad(),
-                    Set.copyOf(config.regions()));
+                    Set.copyOf(config.regions()), policy);
             config.keys().forEach(key -> {
                 Optional<Guardrails.Key> settings = Optional.ofNullable(config.keySettings().get(key));
                 String keyId = keyIdOf(key, settings.flatMap(Guardrails.Key::id));
