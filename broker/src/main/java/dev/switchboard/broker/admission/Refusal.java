@@ -31,6 +31,8 @@ public enum Refusal {
     CONCURRENCY_LIMITED(429, "rate_limit_exceeded", CloseReason.RATE_LIMITED, "concurrency"),
     /** A budget is spent for its period (OpenAI's {@code insufficient_quota}). */
     INSUFFICIENT_QUOTA(429, "insufficient_quota", CloseReason.QUOTA_EXHAUSTED, "insufficient_quota"),
+    /** The tenant's content policy blocks the request's input; the message names the rule, never the text. */
+    CONTENT_POLICY_VIOLATION(400, "content_policy_violation", CloseReason.POLICY_VIOLATION),
     /** The usage store cannot answer and the tenant's guardrails fail closed: retry shortly. */
     GUARDRAIL_UNAVAILABLE(503, "guardrail_unavailable", CloseReason.INTERNAL_ERROR),
     /** The broker is draining for a restart: retry shortly, on another instance or this one once it is back. */

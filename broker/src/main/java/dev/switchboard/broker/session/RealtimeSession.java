@@ -6,6 +6,7 @@ import dev.switchboard.bridge.upstream.Upstream;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
+import dev.switchboard.broker.policy.ContentPolicy;
 import dev.switchboard.broker.route.Provider;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.Shard;
@@ -355,14 +356,26 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         if (badInput.isPresent()) {
             return sendError(invalid("response.input", badInput.get(), event.eventId()));
         }
-        UpstreamRequest request = new UpstreamRequest(route.primary().upstreamModel(),
+        UpstreamRequest asked = new UpstreamRequest(route.primary().upstreamModel(),
                 params.instructions().orElse(config.instructions().orElse("")),
                 params.input().orElseGet(conversation::items), params.metadata(),
                 maxTokens(params.maxOutputTokens().or(config::maxOutputTokens)),
                 params.tools().orElse(config.tools().orElse(List.of())),
                 params.toolChoice().or(config::toolChoice), params.upstreamParams());
+        String responseId = Ids.next("resp_");
+        UpstreamRequest request = asked;
+        Optional<ContentPolicy> policy = principal.tenant().policy().filter(ContentPolicy::policesInput);
+        if (policy.isPresent()) {
+            InputPolicing.Result policed = InputPolicing.police(asked, policy.get(),
+                    new ResponseHooks.ResponseInfo(info, responseId), context.notices(), context.clock(),
+                    context.metrics());
+            if (policed.refused().isPresent()) {
+                return sendError(policed.refused().get().errorDetail().withEventId(event.eventId()));
+            }
+            request = policed.request().orElseThrow();
+        }
         ResponseRun run = new ResponseRun(this, info, shard, context.scheduler(), route, request, frameNanos,
-                List.of("text"));
+                List.of("text"), responseId);
         run.joinsConversation = !params.conversation().filter("none"::equals).isPresent();
         OptionalInt first = run.attempts.first();
         ResponseHooks.Verdict verdict = context.hooks().onResponseRequested(new ResponseHooks.ResponseRequest(

@@ -70,8 +70,8 @@ final class ResponseRun implements UpstreamListener, UpstreamSource {
 
     ResponseRun(RealtimeSession session, ResponseHooks.SessionInfo sessionInfo, Shard shard,
                 ScheduledExecutorService scheduler, Route route, UpstreamRequest baseRequest, long requestedNanos,
-                List<String> modalities) {
-        this.id = Ids.next("resp_");
+                List<String> modalities, String id) {
+        this.id = id;
         this.info = new ResponseHooks.ResponseInfo(sessionInfo, id);
         this.session = session;
         this.credit = new RingCredit(session, this, shard, scheduler, RING_CREDIT);
