@@ -9,6 +9,8 @@ import dev.switchboard.bridge.realtime.RelayUpstream;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.ProviderText;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
+import dev.switchboard.broker.admission.Admission;
+import dev.switchboard.broker.admission.Refusal;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.stream.UpstreamSource;
@@ -66,6 +68,8 @@ public final class RelaySession extends AbstractSession {
     /** The broker's own VAD on the caller's audio, when the tenant or the session turned it on. */
     private BrokerVad vad;
     private BrokerVad.Format inputFormat = BrokerVad.Format.PCM16_24K;
+    /** The tenant's content policy on this relay, or null when it has none. */
+    private RelayPolicing policing;
 
     /** A relay session for {@code tenant} on a route whose single target is a Realtime provider. */
     public RelaySession(Principal principal, Route route, Shard shard, SessionContext context) {
@@ -81,6 +85,8 @@ public final class RelaySession extends AbstractSession {
 
     @Override
     void onStarted() {
+        policing = tenant.policy().map(p -> new RelayPolicing(p, context.codec().mapper(), info, context.notices(),
+                context.clock(), context.metrics())).orElse(null);
         feed = new RingCredit(this, null, shard, context.scheduler(), RELAY_CREDIT);
         upstream = connector.open(target.upstreamModel(), feed);
         feed.attach(upstream);
@@ -146,6 +152,18 @@ public final class RelaySession extends AbstractSession {
             case "response.cancel" -> {
                 if (activeResponse != null) {
                     cutOff(activeResponse, "client_cancelled", receivedNanos);
+                }
+            }
+            case "conversation.item.create" -> {
+                if (policing != null) {
+                    RelayPolicing.Input policed = policing.input(text);
+                    if (policed.json() == null) {
+                        sendError(Admission.Refused.of(Refusal.CONTENT_POLICY_VIOLATION, "The item was refused by "
+                                + "content policy rule '" + policed.blockedBy().rule() + "'.").errorDetail()
+                                .withEventId(raw.eventId()));
+                        return;
+                    }
+                    text = policed.json();
                 }
             }
             default -> {
@@ -237,11 +255,24 @@ public final class RelaySession extends AbstractSession {
             context.metrics().responseEnded(model(), status);
             context.hooks().onResponseEnded(record(response, status));
         }
-        relay(type, json);
+        if (policing != null && RelayPolicing.polices(type)) {
+            for (RelayPolicing.Frame frame : policing.output(type, json, activeResponse == null ? "" : activeResponse)) {
+                relay(frame.type(), frame.json());
+            }
+        } else {
+            relay(type, json);
+        }
         if ("response.done".equals(type)) {
             activeResponse = null;
             requestedNanos = 0;
             responseFinished();
+        } else if (policing != null && policing.takeBlock() && activeResponse != null) {
+            // The content policy blocked the output: nothing of the match was relayed; the answer (and its audio)
+            // stops here.
+            cutOff(activeResponse, "content_filter", event.receivedNanos(), false);
+            if (upstream != null) {
+                upstream.trySend("{\"type\":\"response.cancel\"}");
+            }
         } else if (budgetExhausted && activeResponse != null) {
             // A budget reached zero on this delta: it was sent (it is spent); the rest is not asked for.
             budgetExhausted = false;
@@ -302,8 +333,10 @@ public final class RelaySession extends AbstractSession {
                     ? waiting.json().length() : 0);
         }
         ObjectNode done = context.codec().mapper().createObjectNode().put("type", "response.done");
-        // A barge-in or a refusal cancels; a spent budget leaves the answer incomplete, as a token cap does.
-        String status = reason.equals("budget_exhausted") ? "incomplete" : "cancelled";
+        // A barge-in or a refusal cancels; a spent budget or a policy block leaves the answer incomplete, as a token
+        // cap does.
+        String status = reason.equals("budget_exhausted") || reason.equals("content_filter") ? "incomplete"
+                : "cancelled";
         ObjectNode response = done.putObject("response").put("object", "realtime.response").put("id", responseId)
                 .put("status", status);
         response.putObject("status_details").put("type", status).put("reason", reason);
