@@ -23,6 +23,17 @@ public final class OutputPolicer {
     private final Matcher[] matchers;
     private final int holdBack;
     private final StringBuilder pending = new StringBuilder();
+    /** Released text kept before the unreleased text, so look-behinds and word boundaries see what came before. */
+    private static final int CONTEXT = 32;
+    /** The stream position of {@code pending}'s first character. */
+    private long origin;
+    /** Where the unreleased text starts in {@code pending}; what is before it is released context. */
+    private int base;
+    /**
+     * Per detector, the stream position before which no match can start: a {@code lookingAt} there failed without
+     * reading to the end of the text, so no later text can change its outcome. Each position is tried once.
+     */
+    private final long[] deadBefore;
     private final List<Found> found = new ArrayList<>();
     private List<Match> matches = List.of();
     private boolean blocked;
@@ -31,6 +42,7 @@ public final class OutputPolicer {
         this.detectors = detectors;
         this.holdBack = holdBack;
         this.matchers = new Matcher[detectors.size()];
+        this.deadBefore = new long[detectors.size()];
         for (int i = 0; i < matchers.length; i++) {
             matchers[i] = detectors.get(i).pattern().matcher("");
             matchers[i].useTransparentBounds(true).useAnchoringBounds(false);
@@ -77,13 +89,13 @@ public final class OutputPolicer {
             collect(i, hold, length, last);
         }
         if (found.isEmpty()) {
-            String out = pending.substring(0, hold);
-            pending.delete(0, hold);
+            String out = pending.substring(base, hold);
+            consume(hold);
             return out;
         }
         found.sort(null);
-        StringBuilder out = new StringBuilder(hold + 16);
-        int at = 0;
+        StringBuilder out = new StringBuilder(hold - base + 16);
+        int at = base;
         for (Found f : found) {
             if (f.start < at) {
                 continue;  // overlaps a match already applied
@@ -102,15 +114,23 @@ public final class OutputPolicer {
         }
         int end = Math.max(at, hold);
         out.append(pending, at, end);
-        pending.delete(0, end);
+        consume(end);
         return out.toString();
+    }
+
+    /** Everything before {@code end} is released; the last {@link #CONTEXT} characters of it stay as context. */
+    private void consume(int end) {
+        int drop = Math.max(0, end - CONTEXT);
+        pending.delete(0, drop);
+        origin += drop;
+        base = end - drop;
     }
 
     /** The complete matches of detector {@code i} that start before {@code hold}. */
     private void collect(int i, int hold, int length, boolean last) {
         Matcher m = matchers[i];
         m.reset(pending);
-        m.region(0, length);
+        m.region(base, length);
         while (m.find()) {
             if (m.start() >= hold) {
                 return;
@@ -125,9 +145,11 @@ public final class OutputPolicer {
     /** The earliest start, within the last {@code holdBack} characters, of a match more text could still make. */
     private int holdPoint(int length) {
         int hold = length;
-        for (Matcher m : matchers) {
+        for (int i = 0; i < matchers.length; i++) {
+            Matcher m = matchers[i];
             m.reset(pending);
-            for (int start = Math.max(0, length - holdBack); start < hold; start++) {
+            int start = (int) Math.max(Math.max(base, (long) length - holdBack), deadBefore[i] - origin);
+            for (; start < hold; start++) {
                 m.region(start, length);
                 m.lookingAt();
                 if (m.hitEnd()) {
@@ -135,6 +157,7 @@ public final class OutputPolicer {
                     break;
                 }
             }
+            deadBefore[i] = origin + start;
         }
         return hold;
     }

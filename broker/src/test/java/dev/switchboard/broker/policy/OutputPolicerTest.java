@@ -110,6 +110,18 @@ class OutputPolicerTest {
     }
 
     @Test
+    void a_word_boundary_sees_text_released_in_an_earlier_delta() throws Exception {
+        ContentPolicy keywordsOnly = ContentPolicy.compile(new ConfigLoader(System::getenv).parse("""
+                policies:
+                  k: {output: [{detect: keywords, words: [fruit], action: block}]}
+                """).policies()).get("k");
+        OutputPolicer policer = keywordsOnly.newOutput();
+
+        assertEquals("I like grapefruit juice.", String.join("", stream(policer, "I like grape", "fruit juice.")));
+        assertFalse(policer.blocked(), "'fruit' inside 'grapefruit' is not the word 'fruit'");
+    }
+
+    @Test
     void a_flag_passes_the_text_and_records_the_rule() {
         OutputPolicer policer = standard.newOutput();
 
