@@ -14,9 +14,12 @@ SIM_PORT=19090
 BROKER_PORT=18100
 # A_TENANT / B_TENANT: extra keys for the dev tenant of each side, e.g. to compare guardrails configured (limits
 # never hit) with none on the same jar: B_TENANT='limits: {requests_per_minute: 10000000}, budgets: [...]'.
-config() { # file tenant-extra
+# A_EXTRA / B_EXTRA: top-level YAML added to each side, e.g. a policy the tenant extra names:
+# B_EXTRA='policies: {standard: {output: [...]}}' B_TENANT='policy: standard'.
+config() { # file tenant-extra top-level-extra
   cat > "$1" <<YAML
 listen: {host: 127.0.0.1, port: $BROKER_PORT}
+${3:-}
 providers:
   sim: {kind: openai, base_url: "http://127.0.0.1:$SIM_PORT/v1"}
 models:
@@ -26,8 +29,8 @@ tenants:
 YAML
 }
 A_CONFIG=$(mktemp); B_CONFIG=$(mktemp)
-config "$A_CONFIG" "${A_TENANT:-}"
-config "$B_CONFIG" "${B_TENANT:-}"
+config "$A_CONFIG" "${A_TENANT:-}" "${A_EXTRA:-}"
+config "$B_CONFIG" "${B_TENANT:-}" "${B_EXTRA:-}"
 PIN_BROKER=""; PIN_OTHERS=""
 if [ "${PIN:-0}" = 1 ] && command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
   PIN_BROKER="taskset -c 0"; PIN_OTHERS="taskset -c 1"
@@ -54,8 +57,10 @@ one() { # label jar round config
 import json, sys
 report, label, rnd, ticks = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], int(sys.argv[4])
 added, events = report["broker_added_ttft_ms"], report["events_total"]
+delta = report["broker_added_delta_ms"]
 print(f"{label} round {rnd}: broker cpu {ticks} ticks, {1000 * ticks / 100 / max(events, 1):.4f} cpu-s per 1,000 events, "
       f"responses {report['responses']['completed']}, broker-added ttft p50 {added['p50']:.2f} p99 {added['p99']:.2f} ms, "
+      f"broker-added delta p50 {delta['p50']:.2f} p99 {delta['p99']:.2f} ms, "
       f"errors {report['errors']}, seq gaps {report['seq']['gaps']}")
 PY
   stop

@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * A tenant's content policy on a relayed Realtime session, whose frames are otherwise forwarded as they come.
  *
- * <p>Output: text deltas and audio transcript deltas are policed per content part (one {@link OutputPolicer} per
+ * <p>Output: text deltas, audio transcript deltas and function-call argument deltas are policed per content part (one {@link OutputPolicer} per
  * item and content index) and relayed with only what may be seen; a part's {@code *.done} frame first releases the
  * held tail as one more delta, then carries the policed text; {@code response.content_part.done},
  * {@code response.output_item.done} and {@code response.done} repeat the text and are rewritten likewise, so no
@@ -60,9 +60,10 @@ final class RelayPolicing {
     /** Whether output frames of this type are policed (and may be rewritten or held). */
     static boolean polices(String type) {
         return switch (type) {
-            case "response.output_text.delta", "response.output_audio_transcript.delta", "response.output_text.done",
-                 "response.output_audio_transcript.done", "response.content_part.done", "response.output_item.done",
-                 "response.done" -> true;
+            case "response.output_text.delta", "response.output_audio_transcript.delta",
+                 "response.function_call_arguments.delta", "response.output_text.done",
+                 "response.output_audio_transcript.done", "response.function_call_arguments.done",
+                 "response.content_part.done", "response.output_item.done", "response.done" -> true;
             default -> false;
         };
     }
@@ -77,11 +78,13 @@ final class RelayPolicing {
             return List.of(new Frame(type, json));
         }
         return switch (type) {
-            case "response.output_text.delta", "response.output_audio_transcript.delta" -> delta(type, event,
-                    responseId);
+            case "response.output_text.delta", "response.output_audio_transcript.delta",
+                 "response.function_call_arguments.delta" -> delta(type, event, responseId);
             case "response.output_text.done" -> done(type, event, "text", "response.output_text.delta", responseId);
             case "response.output_audio_transcript.done" -> done(type, event, "transcript",
                     "response.output_audio_transcript.delta", responseId);
+            case "response.function_call_arguments.done" -> done(type, event, "arguments",
+                    "response.function_call_arguments.delta", responseId);
             default -> List.of(new Frame(type, parts.isEmpty() ? json : rewrite(event, type)));
         };
     }
@@ -187,6 +190,9 @@ final class RelayPolicing {
             if (object.has("part")) {
                 replace(object.get("part"), itemId, object.path("content_index").asInt(0));
             }
+            if (object.path("arguments").isTextual()) {
+                replace(object, itemId, 0);  // a function call item carries its arguments itself
+            }
             object.elements().forEachRemaining(this::rewriteParts);
         } else if (node instanceof ArrayNode array) {
             array.forEach(this::rewriteParts);
@@ -198,7 +204,7 @@ final class RelayPolicing {
         if (policed == null || !(part instanceof ObjectNode object)) {
             return;
         }
-        for (String field : List.of("text", "transcript")) {
+        for (String field : List.of("text", "transcript", "arguments")) {
             if (object.path(field).isTextual()) {
                 object.put(field, policed.text.toString());
             }

@@ -39,12 +39,15 @@ class RelayPolicyTest {
                 policies:
                   redacting:
                     output: [{detect: regex, name: word, pattern: "(?i)\\\\bsession\\\\b", action: redact, replacement: "[S]"}]
+                  arguments:
+                    output: [{detect: regex, name: days, pattern: '"days":\\d+', action: redact, replacement: '"days":0'}]
                   blocking:
                     input: [{detect: keywords, name: codename, words: [nightingale], action: block}]
                     output: [{detect: keywords, name: banned, words: [session], action: block}]
                 tenants:
                   redact: {keys: [redact-key], models: ["*"], policy: redacting}
                   block: {keys: [block-key], models: ["*"], policy: blocking}
+                  tools: {keys: [tools-key], models: ["*"], policy: arguments}
                 """));
         ws = new WebSocketClient();
         ws.start();
@@ -107,6 +110,26 @@ class RelayPolicyTest {
             assertEquals(transcript, joined(frames, "response.output_audio_transcript.done", "transcript"));
             String done = frames.get(frames.size() - 1).toString();
             assertFalse(WORD.matcher(done).find(), done);
+        }
+    }
+
+    @Test
+    void function_call_arguments_are_policed_in_the_deltas_the_done_frame_and_the_item() throws Exception {
+        try (RealtimeClient client = connect("tools-key")) {
+            client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\",\"tools\":[{\"type\":"
+                    + "\"function\",\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\"}}]}}");
+            client.until("session.updated");
+            client.send(RealtimeClient.userMessage("Weather?"));
+            client.until("conversation.item.done");
+            client.send(RealtimeClient.responseCreate("go", "{\"sim_tool_call\":\"get_weather\",\"sim_ttft_ms\":\"0\"}"));
+            List<JsonNode> frames = client.until("response.done");
+
+            String arguments = joined(frames, "response.function_call_arguments.delta", "delta");
+            assertTrue(arguments.endsWith("\"days\":0}"), arguments);
+            assertEquals(arguments, joined(frames, "response.function_call_arguments.done", "arguments"));
+            String item = frames.stream().filter(f -> f.path("type").asText().equals("response.output_item.done"))
+                    .findFirst().orElseThrow().path("item").path("arguments").asText();
+            assertEquals(arguments, item);
         }
     }
 
