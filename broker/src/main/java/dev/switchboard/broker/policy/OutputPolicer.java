@@ -34,6 +34,11 @@ public final class OutputPolicer {
      * reading to the end of the text, so no later text can change its outcome. Each position is tried once.
      */
     private final long[] deadBefore;
+    /**
+     * Per detector, whether the last hold-point scan may have passed a complete match: a {@code lookingAt} matched,
+     * or the scan did not start at the first unreleased character. When false, the complete-match scan is skipped.
+     */
+    private final boolean[] candidates;
     private final List<Found> found = new ArrayList<>();
     private List<Match> matches = List.of();
     private boolean blocked;
@@ -43,6 +48,7 @@ public final class OutputPolicer {
         this.holdBack = holdBack;
         this.matchers = new Matcher[detectors.size()];
         this.deadBefore = new long[detectors.size()];
+        this.candidates = new boolean[detectors.size()];
         for (int i = 0; i < matchers.length; i++) {
             matchers[i] = detectors.get(i).pattern().matcher("");
             matchers[i].useTransparentBounds(true).useAnchoringBounds(false);
@@ -86,7 +92,9 @@ public final class OutputPolicer {
         int hold = last ? length : holdPoint(length);
         found.clear();
         for (int i = 0; i < matchers.length; i++) {
-            collect(i, hold, length, last);
+            if (last || candidates[i]) {
+                collect(i, hold, length, last);
+            }
         }
         if (found.isEmpty()) {
             String out = pending.substring(base, hold);
@@ -126,18 +134,26 @@ public final class OutputPolicer {
         base = end - drop;
     }
 
-    /** The complete matches of detector {@code i} that start before {@code hold}. */
+    /**
+     * The complete matches of detector {@code i} that start before {@code hold}. A candidate its check refuses (a
+     * digit run that fails Luhn) is not a match, and the search goes on from its second character, so a real match
+     * that begins inside it is still found.
+     */
     private void collect(int i, int hold, int length, boolean last) {
         Matcher m = matchers[i];
         m.reset(pending);
-        m.region(base, length);
-        while (m.find()) {
-            if (m.start() >= hold) {
+        int from = base;
+        while (from < hold) {
+            m.region(from, length);
+            if (!m.find() || m.start() >= hold) {
                 return;
             }
             boolean settled = last || !m.hitEnd() || m.start() < length - holdBack;
             if (settled && m.end() > m.start() && detectors.get(i).valid().test(m.group())) {
                 found.add(new Found(m.start(), m.end(), i));
+                from = m.end();
+            } else {
+                from = m.start() + 1;
             }
         }
     }
@@ -149,14 +165,16 @@ public final class OutputPolicer {
             Matcher m = matchers[i];
             m.reset(pending);
             int start = (int) Math.max(Math.max(base, (long) length - holdBack), deadBefore[i] - origin);
+            boolean candidate = start > base;
             for (; start < hold; start++) {
                 m.region(start, length);
-                m.lookingAt();
+                candidate |= m.lookingAt();
                 if (m.hitEnd()) {
                     hold = start;
                     break;
                 }
             }
+            candidates[i] = candidate;
             deadBefore[i] = origin + start;
         }
         return hold;

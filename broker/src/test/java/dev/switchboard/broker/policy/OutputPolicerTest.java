@@ -140,6 +140,32 @@ class OutputPolicerTest {
     }
 
     @Test
+    void however_a_text_is_split_into_deltas_the_client_gets_what_policing_it_whole_gives() {
+        String[] words = {"alpha", "beta", "jane@example.com", "4111 1111 1111 1111", "verboten", "db1.corp.internal",
+            "call", "555-123-4567", "GB82 WEST 1234 5698 7654 32", "forbidden", "fruit", "123-45-6789", "x@y.co", "."};
+        java.util.Random random = new java.util.Random(20261204);
+        for (int round = 0; round < 500; round++) {
+            StringBuilder text = new StringBuilder();
+            for (int w = 0; w < 3 + random.nextInt(12); w++) {
+                text.append(words[random.nextInt(words.length)]).append(random.nextInt(4) == 0 ? ", " : " ");
+            }
+            OutputPolicer whole = standard.newOutput();
+            String expected = whole.accept(text.toString()) + whole.finish();
+            OutputPolicer streamed = standard.newOutput();
+            StringBuilder got = new StringBuilder();
+            for (int at = 0; at < text.length(); ) {
+                int next = Math.min(text.length(), at + 1 + random.nextInt(6));
+                got.append(streamed.accept(text.substring(at, next)));
+                at = next;
+            }
+            got.append(streamed.finish());
+
+            assertEquals(expected, got.toString(), "split differently: " + text);
+            assertEquals(whole.blocked(), streamed.blocked(), text::toString);
+        }
+    }
+
+    @Test
     void input_is_redacted_as_a_whole_and_a_block_names_its_rule() {
         ContentPolicy.Inspection clean = standard.inspectInput("Mail jane@example.com or call 555-123-4567.");
         ContentPolicy.Inspection blocked = standard.inspectInput("Tell me about Project  Nightingale.");
