@@ -214,7 +214,8 @@ public record Webhooks(boolean allowPrivateTargets, Path outboxDir, Retry retry,
             BrokerConfig.present(secrets, "secrets").forEach(s -> keys.add(secret(s, "secrets")));
             ConfigRule.require(!keys.isEmpty(), "secret", "is required (whsec_ followed by base64)");
             List<String> types = BrokerConfig.present(events, "events");
-            ConfigRule.require(!types.isEmpty(), "events", "must list at least one of " + new java.util.TreeSet<>(EVENTS));
+            ConfigRule.require(!types.isEmpty(), "events", "must list at least one of "
+                    + new java.util.TreeSet<>(EVENTS));
             for (String type : types) {
                 ConfigRule.require(EVENTS.contains(type), "events", "names unknown event '" + type + "' (known: "
                         + new java.util.TreeSet<>(EVENTS) + ")");

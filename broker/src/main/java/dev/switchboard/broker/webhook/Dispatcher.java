@@ -191,7 +191,8 @@ final class Dispatcher {
             giveUp(p, "it failed " + p.attempts + " attempts, the last: " + failed.detail());
             return;
         }
-        Duration delay = failed.retryAfter().map(d -> min(d, config.retry().max())).orElseGet(() -> backoff(p.attempts));
+        Duration delay = failed.retryAfter().map(d -> min(d, config.retry().max()))
+                .orElseGet(() -> backoff(p.attempts));
         log.warn("webhook:" + p.endpoint.displayUrl() + ":" + failed.reason(), "webhook delivery to {} failed ({}); "
                 + "retrying{}", p.endpoint.displayUrl(), failed.detail());
         if (closing) {
