@@ -17,6 +17,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends one attempt of a message with the webhooks' own Jetty {@link HttpClient} (own pool, no redirects followed,
@@ -105,7 +106,7 @@ final class Deliverer implements AutoCloseable {
     }
 
     /** {@code Retry-After} as delta-seconds or an HTTP date; empty when absent or unreadable. */
-    static Optional<Duration> retryAfter(String value, Instant now) {
+    static Optional<Duration> retryAfter(@Nullable String value, Instant now) {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
