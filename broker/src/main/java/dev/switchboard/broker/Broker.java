@@ -37,6 +37,7 @@ import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.http.DeadlineConnector;
 import dev.switchboard.broker.transport.http.JsonErrorHandler;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
+import dev.switchboard.broker.webhook.WebhookNotices;
 import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.simulator.ProviderSimulator;
 import dev.switchboard.simulator.SimulatorConfig;
@@ -84,12 +85,14 @@ public final class Broker implements AutoCloseable {
     private final Map<String, Provider> providers;
     private final HeapPressure heapPressure;
     private final Optional<UsageFile> usageFile;
+    private final Optional<WebhookNotices> webhooks;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers,
-                   HeapPressure heapPressure, Optional<UsageFile> usageFile) {
+                   HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks) {
         this.usageFile = usageFile;
+        this.webhooks = webhooks;
         this.providers = providers;
         this.heapPressure = heapPressure;
         this.store = store;
@@ -166,7 +169,15 @@ public final class Broker implements AutoCloseable {
         HeapPressure heapPressure = new HeapPressure(HEAP_WARNING_FRACTION, operatorLog);
         // Audit and webhooks subscribe to what guardrails, breakers and policies decide (issue 14).
         List<Notices> noticeConsumers = new ArrayList<>();
+        // Consumers join before the fan-out is built (it copies the list). Webhooks announce their own notice
+        // (WebhookDisabled) through the fan-out, which exists only once they have joined it.
+        java.util.concurrent.atomic.AtomicReference<Notices> fannedOut = new java.util.concurrent.atomic
+                .AtomicReference<>(Notices.NONE);
+        Optional<WebhookNotices> webhooks = WebhookNotices.start(config.webhooks(), metrics.registry(), operatorLog,
+                clock, notice -> fannedOut.get().publish(notice));
+        webhooks.ifPresent(noticeConsumers::add);
         Notices notices = Notices.fanOut(noticeConsumers);
+        fannedOut.set(notices);
         Map<String, Provider> providers = providers(config, simulator, httpClient, metrics,
                 new Transitions(operatorLog, notices, clock));
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),
@@ -218,7 +229,7 @@ public final class Broker implements AutoCloseable {
         server.setStopTimeout(5_000);
         server.start();
         return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
-                heapPressure, usageFile);
+                heapPressure, usageFile, webhooks);
     }
 
     /** Each configured provider's region, for tenants' residency rules. */
@@ -373,6 +384,8 @@ public final class Broker implements AutoCloseable {
         rings.close();
         // After the rings: the last responses' usage is counted before it is written.
         usageFile.ifPresent(UsageFile::close);
+        // After the rings too: the last responses' notices are queued before what is queued is written out.
+        webhooks.ifPresent(WebhookNotices::close);
         heapPressure.close();
         scheduler.shutdownNow();
         try {

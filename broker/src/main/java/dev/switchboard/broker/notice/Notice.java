@@ -64,4 +64,13 @@ public sealed interface Notice {
      */
     record CircuitChanged(Instant at, String provider, String from, String to, String cause) implements Notice {
     }
+
+    /**
+     * A webhook receiver answered 410 Gone: the broker stops delivering to it until it restarts.
+     *
+     * @param endpoint the receiver's URL without user info or query
+     * @param status the HTTP status that disabled it
+     */
+    record WebhookDisabled(Instant at, String endpoint, int status) implements Notice {
+    }
 }

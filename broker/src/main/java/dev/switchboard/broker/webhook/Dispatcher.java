@@ -1,0 +1,277 @@
+package dev.switchboard.broker.webhook;
+
+import dev.switchboard.broker.config.Webhooks;
+import dev.switchboard.broker.metrics.OperatorLog;
+import dev.switchboard.broker.notice.Notice;
+import dev.switchboard.broker.notice.Notices;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The webhook thread's state and decisions: which endpoints a notice goes to, the limit.exceeded deduplication,
+ * the outbox, attempts and their outcomes, retries, giving up and disabling. Every method runs on the webhook thread
+ * (the single-threaded {@code thread}), so nothing is locked; attempt outcomes arrive on client threads and are
+ * handed back to it.
+ *
+ * <p>Invariant: a message is in {@code pending} exactly while it is in the outbox (or, when the outbox could not be
+ * written, while it is kept in memory only); at most one attempt of a message is in flight or scheduled.
+ */
+final class Dispatcher {
+    private final Webhooks config;
+    private final Outbox outbox;
+    private final Deliverer deliverer;
+    private final ScheduledExecutorService thread;
+    private final OperatorLog log;
+    private final Notices notices;
+    private final InstantSource clock;
+    private final WebhookMeters meters;
+    private final Map<String, Pending> pending = new HashMap<>();
+    private final Set<String> disabled = new HashSet<>();
+    private final Set<String> limitsThisMinute = new HashSet<>();
+    private long dedupeMinute = Long.MIN_VALUE;
+    private boolean closing;
+
+    /** A message waiting for delivery and how many attempts it has had in this process. */
+    private static final class Pending {
+        final Message message;
+        final Webhooks.Endpoint endpoint;
+        int attempts;
+
+        Pending(Message message, Webhooks.Endpoint endpoint) {
+            this.message = message;
+            this.endpoint = endpoint;
+        }
+    }
+
+    Dispatcher(Webhooks config, Outbox outbox, Deliverer deliverer, ScheduledExecutorService thread, OperatorLog log,
+               Notices notices, InstantSource clock, WebhookMeters meters) {
+        this.config = config;
+        this.outbox = outbox;
+        this.deliverer = deliverer;
+        this.thread = thread;
+        this.log = log;
+        this.notices = notices;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    /** Attempts again every message an earlier run left in the outbox. */
+    void recover() {
+        List<Path> unreadable = new ArrayList<>();
+        List<Message> left;
+        try {
+            left = outbox.load(unreadable);
+        } catch (IOException e) {
+            meters.outboxError();
+            log.warn("webhook:outbox:load", "webhook outbox {} cannot be read ({}): undelivered messages of an "
+                    + "earlier run are not sent{}", outbox.dir(), e.getClass().getSimpleName());
+            return;
+        }
+        unreadable.forEach(file -> log.warn("webhook:outbox:unreadable", "webhook outbox file {} is unreadable; "
+                + "left in place{}", file));
+        for (Message message : left) {
+            Optional<Webhooks.Endpoint> endpoint = config.endpoints().stream()
+                    .filter(e -> e.url().toString().equals(message.endpoint())).findFirst();
+            if (endpoint.isEmpty()) {
+                meters.dropped("unknown_endpoint");
+                log.warn("webhook:outbox:unknown", "webhook message {} was for an endpoint no longer configured; "
+                        + "dropped{}", message.id());
+                delete(message.id());
+                continue;
+            }
+            track(new Pending(message, endpoint.get()));
+            attempt(message.id());
+        }
+    }
+
+    /** Turns {@code notice} into one message per subscribed endpoint, each written to the outbox, then attempted. */
+    void onNotice(Notice notice) {
+        Optional<Payloads.Event> event = Payloads.of(notice);
+        if (event.isEmpty() || isRepeatedLimit(notice)) {
+            return;
+        }
+        for (Webhooks.Endpoint endpoint : config.endpoints()) {
+            Payloads.Event e = event.get();
+            if (!endpoint.events().contains(e.type()) || disabled.contains(key(endpoint))
+                    || (e.tenant().isPresent() && !endpoint.servesTenant(e.tenant().get()))) {
+                continue;
+            }
+            if (pending.size() >= config.maxPending()) {
+                meters.dropped("outbox_full");
+                log.warn("webhook:outbox:full", "webhook outbox holds {} messages (max_pending): a {} message was "
+                        + "dropped{}", pending.size(), e.type());
+                continue;
+            }
+            Message message = new Message(Message.newId(), key(endpoint), e.type(), clock.instant(), e.body());
+            try {
+                outbox.write(message);
+            } catch (IOException | RuntimeException ex) {
+                // Delivered from memory all the same: only a restart before delivery would lose it.
+                meters.outboxError();
+                log.warn("webhook:outbox:write", "webhook outbox {} cannot be written ({}): messages are delivered "
+                        + "from memory and lost on a restart{}", outbox.dir(), ex.getClass().getSimpleName());
+            }
+            track(new Pending(message, endpoint));
+            attempt(message.id());
+        }
+    }
+
+    /** limit.exceeded is announced at most once per tenant, key, limit and minute. */
+    private boolean isRepeatedLimit(Notice notice) {
+        if (!(notice instanceof Notice.LimitExceeded l)) {
+            return false;
+        }
+        long minute = Math.floorDiv(l.at().getEpochSecond(), 60);
+        if (minute != dedupeMinute) {
+            dedupeMinute = minute;
+            limitsThisMinute.clear();
+        }
+        return !limitsThisMinute.add(l.tenant() + "\n" + l.keyId() + "\n" + l.limit());
+    }
+
+    private void attempt(String id) {
+        Pending p = pending.get(id);
+        if (p == null || closing) {
+            return;  // closing: it stays in the outbox for the next start
+        }
+        if (disabled.contains(key(p.endpoint))) {
+            meters.dropped("disabled");
+            finish(p);
+            return;
+        }
+        if (Duration.between(p.message.created(), clock.instant()).compareTo(config.retry().maxAge()) > 0) {
+            giveUp(p, "it is older than retry.max_age");
+            return;
+        }
+        p.attempts++;
+        Executor back = this::onThread;
+        deliverer.send(p.endpoint, p.message, clock.instant(), outcome -> back.execute(() -> onOutcome(id, outcome)));
+    }
+
+    private void onThread(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException e) {
+            // Stopped: the message stays in the outbox.
+        }
+    }
+
+    private void onOutcome(String id, Deliverer.Outcome outcome) {
+        Pending p = pending.get(id);
+        if (p == null) {
+            return;
+        }
+        if (outcome instanceof Deliverer.Outcome.Delivered) {
+            meters.delivered(p.message.type());
+            finish(p);
+        } else if (outcome instanceof Deliverer.Outcome.Gone gone) {
+            disable(p.endpoint, gone.status());
+        } else if (outcome instanceof Deliverer.Outcome.Failed failed) {
+            meters.failedAttempt(failed.reason());
+            retry(p, failed);
+        }
+    }
+
+    private void retry(Pending p, Deliverer.Outcome.Failed failed) {
+        if (p.attempts >= config.retry().attempts()) {
+            giveUp(p, "it failed " + p.attempts + " attempts, the last: " + failed.detail());
+            return;
+        }
+        Duration delay = failed.retryAfter().map(d -> min(d, config.retry().max()))
+                .orElseGet(() -> backoff(p.attempts));
+        log.warn("webhook:" + p.endpoint.displayUrl() + ":" + failed.reason(), "webhook delivery to {} failed ({}); "
+                + "retrying{}", p.endpoint.displayUrl(), failed.detail());
+        if (closing) {
+            return;
+        }
+        String id = p.message.id();
+        try {
+            thread.schedule(() -> attempt(id), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // Stopped: the message stays in the outbox.
+        }
+    }
+
+    /** Before attempt {@code n + 1}: between half and all of {@code min(max, initial * 2^(n-1))}. */
+    Duration backoff(int attempts) {
+        Duration max = config.retry().max();
+        Duration base = config.retry().initial();
+        for (int i = 1; i < attempts && base.compareTo(max) < 0; i++) {
+            base = base.multipliedBy(2);
+        }
+        long ceiling = min(base, max).toMillis();
+        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private void giveUp(Pending p, String why) {
+        meters.dropped("gave_up");
+        log.warn("webhook:" + p.endpoint.displayUrl() + ":gave_up", "webhook message {} to {} given up: {}{}",
+                p.message.id(), p.endpoint.displayUrl(), why);
+        finish(p);
+    }
+
+    private void disable(Webhooks.Endpoint endpoint, int status) {
+        String key = key(endpoint);
+        if (!disabled.add(key)) {
+            return;
+        }
+        meters.endpointDisabled();
+        log.warn("webhook:" + endpoint.displayUrl() + ":disabled", "webhook endpoint {} answered {} Gone: disabled "
+                + "until the broker restarts; its pending messages are dropped{}", endpoint.displayUrl(), status);
+        notices.publish(new Notice.WebhookDisabled(clock.instant(), endpoint.displayUrl(), status));
+        for (Pending p : List.copyOf(pending.values())) {
+            if (key(p.endpoint).equals(key)) {
+                meters.dropped("disabled");
+                finish(p);
+            }
+        }
+    }
+
+    private void track(Pending p) {
+        pending.put(p.message.id(), p);
+        meters.pending(pending.size());
+    }
+
+    private void finish(Pending p) {
+        pending.remove(p.message.id());
+        meters.pending(pending.size());
+        delete(p.message.id());
+    }
+
+    private void delete(String id) {
+        try {
+            outbox.delete(id);
+        } catch (IOException e) {
+            meters.outboxError();
+            log.warn("webhook:outbox:delete", "webhook outbox file of {} cannot be deleted ({}); it may be sent again "
+                    + "after a restart{}", id, e.getClass().getSimpleName());
+        }
+    }
+
+    private static String key(Webhooks.Endpoint endpoint) {
+        return endpoint.url().toString();
+    }
+
+    /** Stops attempting: what is pending stays in the outbox. */
+    void close() {
+        closing = true;
+    }
+}
