@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * A tenant's content policy on a relayed Realtime session, whose frames are otherwise forwarded as they come.
  *
- * <p>Output: text deltas, audio transcript deltas and function-call argument deltas are policed per content part (one {@link OutputPolicer} per
+ * <p>Output: text deltas, audio transcript deltas and function-call argument deltas are policed per content part
+ * (one {@link OutputPolicer} per
  * item and content index) and relayed with only what may be seen; a part's {@code *.done} frame first releases the
  * held tail as one more delta, then carries the policed text; {@code response.content_part.done},
  * {@code response.output_item.done} and {@code response.done} repeat the text and are rewritten likewise, so no

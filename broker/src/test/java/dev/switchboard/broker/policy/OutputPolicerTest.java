@@ -32,7 +32,10 @@ class OutputPolicerTest {
                 output:
                   - {detect: pii, types: [email, credit_card, iban, us_ssn, phone], action: redact}
                   - {detect: keywords, name: banned, words: [forbidden fruit, verboten], action: block}
-                  - {detect: regex, name: internal-host, pattern: "\\\\b[a-z0-9-]+\\\\.corp\\\\.internal\\\\b", action: flag}
+                  - detect: regex
+                    name: internal-host
+                    pattern: "\\\\b[a-z0-9-]+\\\\.corp\\\\.internal\\\\b"
+                    action: flag
             """).policies()).get("standard");
     }
 

@@ -38,9 +38,12 @@ class RelayPolicyTest {
                 simulator: {enabled: true}
                 policies:
                   redacting:
-                    output: [{detect: regex, name: word, pattern: "(?i)\\\\bsession\\\\b", action: redact, replacement: "[S]"}]
+                    output:
+                      - {detect: regex, name: word, pattern: "(?i)\\\\bsession\\\\b", action: redact,
+                         replacement: "[S]"}
                   arguments:
-                    output: [{detect: regex, name: days, pattern: '"days":\\d+', action: redact, replacement: '"days":0'}]
+                    output:
+                      - {detect: regex, name: days, pattern: '"days":\\d+', action: redact, replacement: '"days":0'}
                   blocking:
                     input: [{detect: keywords, name: codename, words: [nightingale], action: block}]
                     output: [{detect: keywords, name: banned, words: [session], action: block}]
@@ -121,7 +124,8 @@ class RelayPolicyTest {
             client.until("session.updated");
             client.send(RealtimeClient.userMessage("Weather?"));
             client.until("conversation.item.done");
-            client.send(RealtimeClient.responseCreate("go", "{\"sim_tool_call\":\"get_weather\",\"sim_ttft_ms\":\"0\"}"));
+            client.send(RealtimeClient.responseCreate("go",
+                    "{\"sim_tool_call\":\"get_weather\",\"sim_ttft_ms\":\"0\"}"));
             List<JsonNode> frames = client.until("response.done");
 
             String arguments = joined(frames, "response.function_call_arguments.delta", "delta");

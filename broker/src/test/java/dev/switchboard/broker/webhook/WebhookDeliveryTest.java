@@ -2,6 +2,7 @@ package dev.switchboard.broker.webhook;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,7 +92,18 @@ class WebhookDeliveryTest {
         }
         return """
                 simulator: {enabled: true}
+                providers:
+                  down:
+                    kind: openai
+                    base_url: "http://127.0.0.1:1/v1"
+                    circuit_breaker: {failure_threshold: 1}
+                    retry: {max_retries: 0}
+                models:
+                  broken: {route: [down/any]}
+                policies:
+                  strict: {input: [{detect: keywords, name: codename, words: [nightingale], action: block}]}
                 tenants:
+                  policed: {keys: [sk-policed], models: ["*"], policy: strict}
                   acme: {keys: [sk-acme], models: ["*"], budgets: [{period: day, tokens: 200, alert_at: [0.5]}]}
                   limited: {keys: [sk-limited], models: ["*"], limits: {requests_per_minute: 1}}
                   other: {keys: [sk-other], models: ["*"], limits: {requests_per_minute: 1}}
@@ -218,6 +230,37 @@ class WebhookDeliveryTest {
         await().atMost(WAIT).until(() -> receiver.accepted().size() == 2);
         assertEquals(List.of("limit.exceeded", "limit.exceeded"), types(receiver.accepted()));
         assertEquals(2, receiver.deliveries().stream().map(Receiver.Delivery::id).distinct().count());
+        assertSignedPerStandardWebhooks(receiver);
+    }
+
+    @Test
+    void a_policy_match_and_a_provider_circuit_opening_are_announced_without_the_matched_text() throws Exception {
+        Receiver receiver = open(new Receiver((id, attempt) -> Receiver.Answer.of(200)));
+        Broker broker = broker(config("{initial: 10ms}", receiver));
+        HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(broker.httpUri()
+                        + "/v1/chat/completions")).header("Authorization", "Bearer sk-policed")
+                .header("Content-Type", "application/json").timeout(WAIT).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"sim-chat\",\"messages\":[{\"role\":\"user\",\"content\":"
+                                + "\"About Nightingale?\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, refused.statusCode(), refused.body());
+        HttpResponse<String> failed = HTTP.send(HttpRequest.newBuilder(URI.create(broker.httpUri()
+                        + "/v1/chat/completions")).header("Authorization", "Bearer sk-policed")
+                .header("Content-Type", "application/json").timeout(WAIT).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"broken\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(failed.statusCode() >= 500, failed::body);
+
+        await().atMost(WAIT).until(() -> receiver.accepted().size() == 2);
+        List<String> bodies = receiver.accepted();
+        assertEquals(java.util.Set.of("policy.violation", "provider.circuit_opened"),
+                java.util.Set.copyOf(types(bodies)));
+        JsonNode violation = json(bodies.stream().filter(b -> b.contains("policy.violation")).findFirst()
+                .orElseThrow()).path("data");
+        assertEquals("policed", violation.path("tenant").asText());
+        assertEquals("codename", violation.path("rule").asText(), violation::toString);
+        assertFalse(String.join("", bodies).toLowerCase(java.util.Locale.ROOT).contains("nightingale"),
+                bodies::toString);
         assertSignedPerStandardWebhooks(receiver);
     }
 
