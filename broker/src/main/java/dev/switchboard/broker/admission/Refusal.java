@@ -33,6 +33,8 @@ public enum Refusal {
     INSUFFICIENT_QUOTA(429, "insufficient_quota", CloseReason.QUOTA_EXHAUSTED, "insufficient_quota"),
     /** The usage store cannot answer and the tenant's guardrails fail closed: retry shortly. */
     GUARDRAIL_UNAVAILABLE(503, "guardrail_unavailable", CloseReason.INTERNAL_ERROR),
+    /** Audit records cannot be written and the audit log fails closed: retry shortly. */
+    AUDIT_UNAVAILABLE(503, "audit_unavailable", CloseReason.INTERNAL_ERROR),
     /** The broker is draining for a restart: retry shortly, on another instance or this one once it is back. */
     DRAINING(503, "service_unavailable", CloseReason.SERVICE_RESTART);
 

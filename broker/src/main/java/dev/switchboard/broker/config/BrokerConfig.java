@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  * @param prices model aliases' prices, for cost budgets
  * @param usage where guardrail usage is kept across restarts
  * @param policies content policies by name, which tenants refer to
+ * @param audit the audit log, when configured
  */
 public record BrokerConfig(
         Listen listen,
@@ -46,7 +47,8 @@ public record BrokerConfig(
         Drain drain,
         Map<String, Guardrails.Price> prices,
         Guardrails.Usage usage,
-        Map<String, Policies.Policy> policies) {
+        Map<String, Policies.Policy> policies,
+        Optional<Audit> audit) {
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
@@ -74,12 +76,13 @@ public record BrokerConfig(
                              @JsonProperty("drain") @Nullable Drain drain,
                              @JsonProperty("prices") @Nullable Map<String, Guardrails.Price> prices,
                              @JsonProperty("usage") Guardrails.@Nullable Usage usage,
-                             @JsonProperty("policies") @Nullable Map<String, Policies.Policy> policies) {
+                             @JsonProperty("policies") @Nullable Map<String, Policies.Policy> policies,
+                             @JsonProperty("audit") @Nullable Audit audit) {
         return new BrokerConfig(or(listen, Listen.defaults()), or(simulator, new Simulator(false)),
                 or(providers, Map.of()), or(models, Map.of()), or(tenants, Map.of()), or(limits, Limits.defaults()),
                 or(outbound, Outbound.defaults()), or(rings, Rings.defaults()), or(sessions, Sessions.defaults()),
                 or(drain, Drain.defaults()), or(prices, Map.of()), or(usage, Guardrails.Usage.defaults()),
-                or(policies, Map.of()));
+                or(policies, Map.of()), Optional.ofNullable(audit));
     }
 
     /** {@code value}, or {@code fallback} when the file leaves it out. */
@@ -97,19 +100,25 @@ public record BrokerConfig(
     /** A copy listening on {@code host}/{@code port} (command-line overrides). */
     public BrokerConfig withListen(Listen newListen) {
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies);
+                drain, prices, usage, policies, audit);
     }
 
     /** A copy with other session settings (tests). */
     public BrokerConfig withSessions(Sessions newSessions) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, newSessions,
-                drain, prices, usage, policies);
+                drain, prices, usage, policies, audit);
+    }
+
+    /** A copy with the audit log in {@code newAudit}, or none (tests). */
+    public BrokerConfig withAudit(Optional<Audit> newAudit) {
+        return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
+                drain, prices, usage, policies, newAudit);
     }
 
     /** A copy keeping usage in {@code newUsage} (tests). */
     public BrokerConfig withUsage(Guardrails.Usage newUsage) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, newUsage, policies);
+                drain, prices, newUsage, policies, audit);
     }
 
     /**
