@@ -167,6 +167,7 @@ public final class AuditLog implements AutoCloseable {
                     boolean wasDirty = writer.dirty();
                     batch.add(first);
                     queue.drainTo(batch, BATCH - 1);
+                    writer.checkFile();
                     batch.forEach(this::writeOne);
                     batch.clear();
                     if (!wasDirty && writer.dirty()) {
@@ -175,8 +176,12 @@ public final class AuditLog implements AutoCloseable {
                     if (queue.isEmpty()) {
                         overflowed = false;
                     }
-                } else if (failing) {
-                    probe();
+                } else {
+                    // An idle log notices a lost directory too, so a closed broker refuses before it loses a record.
+                    writer.checkFile();
+                    if (failing || !writer.isOpen()) {
+                        probe();
+                    }
                 }
                 if (writer.dirty() && System.nanoTime() - oldestUnforced >= BATCH_FORCE_MS * 1_000_000) {
                     forceQuietly();
@@ -214,7 +219,12 @@ public final class AuditLog implements AutoCloseable {
             writer.probe(clock.instant().atOffset(ZoneOffset.UTC).toLocalDate());
             recovered();
         } catch (IOException | RuntimeException e) {
-            // Still failing; the next record or probe tries again.
+            if (!failing) {
+                failing = true;
+                failures.increment();
+                operatorLog.warn("audit:write", "audit records cannot be written to {}: {}", config.dir(),
+                        e.toString());
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -31,6 +32,7 @@ final class ChainWriter implements AutoCloseable {
     private String lastHash = Chain.GENESIS;
     private @Nullable LocalDate day;
     private @Nullable FileChannel channel;
+    private @Nullable Object fileKey;
     private boolean dirty;
 
     ChainWriter(Path dir, boolean forceEach) {
@@ -76,6 +78,30 @@ final class ChainWriter implements AutoCloseable {
         lastHash = hash;
     }
 
+    /**
+     * Drops the open file if its path no longer leads to it (deleted, replaced, its directory gone): writes to an
+     * unlinked file would succeed and vanish. Called once per batch of records: one {@code stat}.
+     */
+    void checkFile() {
+        if (channel != null && day != null && !fileKey(DayFiles.of(dir, day)).equals(Optional.ofNullable(fileKey))) {
+            closeQuietly();
+        }
+    }
+
+    /** Whether a day file is open. */
+    boolean isOpen() {
+        return channel != null;
+    }
+
+    private static Optional<Object> fileKey(Path file) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return attributes.isRegularFile() ? Optional.ofNullable(attributes.fileKey()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Whether records were written since the last {@link #force}. */
     boolean dirty() {
         return dirty;
@@ -115,6 +141,7 @@ final class ChainWriter implements AutoCloseable {
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND);
         day = target;
+        fileKey = fileKey(file).orElse(null);
         return channel;
     }
 
