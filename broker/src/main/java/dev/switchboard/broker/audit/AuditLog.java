@@ -164,15 +164,15 @@ public final class AuditLog implements AutoCloseable {
                         : PROBE_MS;
                 AuditEntry first = queue.poll(waitMs, TimeUnit.MILLISECONDS);
                 if (first != null) {
-                    boolean wasDirty = writer.dirty();
+                    if (!writer.dirty()) {
+                        // The batch's first record is the oldest unforced one: its 100 ms start now.
+                        oldestUnforced = System.nanoTime();
+                    }
                     batch.add(first);
                     queue.drainTo(batch, BATCH - 1);
                     writer.checkFile();
                     batch.forEach(this::writeOne);
                     batch.clear();
-                    if (!wasDirty && writer.dirty()) {
-                        oldestUnforced = System.nanoTime();
-                    }
                     if (queue.isEmpty()) {
                         overflowed = false;
                     }
