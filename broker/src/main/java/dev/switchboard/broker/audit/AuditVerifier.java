@@ -87,7 +87,8 @@ public final class AuditVerifier {
                 }
                 if (problem.isPresent()) {
                     return new Result(BROKEN, out + "audit verify: chain broken at " + where(file, i) + ": "
-                            + problem.get() + " (" + count + " records before it verified)\n");
+                            + problem.get() + " (" + count + (count == 1 ? " record" : " records")
+                            + " before it verified)\n");
                 }
                 prev = Chain.statedHash(lines[i]).orElseThrow();
                 count++;
