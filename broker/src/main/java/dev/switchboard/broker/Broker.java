@@ -9,6 +9,9 @@ import dev.switchboard.bridge.realtime.RealtimeConnector;
 import dev.switchboard.bridge.sse.SelectorReadTransport;
 import dev.switchboard.bridge.upstream.StreamTimeouts;
 import dev.switchboard.bridge.upstream.UpstreamConnector;
+import dev.switchboard.broker.admission.AdmissionWatch;
+import dev.switchboard.broker.audit.AuditLog;
+import dev.switchboard.broker.audit.ConfigVersion;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.metrics.HeapPressure;
@@ -86,13 +89,16 @@ public final class Broker implements AutoCloseable {
     private final HeapPressure heapPressure;
     private final Optional<UsageFile> usageFile;
     private final Optional<WebhookNotices> webhooks;
+    private final Optional<AuditLog> audit;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers,
-                   HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks) {
+                   HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
+                   Optional<AuditLog> audit) {
         this.usageFile = usageFile;
         this.webhooks = webhooks;
+        this.audit = audit;
         this.providers = providers;
         this.heapPressure = heapPressure;
         this.store = store;
@@ -176,6 +182,12 @@ public final class Broker implements AutoCloseable {
         Optional<WebhookNotices> webhooks = WebhookNotices.start(config.webhooks(), metrics.registry(), operatorLog,
                 clock, notice -> fannedOut.get().publish(notice));
         webhooks.ifPresent(noticeConsumers::add);
+        Optional<AuditLog> audit = config.audit().isEmpty() ? Optional.empty()
+                : Optional.of(AuditLog.open(config.audit().get(), clock, metrics.registry(), operatorLog));
+        audit.ifPresent(log -> {
+            log.onConfigLoaded(ConfigVersion.of(config));
+            noticeConsumers.add(log.notices());
+        });
         Notices notices = Notices.fanOut(noticeConsumers);
         fannedOut.set(notices);
         Map<String, Provider> providers = providers(config, simulator, httpClient, metrics,
@@ -194,7 +206,13 @@ public final class Broker implements AutoCloseable {
             usageFile = Optional.of(UsageFile.open(usage, config.usage().dir().get(), guardrails.get()::keeps,
                     operatorLog, scheduler, config.usage().flushInterval()));
         }
-        ResponseHooks allHooks = guardrails.map(g -> ResponseHooks.both(g, hooks)).orElse(hooks);
+        ResponseHooks composed = guardrails.map(g -> ResponseHooks.both(g, hooks)).orElse(hooks);
+        Map<String, ContentPolicy> policies = ContentPolicy.compile(config.policies());
+        Map<String, String> policyVersions = policyVersions(config, policies);
+        java.util.function.Function<String, String> policyVersion = tenant -> policyVersions.getOrDefault(tenant, "");
+        // The audit hooks wrap the composed ones, so they record the final verdict.
+        ResponseHooks allHooks = audit.map(log -> log.hooks(composed, config.prices(), policyVersion))
+                .orElse(composed);
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog,
                 allHooks, clock, notices);
 
@@ -221,15 +239,24 @@ public final class Broker implements AutoCloseable {
             container.setMaxBinaryMessageSize(config.limits().maxFrameBytes());
         });
         BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(),
-                TenantRegistry.from(config.tenants(), ContentPolicy.compile(config.policies())), ModelCatalog.from(config.models(), providers,
+                TenantRegistry.from(config.tenants(), policies), ModelCatalog.from(config.models(), providers,
                         regions(config)), rings, context, config,
-                guardrails.<SessionGuard>map(g -> g).orElse(SessionGuard.NONE));
+                guardrails.<SessionGuard>map(g -> g).orElse(SessionGuard.NONE),
+                audit.map(log -> log.admissionWatch(policyVersion)).orElse(AdmissionWatch.NONE));
         upgrade.setHandler(handler);
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
         return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
-                heapPressure, usageFile, webhooks);
+                heapPressure, usageFile, webhooks, audit);
+    }
+
+    /** Each tenant's content policy version, for tenants that have a policy. */
+    private static Map<String, String> policyVersions(BrokerConfig config, Map<String, ContentPolicy> policies) {
+        Map<String, String> versions = new java.util.HashMap<>();
+        config.tenants().forEach((id, tenant) -> tenant.policy().map(policies::get)
+                .ifPresent(policy -> versions.put(id, policy.version())));
+        return Map.copyOf(versions);
     }
 
     /** Each configured provider's region, for tenants' residency rules. */
@@ -386,6 +413,8 @@ public final class Broker implements AutoCloseable {
         usageFile.ifPresent(UsageFile::close);
         // After the rings too: the last responses' notices are queued before what is queued is written out.
         webhooks.ifPresent(WebhookNotices::close);
+        // After the rings too: the last sessions' and responses' records are queued before the writer stops.
+        audit.ifPresent(AuditLog::close);
         heapPressure.close();
         scheduler.shutdownNow();
         try {

@@ -1,5 +1,6 @@
 package dev.switchboard.broker;
 
+import dev.switchboard.broker.audit.AuditVerifier;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigException;
 import dev.switchboard.broker.config.ConfigLoader;
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * {@code java -jar switchboard.jar [--config FILE] [--port N] [--host H]}. Without {@code --config}: dev mode,
  * the embedded simulator and tenant {@code dev} with key {@code dev-key}. Exit codes: 0 after a clean stop, 2 for
- * bad arguments or configuration, 1 when the server cannot start.
+ * bad arguments or configuration, 1 when the server cannot start. {@code audit verify DIR} checks an audit log's
+ * hash chain ({@link AuditVerifier}: 0 intact, 1 broken, 2 bad usage).
  */
 public final class Main {
     private Main() {
@@ -20,6 +22,13 @@ public final class Main {
     public static void main(String[] args) throws InterruptedException {
         if (args.length > 0 && args[0].equals("simulator")) {
             dev.switchboard.simulator.SimulatorMain.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("audit")) {
+            AuditVerifier.Result result = AuditVerifier.run(java.util.Arrays.asList(args).subList(1, args.length));
+            (result.exitCode() == 0 ? System.out : System.err).print(result.output());
+            System.out.flush();
+            System.exit(result.exitCode());
             return;
         }
         Path configFile = null;
@@ -128,6 +137,7 @@ public final class Main {
     private static String usage() {
         return "usage: java -jar switchboard.jar [--config FILE] [--port N] [--host H]\n"
                 + "       java -jar switchboard.jar simulator [--port N] [--host H]\n"
+                + "       java -jar switchboard.jar audit verify DIR   (exit 0 intact, 1 broken, 2 bad usage)\n"
                 + "Without --config, runs in dev mode: 127.0.0.1:8080, embedded simulator, tenant 'dev' key 'dev-key'.";
     }
 

@@ -23,6 +23,7 @@ public final class Gatekeeper {
     private final ModelCatalog catalog;
     private final BooleanSupplier accepting;
     private final SessionGuard sessions;
+    private final AdmissionWatch watch;
 
     /** @param accepting false while the broker drains: everything is refused with {@link Refusal#DRAINING} */
     public Gatekeeper(TenantRegistry tenants, ModelCatalog catalog, BooleanSupplier accepting) {
@@ -31,6 +32,13 @@ public final class Gatekeeper {
 
     /** @param sessions the guardrail on concurrent WebSocket sessions */
     public Gatekeeper(TenantRegistry tenants, ModelCatalog catalog, BooleanSupplier accepting, SessionGuard sessions) {
+        this(tenants, catalog, accepting, sessions, AdmissionWatch.NONE);
+    }
+
+    /** @param watch told every refusal (the audit log), and asked before a new session or request is admitted */
+    public Gatekeeper(TenantRegistry tenants, ModelCatalog catalog, BooleanSupplier accepting, SessionGuard sessions,
+                      AdmissionWatch watch) {
+        this.watch = watch;
         this.tenants = tenants;
         this.catalog = catalog;
         this.accepting = accepting;
@@ -42,7 +50,9 @@ public final class Gatekeeper {
      * after the model: it takes a slot that the session's close gives back.
      */
     public Optional<Admission.Refused> admitSession(Principal principal) {
-        return sessions.admitSession(principal);
+        Optional<Admission.Refused> refused = sessions.admitSession(principal);
+        refused.ifPresent(r -> watch.onRefused(Optional.of(principal), r));
+        return refused;
     }
 
     /** Gives back a slot {@link #admitSession} took for an upgrade that did not happen. */
@@ -52,8 +62,12 @@ public final class Gatekeeper {
 
     /** The refusal of anything new while the broker drains, if it does. */
     public Optional<Admission.Refused> draining() {
-        return accepting.getAsBoolean() ? Optional.empty()
-                : Optional.of(Admission.Refused.of(Refusal.DRAINING, "the broker is draining; retry shortly"));
+        if (accepting.getAsBoolean()) {
+            return Optional.empty();
+        }
+        Admission.Refused refused = Admission.Refused.of(Refusal.DRAINING, "the broker is draining; retry shortly");
+        watch.onRefused(Optional.empty(), refused);
+        return Optional.of(refused);
     }
 
     /** Admits a request that presents {@code credentials} for {@code model} (both checks, in that order). */
@@ -68,18 +82,36 @@ public final class Gatekeeper {
      */
     public Admission admit(Credentials credentials) {
         if (credentials.apiKey().isEmpty()) {
-            return Admission.Refused.of(Refusal.MISSING_API_KEY, "missing API key: send 'Authorization: Bearer KEY' "
-                    + "or the subprotocol " + Credentials.KEY_PROTOCOL_PREFIX + "KEY");
+            return refused(Optional.empty(), Admission.Refused.of(Refusal.MISSING_API_KEY, "missing API key: send "
+                    + "'Authorization: Bearer KEY' or the subprotocol " + Credentials.KEY_PROTOCOL_PREFIX + "KEY"));
         }
         Optional<Principal> principal = tenants.resolve(credentials.apiKey().get());
         if (principal.isEmpty()) {
-            return Admission.Refused.of(Refusal.INVALID_API_KEY, "invalid API key");
+            return refused(Optional.empty(), Admission.Refused.of(Refusal.INVALID_API_KEY, "invalid API key"));
         }
         return new Admission.Admitted(principal.get(), Optional.empty());
     }
 
-    /** Checks {@code model} for an already authenticated {@code principal} (a model read from a request body). */
+    /**
+     * Checks {@code model} for an already authenticated {@code principal} (a model read from a request body), and
+     * then whether anything new may start now (the audit log fails closed while it cannot write): the last check
+     * before a new session or chat request.
+     */
     public Admission admitModel(Principal principal, String model) {
+        Admission admission = checkModel(principal, model);
+        if (admission instanceof Admission.Refused refused) {
+            return refused(Optional.of(principal), refused);
+        }
+        Optional<Admission.Refused> unavailable = watch.refuseNew();
+        return unavailable.isPresent() ? refused(Optional.of(principal), unavailable.get()) : admission;
+    }
+
+    private Admission.Refused refused(Optional<Principal> principal, Admission.Refused refused) {
+        watch.onRefused(principal, refused);
+        return refused;
+    }
+
+    private Admission checkModel(Principal principal, String model) {
         if (model.isEmpty()) {
             return new Admission.Refused(Refusal.MISSING_MODEL, "the 'model' parameter is required",
                     Optional.of("model"), Optional.empty());

@@ -35,6 +35,8 @@ public enum Refusal {
     CONTENT_POLICY_VIOLATION(400, "content_policy_violation", CloseReason.POLICY_VIOLATION),
     /** The usage store cannot answer and the tenant's guardrails fail closed: retry shortly. */
     GUARDRAIL_UNAVAILABLE(503, "guardrail_unavailable", CloseReason.INTERNAL_ERROR),
+    /** Audit records cannot be written and the audit log fails closed: retry shortly. */
+    AUDIT_UNAVAILABLE(503, "audit_unavailable", CloseReason.INTERNAL_ERROR),
     /** The broker is draining for a restart: retry shortly, on another instance or this one once it is back. */
     DRAINING(503, "service_unavailable", CloseReason.SERVICE_RESTART);
 

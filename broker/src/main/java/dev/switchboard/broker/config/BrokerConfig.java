@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  * @param usage where guardrail usage is kept across restarts
  * @param policies content policies by name, which tenants refer to
  * @param webhooks signed webhooks announcing notices (see {@link Webhooks})
+ * @param audit the audit log, when configured
  */
 public record BrokerConfig(
         Listen listen,
@@ -48,7 +49,8 @@ public record BrokerConfig(
         Map<String, Guardrails.Price> prices,
         Guardrails.Usage usage,
         Map<String, Policies.Policy> policies,
-        Webhooks webhooks) {
+        Webhooks webhooks,
+        Optional<Audit> audit) {
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
@@ -77,12 +79,13 @@ public record BrokerConfig(
                              @JsonProperty("prices") @Nullable Map<String, Guardrails.Price> prices,
                              @JsonProperty("usage") Guardrails.@Nullable Usage usage,
                              @JsonProperty("policies") @Nullable Map<String, Policies.Policy> policies,
-                             @JsonProperty("webhooks") @Nullable Webhooks webhooks) {
+                             @JsonProperty("webhooks") @Nullable Webhooks webhooks,
+                             @JsonProperty("audit") @Nullable Audit audit) {
         return new BrokerConfig(or(listen, Listen.defaults()), or(simulator, new Simulator(false)),
                 or(providers, Map.of()), or(models, Map.of()), or(tenants, Map.of()), or(limits, Limits.defaults()),
                 or(outbound, Outbound.defaults()), or(rings, Rings.defaults()), or(sessions, Sessions.defaults()),
                 or(drain, Drain.defaults()), or(prices, Map.of()), or(usage, Guardrails.Usage.defaults()),
-                or(policies, Map.of()), or(webhooks, Webhooks.none()));
+                or(policies, Map.of()), or(webhooks, Webhooks.none()), Optional.ofNullable(audit));
     }
 
     /** {@code value}, or {@code fallback} when the file leaves it out. */
@@ -100,19 +103,25 @@ public record BrokerConfig(
     /** A copy listening on {@code host}/{@code port} (command-line overrides). */
     public BrokerConfig withListen(Listen newListen) {
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks);
+                drain, prices, usage, policies, webhooks, audit);
     }
 
     /** A copy with other session settings (tests). */
     public BrokerConfig withSessions(Sessions newSessions) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, newSessions,
-                drain, prices, usage, policies, webhooks);
+                drain, prices, usage, policies, webhooks, audit);
+    }
+
+    /** A copy with the audit log in {@code newAudit}, or none (tests). */
+    public BrokerConfig withAudit(Optional<Audit> newAudit) {
+        return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
+                drain, prices, usage, policies, webhooks, newAudit);
     }
 
     /** A copy keeping usage in {@code newUsage} (tests). */
     public BrokerConfig withUsage(Guardrails.Usage newUsage) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, newUsage, policies, webhooks);
+                drain, prices, newUsage, policies, webhooks, audit);
     }
 
     /**

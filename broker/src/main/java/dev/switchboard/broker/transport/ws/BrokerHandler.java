@@ -11,6 +11,7 @@ import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.admission.Admission;
 import dev.switchboard.broker.admission.Credentials;
+import dev.switchboard.broker.admission.AdmissionWatch;
 import dev.switchboard.broker.admission.Gatekeeper;
 import dev.switchboard.broker.admission.SessionGuard;
 import dev.switchboard.broker.tenant.Principal;
@@ -66,8 +67,15 @@ public final class BrokerHandler extends Handler.Abstract {
     /** Creates the handler; {@code container} must belong to the same server. */
     public BrokerHandler(ServerWebSocketContainer container, TenantRegistry tenants, ModelCatalog catalog,
                          RingShards rings, SessionContext context, BrokerConfig config, SessionGuard sessions) {
+        this(container, tenants, catalog, rings, context, config, sessions, AdmissionWatch.NONE);
+    }
+
+    /** As above, with {@code watch} told every admission refusal and asked before anything new is admitted. */
+    public BrokerHandler(ServerWebSocketContainer container, TenantRegistry tenants, ModelCatalog catalog,
+                         RingShards rings, SessionContext context, BrokerConfig config, SessionGuard sessions,
+                         AdmissionWatch watch) {
         this.container = container;
-        this.gatekeeper = new Gatekeeper(tenants, catalog, () -> accepting, sessions);
+        this.gatekeeper = new Gatekeeper(tenants, catalog, () -> accepting, sessions, watch);
         this.catalog = catalog;
         this.rings = rings;
         this.context = context;
