@@ -3,7 +3,6 @@ package dev.switchboard.broker.session;
 import dev.switchboard.bridge.upstream.UpstreamRequest;
 import dev.switchboard.broker.admission.Admission;
 import dev.switchboard.broker.admission.Refusal;
-import dev.switchboard.broker.notice.Notice;
 import dev.switchboard.broker.notice.Notices;
 import dev.switchboard.broker.policy.ContentPolicy;
 import dev.switchboard.broker.policy.Match;
@@ -12,7 +11,6 @@ import dev.switchboard.protocol.event.ConversationItem;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -43,13 +41,8 @@ final class InputPolicing {
             blocked = policed.blocked;
             items.add(policed.item);
         }
-        for (Match match : matches) {
-            String action = match.action().name().toLowerCase(Locale.ROOT);
-            metrics.policyMatched("input", action);
-            notices.publish(new Notice.PolicyMatched(clock.instant(), info.session().tenantId(),
-                    info.session().keyId(), info.session().sessionId(), info.responseId(), policy.name(),
-                    policy.version(), match.rule(), action, "input"));
-        }
+        new PolicyNotices(policy, info.session(), notices, clock, metrics).announce(matches, info.responseId(),
+                "input");
         if (blocked.isPresent()) {
             return new Result(Optional.empty(), Optional.of(Admission.Refused.of(Refusal.CONTENT_POLICY_VIOLATION,
                     "The request was refused by content policy rule '" + blocked.get().rule() + "' (policy "

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.broker.metrics.BrokerMetrics;
-import dev.switchboard.broker.notice.Notice;
 import dev.switchboard.broker.notice.Notices;
 import dev.switchboard.broker.policy.ContentPolicy;
 import dev.switchboard.broker.policy.Match;
@@ -15,7 +14,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,10 +31,7 @@ import java.util.Map;
 final class RelayPolicing {
     private final ContentPolicy policy;
     private final ObjectMapper mapper;
-    private final ResponseHooks.SessionInfo session;
-    private final Notices notices;
-    private final InstantSource clock;
-    private final BrokerMetrics metrics;
+    private final PolicyNotices notices;
     private final Map<String, Part> parts = new HashMap<>();
     private boolean blocked;
 
@@ -52,10 +47,7 @@ final class RelayPolicing {
                   InstantSource clock, BrokerMetrics metrics) {
         this.policy = policy;
         this.mapper = mapper;
-        this.session = session;
-        this.notices = notices;
-        this.clock = clock;
-        this.metrics = metrics;
+        this.notices = new PolicyNotices(policy, session, notices, clock, metrics);
     }
 
     /** Whether output frames of this type are policed (and may be rewritten or held). */
@@ -217,13 +209,7 @@ final class RelayPolicing {
     }
 
     private void announce(List<Match> matches, String responseId, String direction) {
-        for (Match match : matches) {
-            String action = match.action().name().toLowerCase(Locale.ROOT);
-            metrics.policyMatched(direction, action);
-            notices.publish(new Notice.PolicyMatched(clock.instant(), session.tenantId(), session.keyId(),
-                    session.sessionId(), responseId, policy.name(), policy.version(), match.rule(), action,
-                    direction));
-        }
+        notices.announce(matches, responseId, direction);
     }
 
     private JsonNode read(String json) {

@@ -3,7 +3,6 @@ package dev.switchboard.broker.session;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.broker.metrics.BrokerMetrics;
-import dev.switchboard.broker.notice.Notice;
 import dev.switchboard.broker.notice.Notices;
 import dev.switchboard.broker.policy.ContentPolicy;
 import dev.switchboard.broker.policy.Match;
@@ -132,14 +131,8 @@ final class ResponseEmitter {
         if (matches.isEmpty()) {
             return;
         }
-        ContentPolicy p = policy.orElseThrow();
-        ResponseHooks.SessionInfo session = run.info.session();
-        for (Match match : matches) {
-            metrics.policyMatched("output", match.action().name().toLowerCase(java.util.Locale.ROOT));
-            notices.publish(new Notice.PolicyMatched(clock.instant(), session.tenantId(), session.keyId(),
-                    session.sessionId(), run.id, p.name(), p.version(), match.rule(),
-                    match.action().name().toLowerCase(java.util.Locale.ROOT), "output"));
-        }
+        new PolicyNotices(policy.orElseThrow(), run.info.session(), notices, clock, metrics)
+                .announce(matches, run.id, "output");
         if (policer.blocked()) {
             run.policyBlocked = true;
         }
