@@ -527,6 +527,6 @@ public record BrokerConfig(
 
     /** How an idle ring consumer waits. */
     enum WaitStrategy implements ConfigValues.Word {
-        BLOCKING, SLEEPING
+        BLOCKING, SLEEPING, PARKING
     }
 }

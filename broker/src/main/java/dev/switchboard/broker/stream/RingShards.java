@@ -34,7 +34,7 @@ public final class RingShards implements AutoCloseable {
 
     /**
      * Starts {@code count} rings of {@code size} slots, each with one consumer thread waiting with
-     * {@code waitStrategy} ({@code blocking} or {@code sleeping}).
+     * {@code waitStrategy} ({@code blocking}, {@code sleeping} or {@code parking}).
      */
     public RingShards(int count, int size, String waitStrategy, BrokerMetrics metrics) {
         for (int i = 0; i < count; i++) {
@@ -78,7 +78,11 @@ public final class RingShards implements AutoCloseable {
     }
 
     private static WaitStrategy waitStrategy(String kind) {
-        return kind.equals("sleeping") ? new SleepingWaitStrategy(0, 100_000L) : new BlockingWaitStrategy();
+        return switch (kind) {
+            case "sleeping" -> new SleepingWaitStrategy(0, 100_000L);
+            case "parking" -> new ParkingWaitStrategy();
+            default -> new BlockingWaitStrategy();
+        };
     }
 
     /** The shard for the {@code n}-th session. */

@@ -179,7 +179,7 @@ class ConfigLoaderTest {
         "models: {m: {route: [null]}}|models.m.route must not contain empty entries",
         "tenants: {t: {keys: [{key: k, a: 1}]}}|tenants.t.keys[0].a is not a known key (known in tenants.t.keys[0]: id, key, limits)",
         "tenants: {t: {models: [[1]], keys: [k]}}|tenants.t.models[0] must be a string",
-        "rings: {wait_strategy: busy}|rings.wait_strategy must be one of [blocking, sleeping] but was 'busy'",
+        "rings: {wait_strategy: busy}|rings.wait_strategy must be one of [blocking, sleeping, parking] but was 'busy'",
         "sessions: {replay: {max_bytes: 1}}|sessions.replay.max_bytes must be between 4096 and 1073741824",
     })
     void a_value_of_the_wrong_type_or_outside_its_rule_is_refused_with_its_path_and_no_java_names(String yaml,
