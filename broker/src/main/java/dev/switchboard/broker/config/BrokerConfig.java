@@ -508,9 +508,9 @@ public record BrokerConfig(
      *     {@code sleeping} (spins, yields, then sleeps briefly; producers never make a system call)
      */
     public record Rings(int shards, int size, String waitStrategy) {
-        /** One shard per core (at least 2), 16,384 slots each, blocking wait. */
+        /** One shard per core (at least 2), 16,384 slots each, parking wait (lock-free, see docs/benchmarks.md). */
         public static Rings defaults() {
-            return new Rings(Math.max(2, Runtime.getRuntime().availableProcessors()), 16384, "blocking");
+            return new Rings(Math.max(2, Runtime.getRuntime().availableProcessors()), 16384, "parking");
         }
 
         @JsonCreator

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker's ring shards. A session is pinned to {@code shardFor(n)} for its whole life.
  *
- * <p>The consumer uses a blocking wait strategy: on a 2-core machine a spinning consumer per shard would starve
- * Jetty's I/O threads, and the measured wake-up cost is well inside the TTFT budget (see docs/benchmarks.md).
+ * <p>The consumer waits by parking (the default {@code parking} strategy; {@code blocking} and {@code sleeping} can be
+ * configured): on a 2-core machine a spinning consumer per shard would starve Jetty's I/O threads, and a publish must
+ * not take a lock, since the upstream selector publishes (see docs/benchmarks.md).
  * A subscriber that throws is a bug: the exception is logged and counted, the slot is cleared, and the shard
  * keeps serving its other sessions.
  */

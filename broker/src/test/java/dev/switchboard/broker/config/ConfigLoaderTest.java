@@ -124,7 +124,7 @@ class ConfigLoaderTest {
         assertEquals(java.time.Duration.ofSeconds(10), config.outbound().maxStall());
         assertEquals(java.time.Duration.ofSeconds(30), config.drain().timeout());
         assertEquals(2, config.models().get("chat-default").route().size());
-        assertEquals("blocking", config.rings().waitStrategy());
+        assertEquals("parking", config.rings().waitStrategy());
     }
 
     @Test
