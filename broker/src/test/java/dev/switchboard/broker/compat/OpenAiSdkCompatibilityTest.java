@@ -4,16 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.broker.Broker;
+import dev.switchboard.broker.NodeProject;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigLoader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -25,8 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class OpenAiSdkCompatibilityTest {
-    private static final Path DIR = Path.of("..", "compat", "openai-node");
-    private static final long NPM_TIMEOUT_S = 300;
+    private static final NodeProject NODE = new NodeProject("openai-node");
     private static final long CHECK_TIMEOUT_S = 120;
     /**
      * Dev mode (the simulator brings the sim-* models) plus routes for the failover checks: a first target that cuts
@@ -47,55 +40,14 @@ class OpenAiSdkCompatibilityTest {
               limited: {keys: [limited-key], models: ["*"], limits: {requests_per_minute: 2}}
             """;
 
-    private record Result(int exit, String output) {
-    }
-
-    private static Result run(List<String> command, long timeoutSeconds) throws Exception {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command.get(0) + ": install Node.js 18+ and npm (.ci/run does)",
-                    e);
-        }
-        StringBuilder output = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try {
-                output.append(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                output.append("(output unreadable: ").append(e.getMessage()).append(')');
-            }
-        });
-        reader.start();
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            reader.join(5_000);
-            throw new AssertionError(command + " did not finish within " + timeoutSeconds + " s:\n" + output);
-        }
-        reader.join(5_000);
-        return new Result(process.exitValue(), output.toString());
-    }
-
-    /** {@code npm ci} unless node_modules was installed from this very lock file. */
-    private static void install() throws Exception {
-        byte[] lock = Files.readAllBytes(DIR.resolve("package-lock.json"));
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(lock));
-        Path stamp = DIR.resolve("node_modules").resolve(".lock-stamp");
-        if (Files.exists(stamp) && Files.readString(stamp).equals(hash)) {
-            return;
-        }
-        Result npm = run(List.of("npm", "ci", "--no-audit", "--no-fund"), NPM_TIMEOUT_S);
-        assertEquals(0, npm.exit(), () -> "npm ci failed:\n" + npm.output());
-        Files.writeString(stamp, hash);
-    }
-
     @Test
     void the_unmodified_openai_sdk_lists_models_completes_streams_calls_tools_and_sees_auth_errors()
             throws Exception {
-        install();
+        NODE.install();
         try (Broker broker = Broker.start(new ConfigLoader(System::getenv).parse(CONFIG)
                 .withListen(new BrokerConfig.Listen("127.0.0.1", 0)))) {
-            Result check = run(List.of("node", "check.mjs", "http://127.0.0.1:" + broker.port(), "dev-key",
+            NodeProject.Result check = NODE.run(List.of("node", "check.mjs", "http://127.0.0.1:" + broker.port(),
+                    "dev-key",
                     "limited-key"), CHECK_TIMEOUT_S);
             assertEquals(0, check.exit(), () -> "the SDK check failed:\n" + check.output());
             assertTrue(check.output().contains("ok   an invalid key"), check::output);
