@@ -63,10 +63,10 @@ final class RelayPolicing {
 
     /** The frames to relay in place of the provider's frame {@code json} of {@code type}. */
     List<Frame> output(String type, String json, String responseId) {
-        if (!policy.policesOutput()) {
-            return List.of(new Frame(type, json));
+        if (!policy.policesOutput() || (parts.isEmpty() && !type.endsWith(".delta"))) {
+            return List.of(new Frame(type, json));  // no part was policed yet: nothing to rewrite, nothing to parse
         }
-        JsonNode tree = read(json);
+        JsonNode tree = RelaySession.treeOf(mapper, json);
         if (!(tree instanceof ObjectNode event)) {
             return List.of(new Frame(type, json));
         }
@@ -78,7 +78,7 @@ final class RelayPolicing {
                     "response.output_audio_transcript.delta", responseId);
             case "response.function_call_arguments.done" -> done(type, event, "arguments",
                     "response.function_call_arguments.delta", responseId);
-            default -> List.of(new Frame(type, parts.isEmpty() ? json : rewrite(event, type)));
+            default -> List.of(new Frame(type, rewrite(event, type)));
         };
     }
 
@@ -94,7 +94,7 @@ final class RelayPolicing {
      * {@code block} matched (the returned match names the rule for the error).
      */
     Input input(String json) {
-        JsonNode tree = read(json);
+        JsonNode tree = RelaySession.treeOf(mapper, json);
         if (!policy.policesInput() || !(tree.path("item").path("content") instanceof ArrayNode content)) {
             return new Input(json, null);
         }
@@ -210,13 +210,5 @@ final class RelayPolicing {
 
     private void announce(List<Match> matches, String responseId, String direction) {
         notices.announce(matches, responseId, direction);
-    }
-
-    private JsonNode read(String json) {
-        try {
-            return mapper.readTree(json);
-        } catch (IOException e) {
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-        }
     }
 }

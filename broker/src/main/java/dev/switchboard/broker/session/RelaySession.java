@@ -377,8 +377,13 @@ public final class RelaySession extends AbstractSession {
     }
 
     private JsonNode treeOf(String json) {
+        return treeOf(context.codec().mapper(), json);
+    }
+
+    /** {@code json} as a tree; a missing node when it is not JSON (provider frames were checked only for shape). */
+    static JsonNode treeOf(com.fasterxml.jackson.databind.ObjectMapper mapper, String json) {
         try {
-            return context.codec().mapper().readTree(json);
+            return mapper.readTree(json);
         } catch (IOException e) {
             return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }
