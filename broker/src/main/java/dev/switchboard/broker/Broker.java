@@ -175,21 +175,18 @@ public final class Broker implements AutoCloseable {
         HeapPressure heapPressure = new HeapPressure(HEAP_WARNING_FRACTION, operatorLog);
         // Audit and webhooks subscribe to what guardrails, breakers and policies decide (issue 14).
         List<Notices> noticeConsumers = new ArrayList<>();
-        // Consumers join before the fan-out is built (it copies the list). Webhooks announce their own notice
-        // (WebhookDisabled) through the fan-out, which exists only once they have joined it.
-        java.util.concurrent.atomic.AtomicReference<Notices> fannedOut = new java.util.concurrent.atomic
-                .AtomicReference<>(Notices.NONE);
-        Optional<WebhookNotices> webhooks = WebhookNotices.start(config.webhooks(), metrics.registry(), operatorLog,
-                clock, notice -> fannedOut.get().publish(notice));
-        webhooks.ifPresent(noticeConsumers::add);
+        // Consumers join before the fan-out is built (it copies the list). The audit log is the one consumer of the
+        // webhooks' own notice (WebhookDisabled), so it is opened first and handed to them.
         Optional<AuditLog> audit = config.audit().isEmpty() ? Optional.empty()
                 : Optional.of(AuditLog.open(config.audit().get(), clock, metrics.registry(), operatorLog));
         audit.ifPresent(log -> {
             log.onConfigLoaded(ConfigVersion.of(config));
             noticeConsumers.add(log.notices());
         });
+        Optional<WebhookNotices> webhooks = WebhookNotices.start(config.webhooks(), metrics.registry(), operatorLog,
+                clock, audit.map(AuditLog::notices).orElse(Notices.NONE));
+        webhooks.ifPresent(noticeConsumers::add);
         Notices notices = Notices.fanOut(noticeConsumers);
-        fannedOut.set(notices);
         Map<String, Provider> providers = providers(config, simulator, httpClient, metrics,
                 new Transitions(operatorLog, notices, clock));
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),

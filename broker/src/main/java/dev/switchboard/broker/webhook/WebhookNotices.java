@@ -49,8 +49,7 @@ public final class WebhookNotices implements Notices, AutoCloseable {
      * Starts delivering to {@code config}'s endpoints, first whatever an earlier run left in the outbox; empty when
      * no endpoint is configured (then nothing is started and no outbox is created).
      *
-     * @param notices where {@link Notice.WebhookDisabled} is published (the broker's fan-out; this consumer
-     *     ignores it)
+     * @param notices where {@link Notice.WebhookDisabled} is published: the audit log, its one consumer
      */
     public static Optional<WebhookNotices> start(Webhooks config, MeterRegistry registry, OperatorLog log,
                                                  InstantSource clock, Notices notices) throws Exception {
