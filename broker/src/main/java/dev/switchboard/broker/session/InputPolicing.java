@@ -27,10 +27,9 @@ final class InputPolicing {
     static Result police(UpstreamRequest request, ContentPolicy policy, ResponseHooks.ResponseInfo info,
                          Notices notices, InstantSource clock, dev.switchboard.broker.metrics.BrokerMetrics metrics) {
         List<Match> matches = new ArrayList<>();
-        Optional<Match> blocked = Optional.empty();
         ContentPolicy.Inspection instructions = policy.inspectInput(request.instructions());
         matches.addAll(instructions.matches());
-        blocked = instructions.blocked();
+        Optional<Match> blocked = instructions.blocked();
         List<ConversationItem> items = new ArrayList<>(request.items().size());
         for (ConversationItem item : request.items()) {
             if (blocked.isPresent()) {
@@ -44,9 +43,7 @@ final class InputPolicing {
         new PolicyNotices(policy, info.session(), notices, clock, metrics).announce(matches, info.responseId(),
                 "input");
         if (blocked.isPresent()) {
-            return new Result(Optional.empty(), Optional.of(Admission.Refused.of(Refusal.CONTENT_POLICY_VIOLATION,
-                    "The request was refused by content policy rule '" + blocked.get().rule() + "' (policy "
-                            + policy.name() + ", version " + policy.version() + ").")));
+            return new Result(Optional.empty(), Optional.of(refusal(policy, blocked.get())));
         }
         if (matches.isEmpty()) {
             return new Result(Optional.of(request), Optional.empty());
@@ -54,6 +51,12 @@ final class InputPolicing {
         return new Result(Optional.of(new UpstreamRequest(request.model(), instructions.text(), items,
                 request.metadata(), request.maxOutputTokens(), request.tools(), request.toolChoice(),
                 request.upstreamParams())), Optional.empty());
+    }
+
+    /** The refusal of input that {@code block} matched: names the rule and the policy version, never the text. */
+    static Admission.Refused refusal(ContentPolicy policy, Match block) {
+        return Admission.Refused.of(Refusal.CONTENT_POLICY_VIOLATION, "The request was refused by content policy "
+                + "rule '" + block.rule() + "' (policy " + policy.name() + ", version " + policy.version() + ").");
     }
 
     private static Policed police(ConversationItem item, ContentPolicy policy) {

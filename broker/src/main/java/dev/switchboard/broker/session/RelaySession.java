@@ -9,8 +9,6 @@ import dev.switchboard.bridge.realtime.RelayUpstream;
 import dev.switchboard.bridge.upstream.UpstreamEvent;
 import dev.switchboard.bridge.upstream.ProviderText;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
-import dev.switchboard.broker.admission.Admission;
-import dev.switchboard.broker.admission.Refusal;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.stream.UpstreamSource;
@@ -158,9 +156,8 @@ public final class RelaySession extends AbstractSession {
                 if (policing != null) {
                     RelayPolicing.Input policed = policing.input(text);
                     if (policed.json() == null) {
-                        sendError(Admission.Refused.of(Refusal.CONTENT_POLICY_VIOLATION, "The item was refused by "
-                                + "content policy rule '" + policed.blockedBy().rule() + "'.").errorDetail()
-                                .withEventId(raw.eventId()));
+                        sendError(InputPolicing.refusal(tenant.policy().orElseThrow(), policed.blockedBy())
+                                .errorDetail().withEventId(raw.eventId()));
                         return;
                     }
                     text = policed.json();
