@@ -1,14 +1,6 @@
 package dev.switchboard.broker;
 
-import dev.switchboard.bridge.anthropic.AnthropicConfig;
-import dev.switchboard.bridge.anthropic.AnthropicConnector;
-import dev.switchboard.bridge.openai.OpenAiConfig;
-import dev.switchboard.bridge.openai.OpenAiConnector;
-import dev.switchboard.bridge.realtime.RealtimeConfig;
-import dev.switchboard.bridge.realtime.RealtimeConnector;
 import dev.switchboard.bridge.sse.SelectorReadTransport;
-import dev.switchboard.bridge.upstream.StreamTimeouts;
-import dev.switchboard.bridge.upstream.UpstreamConnector;
 import dev.switchboard.broker.admission.AdmissionWatch;
 import dev.switchboard.broker.audit.AuditLog;
 import dev.switchboard.broker.audit.ConfigVersion;
@@ -16,15 +8,11 @@ import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.metrics.HeapPressure;
 import dev.switchboard.broker.metrics.OperatorLog;
-import dev.switchboard.broker.notice.Notice;
 import dev.switchboard.broker.notice.Notices;
-import dev.switchboard.broker.policy.ContentPolicy;
-import dev.switchboard.broker.route.CircuitBreaker;
-import dev.switchboard.broker.route.ModelCatalog;
-import dev.switchboard.broker.route.Provider;
-import dev.switchboard.broker.route.RetryPolicy;
-import dev.switchboard.broker.admission.SessionGuard;
 import dev.switchboard.broker.guardrail.LocalUsageStore;
+import dev.switchboard.broker.reload.ConfigSource;
+import dev.switchboard.broker.reload.Reload;
+import dev.switchboard.broker.route.Providers;
 import dev.switchboard.broker.guardrail.TenantGuardrails;
 import dev.switchboard.broker.guardrail.UsageFile;
 import dev.switchboard.broker.guardrail.UsageStore;
@@ -36,11 +24,11 @@ import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.session.SessionSignal;
 import dev.switchboard.broker.stream.RingShards;
-import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.http.DeadlineConnector;
 import dev.switchboard.broker.transport.http.JsonErrorHandler;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
 import dev.switchboard.broker.webhook.WebhookNotices;
+import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.simulator.ProviderSimulator;
 import dev.switchboard.simulator.SimulatorConfig;
@@ -48,9 +36,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -85,7 +71,8 @@ public final class Broker implements AutoCloseable {
     private final BrokerMetrics metrics;
     private final BrokerHandler handler;
     private final SessionStore<BrokerSession> store;
-    private final Map<String, Provider> providers;
+    private final Providers providers;
+    private final LiveConfig live;
     private final HeapPressure heapPressure;
     private final Optional<UsageFile> usageFile;
     private final Optional<WebhookNotices> webhooks;
@@ -93,13 +80,14 @@ public final class Broker implements AutoCloseable {
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
-                   BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers,
+                   BrokerHandler handler, SessionStore<BrokerSession> store, Providers providers, LiveConfig live,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
                    Optional<AuditLog> audit) {
         this.usageFile = usageFile;
         this.webhooks = webhooks;
         this.audit = audit;
         this.providers = providers;
+        this.live = live;
         this.heapPressure = heapPressure;
         this.store = store;
         this.server = server;
@@ -187,8 +175,8 @@ public final class Broker implements AutoCloseable {
                 clock, audit.map(AuditLog::notices).orElse(Notices.NONE));
         webhooks.ifPresent(noticeConsumers::add);
         Notices notices = Notices.fanOut(noticeConsumers);
-        Map<String, Provider> providers = providers(config, simulator, httpClient, metrics,
-                new Transitions(operatorLog, notices, clock));
+        Providers providers = new Providers(config, simulator.map(ProviderSimulator::baseUri), httpClient, metrics,
+                new Providers.Transitions(operatorLog, notices, clock));
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),
                 metrics);
         BrokerConfig.Sessions sessions = config.sessions();
@@ -196,22 +184,24 @@ public final class Broker implements AutoCloseable {
                 sessions.resumeTtl(), sessions.replayMaxEvents(), sessions.replayMaxBytes(), ticker,
                 scheduler, metrics.registry());
         LocalUsageStore usage = new LocalUsageStore();
-        Optional<TenantGuardrails> guardrails = TenantGuardrails.of(config, storeWrapper.apply(usage), clock,
+        // Always built, even when no tenant has a limit yet: a live reload may add some.
+        TenantGuardrails guardrails = TenantGuardrails.reloadable(config, storeWrapper.apply(usage), clock,
                 metrics.registry(), notices);
         Optional<UsageFile> usageFile = Optional.empty();
-        if (guardrails.isPresent() && config.usage().dir().isPresent()) {
-            usageFile = Optional.of(UsageFile.open(usage, config.usage().dir().get(), guardrails.get()::keeps,
-                    operatorLog, scheduler, config.usage().flushInterval()));
+        if (config.usage().dir().isPresent()) {
+            usageFile = Optional.of(UsageFile.open(usage, config.usage().dir().get(), guardrails::keeps, operatorLog,
+                    scheduler, config.usage().flushInterval()));
         }
-        ResponseHooks composed = guardrails.map(g -> ResponseHooks.both(g, hooks)).orElse(hooks);
-        Map<String, ContentPolicy> policies = ContentPolicy.compile(config.policies());
-        Map<String, String> policyVersions = policyVersions(config, policies);
-        java.util.function.Function<String, String> policyVersion = tenant -> policyVersions.getOrDefault(tenant, "");
+        ResponseHooks composed = ResponseHooks.both(guardrails, hooks);
+        LiveConfig[] live = new LiveConfig[1];
         // The audit hooks wrap the composed ones, so they record the final verdict.
-        ResponseHooks allHooks = audit.map(log -> log.hooks(composed, config.prices(), policyVersion))
-                .orElse(composed);
+        ResponseHooks allHooks = audit.map(log -> log.hooks(composed, () -> live[0].prices(),
+                tenant -> live[0].policyVersion(tenant))).orElse(composed);
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog,
                 allHooks, clock, notices);
+        live[0] = new LiveConfig(config, providers, guardrails, audit, store, session -> endSession(session,
+                CloseReason.API_KEY_REVOKED, "the API key of this session was revoked; reconnect with a valid key",
+                scheduler));
 
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
         serverThreads.setName("switchboard-http");
@@ -235,103 +225,24 @@ public final class Broker implements AutoCloseable {
             container.setMaxTextMessageSize(config.limits().maxFrameBytes());
             container.setMaxBinaryMessageSize(config.limits().maxFrameBytes());
         });
-        BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(),
-                TenantRegistry.from(config.tenants(), policies), ModelCatalog.from(config.models(), providers,
-                        regions(config)), rings, context, config,
-                guardrails.<SessionGuard>map(g -> g).orElse(SessionGuard.NONE),
-                audit.map(log -> log.admissionWatch(policyVersion)).orElse(AdmissionWatch.NONE));
+        BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(), live[0]::directory, rings,
+                context, config, guardrails, audit.map(log -> log.admissionWatch(live[0]::policyVersion))
+                .orElse(AdmissionWatch.NONE));
         upgrade.setHandler(handler);
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
-        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
+        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers, live[0],
                 heapPressure, usageFile, webhooks, audit);
     }
 
-    /** Each tenant's content policy version, for tenants that have a policy. */
-    private static Map<String, String> policyVersions(BrokerConfig config, Map<String, ContentPolicy> policies) {
-        Map<String, String> versions = new java.util.HashMap<>();
-        config.tenants().forEach((id, tenant) -> tenant.policy().map(policies::get)
-                .ifPresent(policy -> versions.put(id, policy.version())));
-        return Map.copyOf(versions);
-    }
-
-    /** Each configured provider's region, for tenants' residency rules. */
-    private static Map<String, String> regions(BrokerConfig config) {
-        Map<String, String> regions = new LinkedHashMap<>();
-        config.providers().forEach((name, p) -> p.region().ifPresent(region -> regions.put(name, region)));
-        return regions;
-    }
-
-    private static Map<String, Provider> providers(BrokerConfig config, Optional<ProviderSimulator> simulator,
-                                                   HttpClient httpClient, BrokerMetrics metrics, Transitions log) {
-        Map<String, Provider> providers = new LinkedHashMap<>();
-        simulator.ifPresent(sim -> providers.put(BrokerConfig.SIMULATOR_PROVIDER, provider(
-                BrokerConfig.SIMULATOR_PROVIDER, new OpenAiConnector(new OpenAiConfig(BrokerConfig.SIMULATOR_PROVIDER,
-                        sim.baseUri(), Optional.empty(), StreamTimeouts.defaults()), httpClient),
-                BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults(), true, metrics, log)));
-        config.providers().forEach((name, p) -> {
-            URI base = p.onSimulator()
-                    ? URI.create("http://127.0.0.1:" + simulator.orElseThrow().port() + p.baseUrl().getPath())
-                    : p.baseUrl();
-            if (p.kind().equals(BrokerConfig.REALTIME_KIND)) {
-                RealtimeConnector relay = RealtimeConnector.start(new RealtimeConfig(name, base, p.apiKey(),
-                        new RealtimeConfig.Timeouts(p.timeouts().connect(), p.timeouts().firstToken(),
-                                RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()));
-                providers.put(name, provider(name, new Provider.Kind.Relayed(relay), p.retry(), p.breaker(), metrics,
-                        log));
-                return;
-            }
-            UpstreamConnector connector = p.kind().equals("anthropic")
-                    ? new AnthropicConnector(new AnthropicConfig(name, base, p.apiKey(), p.timeouts()), httpClient)
-                    : new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()), httpClient);
-            providers.put(name, provider(name, connector, p.retry(), p.breaker(), p.continuation().equals("prefill"),
-                    metrics, log));
-        });
-        return providers;
-    }
-
-    private static Provider provider(String name, UpstreamConnector connector, BrokerConfig.Retry retry,
-                                     BrokerConfig.Breaker breaker, boolean prefill, BrokerMetrics metrics,
-                                     Transitions log) {
-        return provider(name, new Provider.Kind.Bridged(connector, prefill), retry, breaker, metrics, log);
-    }
-
-    private static Provider provider(String name, Provider.Kind kind, BrokerConfig.Retry retry,
-                                     BrokerConfig.Breaker breaker, BrokerMetrics metrics, Transitions log) {
-        CircuitBreaker[] self = new CircuitBreaker[1];
-        CircuitBreaker circuit = new CircuitBreaker(breaker.failureThreshold(), breaker.probeAfter(), breaker.openFor(),
-                System::nanoTime, (from, to, cause) -> {
-                    logTransition(log.operator(), name, breaker, self[0], from, to, cause);
-                    log.notices().publish(new Notice.CircuitChanged(log.clock().instant(), name, word(from), word(to),
-                            cause));
-                });
-        self[0] = circuit;
-        metrics.circuitState(name, () -> circuit.state().ordinal());
-        return new Provider(name, kind, new RetryPolicy(retry.maxRetries(), retry.backoff(), retry.maxBackoff(),
-                retry.maxRetryAfter()), circuit);
-    }
-
-    private static void logTransition(OperatorLog log, String provider, BrokerConfig.Breaker breaker,
-                                      CircuitBreaker circuit, CircuitBreaker.State from, CircuitBreaker.State to,
-                                      String cause) {
-        String key = "breaker:" + provider + ":" + to;
-        switch (to) {
-            case OPEN -> log.warn(key, "circuit breaker of provider {} opened ({} -> OPEN) for {} ms after {}: "
-                    + "{}{}", provider, from, circuit.openTime().toMillis(), from == CircuitBreaker.State.HALF_OPEN
-                    ? "a failed probe" : breaker.failureThreshold() + " consecutive failures", cause);
-            case HALF_OPEN -> log.info(key, "circuit breaker of provider {} half-open: probing{}", provider);
-            case CLOSED -> log.info(key, "circuit breaker of provider {} closed: the provider answers again{}",
-                    provider);
-        }
-    }
-
-    /** Where a circuit breaker's state changes go: the operator log and the notices (audit, webhooks). */
-    private record Transitions(OperatorLog operator, Notices notices, InstantSource clock) {
-    }
-
-    private static String word(CircuitBreaker.State state) {
-        return state.name().toLowerCase(java.util.Locale.ROOT);
+    /**
+     * Ends {@code session} for good, on its own shard: its client gets an {@code error} event and the close code of
+     * {@code why}, and it can no longer be resumed.
+     */
+    private static void endSession(BrokerSession session, CloseReason why, String message,
+                                   ScheduledExecutorService scheduler) {
+        RingRetry.publish(session.shard(), session, new SessionSignal.End(why, message), scheduler, () -> { });
     }
 
     /** The bound port. */
@@ -358,6 +269,48 @@ public final class Broker implements AutoCloseable {
     /** The resumable sessions. */
     public SessionStore<BrokerSession> sessions() {
         return store;
+    }
+
+    /**
+     * Where {@link #reload} reads the configuration: the file the broker was started from, with the same command
+     * line overrides. Without it (dev mode) a reload is rejected.
+     */
+    public void configSource(ConfigSource source) {
+        live.source(source);
+    }
+
+    /**
+     * Reads the configuration again and, when valid, makes it current for every new admission (keys, tenants,
+     * limits, budgets, prices, policies, models, routes); sessions in flight continue. Invalid: rejected with the
+     * start-up message, nothing changed. Blocks while it reads the file; one reload at a time. Any thread but a
+     * shard's or a selector's.
+     *
+     * @param endRevokedSessions also end the sessions of keys the new configuration no longer has (close 4011)
+     * @param caller who asked: logged and recorded in the audit log
+     */
+    public Reload reload(boolean endRevokedSessions, String caller) {
+        return live.reload(endRevokedSessions, caller);
+    }
+
+    /** The version of the configuration in force (the audit log's {@code config_version}). */
+    public String configVersion() {
+        return live.version();
+    }
+
+    /**
+     * Ends a live session for good, on its own shard (its client gets close 4010 {@code session_ended}).
+     *
+     * @return whether a session with that id was live
+     */
+    public boolean endSession(String sessionId, String message) {
+        java.util.concurrent.atomic.AtomicBoolean found = new java.util.concurrent.atomic.AtomicBoolean();
+        store.forEach(session -> {
+            if (session.id().equals(sessionId)) {
+                found.set(true);
+                endSession(session, CloseReason.SESSION_ENDED, message, scheduler);
+            }
+        });
+        return found.get();
     }
 
     /** Stops accepting new sessions. */
@@ -419,11 +372,7 @@ public final class Broker implements AutoCloseable {
         } catch (Exception e) {
             // Best effort, as above.
         }
-        providers.values().forEach(p -> {
-            if (p.kind() instanceof Provider.Kind.Relayed relayed) {
-                relayed.connector().close();
-            }
-        });
+        providers.close();
         simulator.ifPresent(ProviderSimulator::close);
     }
 }

@@ -4,6 +4,7 @@ import dev.switchboard.broker.audit.AuditVerifier;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigException;
 import dev.switchboard.broker.config.ConfigLoader;
+import dev.switchboard.broker.reload.Reload;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -55,9 +56,7 @@ public final class Main {
             fail("invalid configuration: " + e.getMessage());
             return;
         }
-        BrokerConfig.Listen listen = config.listen();
-        config = config.withListen(new BrokerConfig.Listen(host == null ? listen.host() : host,
-                port == null ? listen.port() : port));
+        config = overridden(config, host, port);
         Broker broker;
         try {
             broker = Broker.start(config);
@@ -87,6 +86,20 @@ public final class Main {
                 }
             }, "switchboard-drain").start();
         };
+        if (configFile != null) {
+            Path file = configFile;
+            String hostOverride = host;
+            Integer portOverride = port;
+            ConfigLoader loader = new ConfigLoader(System::getenv);
+            broker.configSource(() -> overridden(loader.load(file), hostOverride, portOverride));
+        }
+        // SIGHUP reloads the configuration file (as POST /admin/config/reload does), off the signal thread.
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> new Thread(() -> reload(broker),
+                    "switchboard-reload").start());
+        } catch (IllegalArgumentException e) {
+            // No SIGHUP on this platform: reload through the admin API only.
+        }
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> drainAndStop.run());
@@ -101,6 +114,26 @@ public final class Main {
         System.out.flush();
         stopped.await();
         System.exit(0);
+    }
+
+    /** The configuration with the command line's {@code --host} and {@code --port}, when given. */
+    private static BrokerConfig overridden(BrokerConfig config, String host, Integer port) {
+        BrokerConfig.Listen listen = config.listen();
+        return config.withListen(new BrokerConfig.Listen(host == null ? listen.host() : host,
+                port == null ? listen.port() : port));
+    }
+
+    private static void reload(Broker broker) {
+        Reload outcome = broker.reload(false, "signal:HUP");
+        if (outcome instanceof Reload.Applied applied) {
+            System.out.println("Switchboard configuration reloaded: version " + applied.version()
+                    + (applied.restartRequired().isEmpty() ? ""
+                    : "; takes effect only after a restart: " + String.join(", ", applied.restartRequired())));
+        } else if (outcome instanceof Reload.Rejected rejected) {
+            System.err.println("switchboard: configuration reload rejected, the running configuration is unchanged: "
+                    + rejected.message());
+        }
+        System.out.flush();
     }
 
     private static void printDevHelp(Broker broker) {

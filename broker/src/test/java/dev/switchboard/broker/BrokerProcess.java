@@ -40,11 +40,18 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** Starts {@code java [jvmOptions] -cp <test classpath> dev.switchboard.broker.Main --port 0}. */
     public static BrokerProcess start(String... jvmOptions) throws IOException, InterruptedException {
+        return start(List.of(jvmOptions), List.of());
+    }
+
+    /** Starts {@code java [jvmOptions] -cp <test classpath> dev.switchboard.broker.Main [args] --port 0}. */
+    public static BrokerProcess start(List<String> jvmOptions, List<String> args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.switchboard.broker.Main",
-                "--port", "0"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.switchboard.broker.Main"));
+        command.addAll(args);
+        command.addAll(List.of("--port", "0"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Deque<String> lastLines = new ArrayDeque<>();
         CompletableFuture<Integer> port = new CompletableFuture<>();

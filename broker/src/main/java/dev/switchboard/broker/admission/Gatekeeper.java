@@ -6,6 +6,7 @@ import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.broker.tenant.TenantRegistry;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The one admission path of every transport: the WebSocket upgrade, {@code POST /v1/chat/completions} and
@@ -19,8 +20,7 @@ import java.util.function.BooleanSupplier;
  * <p>Thread-safe and non-blocking: it runs on Jetty threads, on the request's headers only.
  */
 public final class Gatekeeper {
-    private final TenantRegistry tenants;
-    private final ModelCatalog catalog;
+    private final Supplier<Directory> directory;
     private final BooleanSupplier accepting;
     private final SessionGuard sessions;
     private final AdmissionWatch watch;
@@ -38,11 +38,28 @@ public final class Gatekeeper {
     /** @param watch told every refusal (the audit log), and asked before a new session or request is admitted */
     public Gatekeeper(TenantRegistry tenants, ModelCatalog catalog, BooleanSupplier accepting, SessionGuard sessions,
                       AdmissionWatch watch) {
+        this(fixed(new Directory(tenants, catalog)), accepting, sessions, watch);
+    }
+
+    /**
+     * @param directory read once per check: a live reload swaps what it returns, and requests already admitted keep
+     *                  what they were admitted with
+     */
+    public Gatekeeper(Supplier<Directory> directory, BooleanSupplier accepting, SessionGuard sessions,
+                      AdmissionWatch watch) {
         this.watch = watch;
-        this.tenants = tenants;
-        this.catalog = catalog;
+        this.directory = directory;
         this.accepting = accepting;
         this.sessions = sessions;
+    }
+
+    private static Supplier<Directory> fixed(Directory directory) {
+        return () -> directory;
+    }
+
+    /** The tenants and models admission uses now (a reload may replace them at any time). */
+    public Directory directory() {
+        return directory.get();
     }
 
     /**
@@ -85,7 +102,7 @@ public final class Gatekeeper {
             return refused(Optional.empty(), Admission.Refused.of(Refusal.MISSING_API_KEY, "missing API key: send "
                     + "'Authorization: Bearer KEY' or the subprotocol " + Credentials.KEY_PROTOCOL_PREFIX + "KEY"));
         }
-        Optional<Principal> principal = tenants.resolve(credentials.apiKey().get());
+        Optional<Principal> principal = directory.get().tenants().resolve(credentials.apiKey().get());
         if (principal.isEmpty()) {
             return refused(Optional.empty(), Admission.Refused.of(Refusal.INVALID_API_KEY, "invalid API key"));
         }
@@ -112,6 +129,7 @@ public final class Gatekeeper {
     }
 
     private Admission checkModel(Principal principal, String model) {
+        ModelCatalog catalog = directory.get().catalog();
         if (model.isEmpty()) {
             return new Admission.Refused(Refusal.MISSING_MODEL, "the 'model' parameter is required",
                     Optional.of("model"), Optional.empty());

@@ -5,6 +5,7 @@ import dev.switchboard.broker.admission.Refusal;
 import dev.switchboard.broker.config.Guardrails;
 import dev.switchboard.broker.session.ResponseHooks;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.Function;
 
 /**
@@ -16,14 +17,14 @@ import java.util.function.Function;
 final class AuditHooks implements ResponseHooks {
     private final ResponseHooks inner;
     private final AuditLog log;
-    private final Map<String, Guardrails.Price> prices;
+    private final Supplier<Map<String, Guardrails.Price>> prices;
     private final Function<String, String> policyVersion;
 
-    AuditHooks(ResponseHooks inner, AuditLog log, Map<String, Guardrails.Price> prices,
+    AuditHooks(ResponseHooks inner, AuditLog log, Supplier<Map<String, Guardrails.Price>> prices,
                Function<String, String> policyVersion) {
         this.inner = inner;
         this.log = log;
-        this.prices = Map.copyOf(prices);
+        this.prices = prices;
         this.policyVersion = policyVersion;
     }
 
@@ -93,7 +94,7 @@ final class AuditHooks implements ResponseHooks {
                 .with("model", r.model()).with("failovers", r.failovers())
                 .with("duration_ms", r.duration().toMillis());
         r.timeToFirstToken().ifPresent(ttft -> entry.with("time_to_first_token_ms", ttft.toMillis()));
-        Guardrails.Price price = prices.get(r.response().session().model());
+        Guardrails.Price price = prices.get().get(r.response().session().model());
         if (price != null) {
             entry.with("cost_usd", cost(price, r));
         }

@@ -20,6 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The audit log: takes records from any thread without blocking and writes them, hash-chained, on its one writer
@@ -123,10 +124,10 @@ public final class AuditLog implements AutoCloseable {
      * The hooks that record every session and response {@code inner} decides about, wrapping it (see
      * {@link ResponseHooks}); they deny new responses while the log {@linkplain #refusing() refuses}.
      *
-     * @param prices model aliases' prices, for a response's {@code cost_usd}
+     * @param prices model aliases' prices now (a reload may change them), for a response's {@code cost_usd}
      * @param policyVersion a tenant id's content policy version, or empty
      */
-    public ResponseHooks hooks(ResponseHooks inner, Map<String, Guardrails.Price> prices,
+    public ResponseHooks hooks(ResponseHooks inner, Supplier<Map<String, Guardrails.Price>> prices,
                                Function<String, String> policyVersion) {
         return new AuditHooks(inner, this, prices, policyVersion);
     }
@@ -144,6 +145,17 @@ public final class AuditLog implements AutoCloseable {
     /** Records that the configuration with {@code version} was loaded (at start). */
     public void onConfigLoaded(String version) {
         record(AuditEntry.at(clock.instant(), "config loaded").with("config_version", version).build());
+    }
+
+    /**
+     * Records a live reload that made the configuration with {@code version} current.
+     *
+     * @param previous the version it replaced
+     * @param caller who asked (an admin identity, or {@code signal:HUP})
+     */
+    public void onConfigReloaded(String version, String previous, String caller) {
+        record(AuditEntry.at(clock.instant(), "config reloaded").with("config_version", version)
+                .with("previous_version", previous).with("caller", caller).build());
     }
 
     private void lostRecord(String why) {

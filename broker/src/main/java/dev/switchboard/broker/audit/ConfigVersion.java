@@ -32,6 +32,18 @@ public final class ConfigVersion {
         return HexFormat.of().formatHex(Chain.sha256().digest(text.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Whether two configuration values (a section, a map of them, a record) are the same settings, by their canonical
+     * text: what a reload compares section by section.
+     */
+    public static boolean same(Object a, Object b) {
+        StringBuilder left = new StringBuilder();
+        StringBuilder right = new StringBuilder();
+        write(a, left);
+        write(b, right);
+        return left.toString().equals(right.toString());
+    }
+
     private static void write(Object value, StringBuilder out) {
         if (value instanceof Record record) {
             out.append(record.getClass().getSimpleName()).append('{');

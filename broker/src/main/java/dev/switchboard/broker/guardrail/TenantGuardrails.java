@@ -45,8 +45,8 @@ import org.jspecify.annotations.Nullable;
 public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     private static final long RETRY_CONCURRENCY_MILLIS = 1_000;
 
-    private final Map<String, TenantRules> tenants;
-    private final Map<String, Guardrails.Price> prices;
+    /** Replaced whole by {@link #reconfigure}; every check reads it once. */
+    private volatile Rules current;
     private final UsageStore store;
     private final InstantSource clock;
     private final Periods periods = new Periods();
@@ -58,8 +58,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     private TenantGuardrails(Map<String, TenantRules> tenants, Map<String, Guardrails.Price> prices,
                              UsageStore store, InstantSource clock, MeterRegistry registry, Notices notices) {
         this.notices = notices;
-        this.tenants = Map.copyOf(tenants);
-        this.prices = Map.copyOf(prices);
+        this.current = new Rules(tenants, prices);
         this.store = store;
         this.clock = clock;
         this.meters = new GuardrailMeters(registry);
@@ -78,6 +77,30 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
      */
     public static Optional<TenantGuardrails> of(BrokerConfig config, UsageStore store, InstantSource clock,
                                                 MeterRegistry registry, Notices notices) {
+        Map<String, TenantRules> rules = rules(config);
+        return rules.isEmpty() ? Optional.empty()
+                : Optional.of(new TenantGuardrails(rules, config.prices(), store, clock, registry, notices));
+    }
+
+    /**
+     * The guardrails of {@code config}'s tenants, even when none has a limit or a budget yet: a live reload may add
+     * some ({@link #reconfigure}). A tenant without rules costs one map lookup per hook.
+     */
+    public static TenantGuardrails reloadable(BrokerConfig config, UsageStore store, InstantSource clock,
+                                              MeterRegistry registry, Notices notices) {
+        return new TenantGuardrails(rules(config), config.prices(), store, clock, registry, notices);
+    }
+
+    /**
+     * Applies a reloaded configuration's limits, budgets and prices to what is admitted from now on. What was
+     * counted stays (the counters are keyed by tenant, key and period, not by configuration), and a response in
+     * flight finishes under the rules it was admitted with. Any thread.
+     */
+    public void reconfigure(BrokerConfig config) {
+        current = new Rules(rules(config), config.prices());
+    }
+
+    private static Map<String, TenantRules> rules(BrokerConfig config) {
         Map<String, TenantRules> rules = new HashMap<>();
         config.tenants().forEach((id, tenant) -> {
             TenantRules r = TenantRules.of(id, tenant);
@@ -85,8 +108,15 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
                 rules.put(id, r);
             }
         });
-        return rules.isEmpty() ? Optional.empty()
-                : Optional.of(new TenantGuardrails(rules, config.prices(), store, clock, registry, notices));
+        return rules;
+    }
+
+    /** One configuration's rules by tenant id, and its prices by model alias. */
+    private record Rules(Map<String, TenantRules> tenants, Map<String, Guardrails.Price> prices) {
+        Rules {
+            tenants = Map.copyOf(tenants);
+            prices = Map.copyOf(prices);
+        }
     }
 
     /** Whether a spend counter key should be kept (a current period's, or not a spend counter at all). */
@@ -98,7 +128,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     @Override
     public Optional<Admission.Refused> admitSession(Principal principal) {
-        TenantRules rules = tenants.get(principal.tenant().id());
+        TenantRules rules = current.tenants().get(principal.tenant().id());
         if (rules == null) {
             return Optional.empty();
         }
@@ -129,7 +159,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     @Override
     public void sessionNotOpened(Principal principal) {
-        TenantRules rules = tenants.get(principal.tenant().id());
+        TenantRules rules = current.tenants().get(principal.tenant().id());
         if (rules != null) {
             releaseSessionSlots(rules, principal.keyId());
         }
@@ -137,7 +167,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     @Override
     public void onSessionClosed(SessionInfo session, String reason) {
-        TenantRules rules = tenants.get(session.tenantId());
+        TenantRules rules = current.tenants().get(session.tenantId());
         if (rules == null) {
             return;
         }
@@ -171,7 +201,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     @Override
     public Verdict onResponseRequested(ResponseRequest request) {
         SessionInfo session = request.response().session();
-        TenantRules rules = tenants.get(session.tenantId());
+        TenantRules rules = current.tenants().get(session.tenantId());
         if (rules == null) {
             return Verdict.ALLOW;
         }
@@ -222,7 +252,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             releaseSlots(rules, key);
             return new Verdict.Deny(throttled, report(taken));
         }
-        Guardrails.Price price = prices.getOrDefault(session(request).model(), Guardrails.Price.FREE);
+        Guardrails.Price price = current.prices().getOrDefault(session(request).model(), Guardrails.Price.FREE);
         Flight flight = new Flight(rules, key, price, input);
         spend(flight, input, Math.round(input * price.input() * 1000), now);
         flights.put(session(request).sessionId(), flight);
@@ -397,11 +427,12 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
      */
     @Override
     public void onUsageAfterCut(ResponseRecord record) {
-        TenantRules rules = tenants.get(record.response().session().tenantId());
+        TenantRules rules = current.tenants().get(record.response().session().tenantId());
         if (rules == null || record.inputTokens() <= 0) {
             return;
         }
-        Guardrails.Price price = prices.getOrDefault(record.response().session().model(), Guardrails.Price.FREE);
+        Guardrails.Price price = current.prices().getOrDefault(record.response().session().model(),
+                Guardrails.Price.FREE);
         try {
             spend(new Flight(rules, rules.key(record.response().session().keyId()), price, 0), record.inputTokens(),
                     Math.round(inputUsd(record, price) * 1000), clock.millis());

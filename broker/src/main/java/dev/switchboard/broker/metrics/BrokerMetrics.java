@@ -259,6 +259,11 @@ public final class BrokerMetrics {
 
     /** Registers a provider's circuit state gauge: 0 closed, 1 open, 2 half-open. */
     public void circuitState(String provider, Supplier<Number> state) {
+        // A provider rebuilt by a live reload gets a new breaker: its gauge replaces the old one's.
+        Gauge old = registry.find("bridge.circuit.state").tag("provider", provider).gauge();
+        if (old != null) {
+            registry.remove(old);
+        }
         Gauge.builder("bridge.circuit.state", state).description("Circuit breaker state: 0 closed, 1 open, 2 half open")
                 .tag("provider", provider).register(registry);
     }

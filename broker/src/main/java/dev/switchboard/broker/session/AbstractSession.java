@@ -85,6 +85,11 @@ abstract class AbstractSession implements BrokerSession {
         return model;
     }
 
+    @Override
+    public final Principal principal() {
+        return principal;
+    }
+
     /** The transport the hooks report for a session whose first connection is {@code channel}. */
     ResponseHooks.Transport transport(ClientChannel channel) {
         return channel.transport();
@@ -187,6 +192,14 @@ abstract class AbstractSession implements BrokerSession {
                 closeForLimit(signal.limit());
             }
         }
+
+        @Override
+        public void onEnd(SessionSignal.End signal) {
+            if (!ended) {
+                closeWith(signal.reason(), new ErrorEvent(ErrorDetail.invalidRequest(signal.reason().errorCode(),
+                        signal.message(), "")));
+            }
+        }
     };
 
     private void onConnectionClosed(ClientChannel closed) {
@@ -230,9 +243,14 @@ abstract class AbstractSession implements BrokerSession {
      * Detached, the error only reaches the log, which the end releases: a resume is refused.
      */
     private void closeForLimit(CloseReason limit) {
+        closeWith(limit, limits.errorFor(limit));
+    }
+
+    /** Ends the session with {@code error} as its last event, then closes its connection (if any) with {@code why}. */
+    private void closeWith(CloseReason why, ErrorEvent error) {
         java.util.Optional<ClientChannel> channel = output.channel();
-        end(limit.errorCode(), limits.errorFor(limit));
-        channel.ifPresent(current -> current.close(limit, limit.errorCode()));
+        end(why.errorCode(), error);
+        channel.ifPresent(current -> current.close(why, why.errorCode()));
     }
 
     /** Ends the session for good: it can no longer be resumed. Idempotent. */

@@ -3,6 +3,7 @@ package dev.switchboard.broker.session;
 import dev.switchboard.broker.resume.Resumable;
 import dev.switchboard.broker.stream.RingSubscriber;
 import dev.switchboard.broker.stream.Shard;
+import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.broker.tenant.Tenant;
 
 /**
@@ -20,4 +21,7 @@ public interface BrokerSession extends RingSubscriber<SessionSignal>, FlowContro
 
     /** The client-facing model. */
     String model();
+
+    /** Who opened the session: its tenant and the key it used (a key id and digest, never the key itself). */
+    Principal principal();
 }

@@ -39,6 +39,11 @@ public final class SessionFactory {
         return relayed(route) ? codec::peekClient : codec::decodeClient;
     }
 
+    /** The decoder for client frames of a connection that resumes {@code session}. */
+    public static Function<String, ClientDecoding> decoder(BrokerSession session, EventCodec codec) {
+        return session instanceof RelaySession ? codec::peekClient : codec::decodeClient;
+    }
+
     /** Whether sessions on {@code route} are relayed to a Realtime WebSocket provider. */
     public static boolean relayed(Route route) {
         return route.primary().provider().kind() instanceof Provider.Kind.Relayed;

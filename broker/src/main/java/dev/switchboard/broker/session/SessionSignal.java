@@ -28,6 +28,8 @@ public sealed interface SessionSignal {
         void onRetryDue(RetryDue signal);
 
         void onLimitDue(LimitDue signal);
+
+        void onEnd(End signal);
     }
 
     /** Calls the {@code handler} method for this signal. */
@@ -107,6 +109,18 @@ public sealed interface SessionSignal {
         @Override
         public void dispatch(Handler handler) {
             handler.onLimitDue(this);
+        }
+    }
+
+    /**
+     * Someone outside the session ends it for good (an administrator, a reload that revoked its key): the client gets
+     * an {@code error} event with {@code reason}'s code and {@code message}, then the close code of {@code reason};
+     * the session can no longer be resumed, and a response in progress ends as cancelled.
+     */
+    record End(CloseReason reason, String message) implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onEnd(this);
         }
     }
 }

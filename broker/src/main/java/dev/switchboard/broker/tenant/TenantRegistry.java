@@ -26,6 +26,15 @@ public final class TenantRegistry {
     }
 
     /**
+     * Whether the key {@code principal} authenticated with is still one of its tenant's keys here (a reload may have
+     * revoked it, or moved it to another tenant).
+     */
+    public boolean holds(Principal principal) {
+        Principal now = byKeyDigest.get(principal.keyDigest());
+        return now != null && now.tenant().id().equals(principal.tenant().id());
+    }
+
+    /**
      * Builds the registry from validated configuration. A key's session limits are the tighter of its tenant's and
      * its own (a plain key has none of its own).
      */
@@ -47,7 +56,8 @@ public final class TenantRegistry {
                 String keyId = keyIdOf(key, settings.flatMap(Guardrails.Key::id));
                 SessionLimits limits = SessionLimits.of(config.limits(),
                         settings.map(Guardrails.Key::limits).orElse(Guardrails.Limits.NONE));
-                byDigest.put(digest(key), new Principal(tenant, keyId, limits));
+                String digest = digest(key);
+                byDigest.put(digest, new Principal(tenant, keyId, limits, digest));
             });
         });
         return new TenantRegistry(byDigest);

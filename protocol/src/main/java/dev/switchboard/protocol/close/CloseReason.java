@@ -24,6 +24,13 @@ public enum CloseReason {
     RATE_LIMITED(4029, "rate_limit_exceeded", true),
     /** The tenant's budget is spent for the period: no new response starts until the next period. */
     QUOTA_EXHAUSTED(4402, "insufficient_quota", false),
+    /** An administrator ended the session ({@code DELETE /admin/sessions/{id}}): it cannot be resumed. */
+    SESSION_ENDED(4010, "session_ended", false),
+    /**
+     * A configuration reload revoked the API key the session was opened with, and was asked to end such sessions:
+     * reconnect with a valid key.
+     */
+    API_KEY_REVOKED(4011, "api_key_revoked", false),
     /** The session reached the tenant's {@code session_max_duration}: start a new session. */
     SESSION_MAX_DURATION(4040, "session_max_duration", false),
     /** The session had no client event for the tenant's {@code session_idle_timeout}: start a new session. */

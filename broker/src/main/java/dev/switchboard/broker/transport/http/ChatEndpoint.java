@@ -55,7 +55,6 @@ public final class ChatEndpoint {
 
     /** The one admission path, shared with the WebSocket upgrade. */
     private final Gatekeeper gatekeeper;
-    private final ModelCatalog catalog;
     private final Supplier<Shard> shards;
     private final SessionContext context;
     private final BrokerConfig.Outbound bounds;
@@ -77,12 +76,11 @@ public final class ChatEndpoint {
      * @param resumeTtl how long a streamed answer stays resumable by {@code Last-Event-ID}
      * @param bodyTimeout how long a request body may take to arrive ({@code limits.request_body_timeout})
      */
-    public ChatEndpoint(Gatekeeper gatekeeper, ModelCatalog catalog, Supplier<Shard> shards, SessionContext context,
+    public ChatEndpoint(Gatekeeper gatekeeper, Supplier<Shard> shards, SessionContext context,
                         BrokerConfig.Outbound bounds, InstantSource clock, Duration resumeTtl, Duration bodyTimeout) {
         this.streams = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(resumeTtl.plusMinutes(1))
                 .build();
         this.gatekeeper = gatekeeper;
-        this.catalog = catalog;
         this.shards = shards;
         this.context = context;
         this.bounds = bounds;
@@ -158,6 +156,7 @@ public final class ChatEndpoint {
         Tenant tenant = ((Admission.Admitted) admission).principal().tenant();
         ObjectNode list = json.createObjectNode().put("object", "list");
         ArrayNode data = list.putArray("data");
+        ModelCatalog catalog = gatekeeper.directory().catalog();
         catalog.models().stream().filter(tenant::mayUse)
                 .filter(model -> catalog.route(model, tenant.regions()).isPresent()).sorted().forEach(model -> data.addObject()
                 .put("id", model).put("object", "model").put("created", 0).put("owned_by", "switchboard"));

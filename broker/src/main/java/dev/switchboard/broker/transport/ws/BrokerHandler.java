@@ -1,7 +1,7 @@
 package dev.switchboard.broker.transport.ws;
 
 import dev.switchboard.broker.config.BrokerConfig;
-import dev.switchboard.broker.route.ModelCatalog;
+import dev.switchboard.broker.admission.Directory;
 import dev.switchboard.broker.route.Route;
 import dev.switchboard.broker.resume.ReplayLog;
 import dev.switchboard.broker.resume.SessionStore;
@@ -16,7 +16,6 @@ import dev.switchboard.broker.admission.Gatekeeper;
 import dev.switchboard.broker.admission.SessionGuard;
 import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.broker.tenant.Tenant;
-import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.http.ChatEndpoint;
 import dev.switchboard.broker.transport.http.HttpErrors;
 import java.nio.ByteBuffer;
@@ -56,7 +55,6 @@ public final class BrokerHandler extends Handler.Abstract {
     private final ServerWebSocketContainer container;
     /** The one admission path, shared with the chat endpoint. */
     private final Gatekeeper gatekeeper;
-    private final ModelCatalog catalog;
     private final RingShards rings;
     private final SessionContext context;
     private final BrokerConfig config;
@@ -64,23 +62,21 @@ public final class BrokerHandler extends Handler.Abstract {
     private final ChatEndpoint chat;
     private volatile boolean accepting = true;
 
-    /** Creates the handler; {@code container} must belong to the same server. */
-    public BrokerHandler(ServerWebSocketContainer container, TenantRegistry tenants, ModelCatalog catalog,
-                         RingShards rings, SessionContext context, BrokerConfig config, SessionGuard sessions) {
-        this(container, tenants, catalog, rings, context, config, sessions, AdmissionWatch.NONE);
-    }
-
-    /** As above, with {@code watch} told every admission refusal and asked before anything new is admitted. */
-    public BrokerHandler(ServerWebSocketContainer container, TenantRegistry tenants, ModelCatalog catalog,
-                         RingShards rings, SessionContext context, BrokerConfig config, SessionGuard sessions,
-                         AdmissionWatch watch) {
+    /**
+     * Creates the handler; {@code container} must belong to the same server.
+     *
+     * @param directory the tenants and models new sessions and requests are admitted with (a live reload swaps it)
+     * @param sessions the guardrail on concurrent WebSocket sessions
+     * @param watch told every admission refusal and asked before anything new is admitted
+     */
+    public BrokerHandler(ServerWebSocketContainer container, Supplier<Directory> directory, RingShards rings,
+                         SessionContext context, BrokerConfig config, SessionGuard sessions, AdmissionWatch watch) {
         this.container = container;
-        this.gatekeeper = new Gatekeeper(tenants, catalog, () -> accepting, sessions, watch);
-        this.catalog = catalog;
+        this.gatekeeper = new Gatekeeper(directory, () -> accepting, sessions, watch);
         this.rings = rings;
         this.context = context;
         this.config = config;
-        this.chat = new ChatEndpoint(gatekeeper, catalog, () -> rings.shardFor(sessionCounter.getAndIncrement()),
+        this.chat = new ChatEndpoint(gatekeeper, () -> rings.shardFor(sessionCounter.getAndIncrement()),
                 context, config.outbound(), InstantSource.system(),
                 config.sessions().resumeTtl(), config.limits().requestBodyTimeout());
     }
@@ -205,9 +201,9 @@ public final class BrokerHandler extends Handler.Abstract {
                     "the session uses model " + session.model() + ", not " + model, "").withParam("model"));
             return;
         }
-        Route route = catalog.route(session.model(), tenant.regions()).orElseThrow();
+        // The session's own kind, not today's route: a reload may have moved or removed its model since it began.
         upgradeTo(request, response, callback, protocols, () -> new WsConnection(session, lastSeq,
-                SessionFactory.decoder(route, context.codec()), context.metrics(), context.scheduler(), config.outbound(),
+                SessionFactory.decoder(session, context.codec()), context.metrics(), context.scheduler(), config.outbound(),
                 config.limits().maxFrameBytes()));
     }
 
