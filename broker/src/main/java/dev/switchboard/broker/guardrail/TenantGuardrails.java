@@ -422,14 +422,13 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     /** What the provider's reported usage costs, in nano-USD. */
     private static long cost(ResponseRecord r, Guardrails.Price p) {
-        long textOut = Math.max(0, r.outputTokens() - r.audioOutputTokens());
-        return Math.round((inputUsd(r, p) + textOut * p.output() + r.audioOutputTokens() * p.audioOutput()) * 1000);
+        return Math.round(p.microUsd(r.inputTokens(), r.cachedTokens(), r.audioInputTokens(), r.outputTokens(),
+                r.audioOutputTokens()) * 1000);
     }
 
     /** What the provider's reported input (text, cached, audio) costs, in micro-USD (tokens × USD per million). */
     private static double inputUsd(ResponseRecord r, Guardrails.Price p) {
-        long textIn = Math.max(0, r.inputTokens() - r.cachedTokens() - r.audioInputTokens());
-        return textIn * p.input() + r.cachedTokens() * p.cachedInput() + r.audioInputTokens() * p.audioInput();
+        return p.microUsd(r.inputTokens(), r.cachedTokens(), r.audioInputTokens(), 0, 0);
     }
 
     // ---- helpers ----
