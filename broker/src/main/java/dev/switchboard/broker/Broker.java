@@ -40,6 +40,8 @@ import dev.switchboard.broker.tenant.TenantRegistry;
 import dev.switchboard.broker.transport.http.DeadlineConnector;
 import dev.switchboard.broker.transport.http.JsonErrorHandler;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
+import dev.switchboard.broker.usage.UsageLedger;
+import dev.switchboard.broker.usage.UsageReport;
 import dev.switchboard.broker.webhook.WebhookNotices;
 import dev.switchboard.protocol.codec.EventCodec;
 import dev.switchboard.simulator.ProviderSimulator;
@@ -90,12 +92,14 @@ public final class Broker implements AutoCloseable {
     private final Optional<UsageFile> usageFile;
     private final Optional<WebhookNotices> webhooks;
     private final Optional<AuditLog> audit;
+    private final UsageLedger ledger;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
-                   Optional<AuditLog> audit) {
+                   Optional<AuditLog> audit, UsageLedger ledger) {
+        this.ledger = ledger;
         this.usageFile = usageFile;
         this.webhooks = webhooks;
         this.audit = audit;
@@ -149,6 +153,8 @@ public final class Broker implements AutoCloseable {
 
     private static Broker start(BrokerConfig config, Ticker ticker, ResponseHooks hooks, InstantSource clock,
                                 UnaryOperator<UsageStore> storeWrapper) throws Exception {
+        // First: a usage ledger file it cannot read stops the start before anything runs (docs/usage.md).
+        UsageLedger ledger = UsageLedger.open(config, clock);
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
@@ -186,6 +192,7 @@ public final class Broker implements AutoCloseable {
         Optional<WebhookNotices> webhooks = WebhookNotices.start(config.webhooks(), metrics.registry(), operatorLog,
                 clock, audit.map(AuditLog::notices).orElse(Notices.NONE));
         webhooks.ifPresent(noticeConsumers::add);
+        noticeConsumers.add(ledger.notices());
         Notices notices = Notices.fanOut(noticeConsumers);
         Map<String, Provider> providers = providers(config, simulator, httpClient, metrics,
                 new Transitions(operatorLog, notices, clock));
@@ -208,8 +215,9 @@ public final class Broker implements AutoCloseable {
         Map<String, String> policyVersions = policyVersions(config, policies);
         java.util.function.Function<String, String> policyVersion = tenant -> policyVersions.getOrDefault(tenant, "");
         // The audit hooks wrap the composed ones, so they record the final verdict.
-        ResponseHooks allHooks = audit.map(log -> log.hooks(composed, config.prices(), policyVersion))
-                .orElse(composed);
+        // The usage ledger wraps them all, so it counts the final verdict.
+        ResponseHooks allHooks = ledger.hooks(audit.map(log -> log.hooks(composed, config.prices(), policyVersion))
+                .orElse(composed));
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog,
                 allHooks, clock, notices);
 
@@ -239,13 +247,13 @@ public final class Broker implements AutoCloseable {
                 TenantRegistry.from(config.tenants(), policies), ModelCatalog.from(config.models(), providers,
                         regions(config)), rings, context, config,
                 guardrails.<SessionGuard>map(g -> g).orElse(SessionGuard.NONE),
-                audit.map(log -> log.admissionWatch(policyVersion)).orElse(AdmissionWatch.NONE));
+                ledger.watching(audit.map(log -> log.admissionWatch(policyVersion)).orElse(AdmissionWatch.NONE)));
         upgrade.setHandler(handler);
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
         return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
-                heapPressure, usageFile, webhooks, audit);
+                heapPressure, usageFile, webhooks, audit, ledger);
     }
 
     /** Each tenant's content policy version, for tenants that have a policy. */
@@ -355,6 +363,11 @@ public final class Broker implements AutoCloseable {
         return metrics;
     }
 
+    /** The usage report over the broker's usage ledger (docs/usage.md), for the admin API. */
+    public UsageReport usageReport() {
+        return ledger.report();
+    }
+
     /** The resumable sessions. */
     public SessionStore<BrokerSession> sessions() {
         return store;
@@ -408,6 +421,7 @@ public final class Broker implements AutoCloseable {
         rings.close();
         // After the rings: the last responses' usage is counted before it is written.
         usageFile.ifPresent(UsageFile::close);
+        ledger.close();
         // After the rings too: the last responses' notices are queued before what is queued is written out.
         webhooks.ifPresent(WebhookNotices::close);
         // After the rings too: the last sessions' and responses' records are queued before the writer stops.
