@@ -190,4 +190,23 @@ class UsageReportEndToEndTest {
         JsonNode body = RealtimeClient.JSON.readTree(json);
         assertTrue(body.path("totals").path("cost_usd").decimalValue().signum() > 0, json);
     }
+
+    @Test
+    void a_relayed_response_the_broker_cut_counts_once_with_the_providers_count_that_arrives_after_the_cut()
+            throws Exception {
+        try (RealtimeClient metered = broker.connect("k-acme-1", "rt-metered")) {
+            metered.send("{\"type\":\"response.create\",\"response\":{\"instructions\":\"hold\"}}");
+            metered.until("response.output_text.delta");
+            metered.send("{\"type\":\"response.cancel\"}");
+            List<JsonNode> cut = metered.until("response.done");
+            JsonNode done = cut.get(cut.size() - 1).path("response");
+            assertEquals("cancelled", done.path("status").asText(), done::toString);
+            assertTrue(done.path("usage").isNull(), done::toString);
+            // The provider's own response.done (its count) follows the cut and is not relayed; the next answer is.
+            served.add(new Served("rt-metered", "one", DAY_ONE, RealtimeClient.JSON.readTree(
+                    MeteredRealtimeProvider.CUT_USAGE.json())));
+            served.add(new Served("rt-metered", "one", DAY_ONE, UsageBroker.respond(metered, 1).path("usage")));
+        }
+        assertMatches(broker.report("acme", DAY_ONE, DAY_ONE, "model"), "model", Served::model);
+    }
 }
