@@ -3,6 +3,7 @@ package dev.switchboard.broker.usage;
 import dev.switchboard.broker.admission.Admission;
 import dev.switchboard.broker.admission.AdmissionWatch;
 import dev.switchboard.broker.tenant.Principal;
+import java.time.InstantSource;
 import java.util.Optional;
 
 /**
@@ -14,9 +15,9 @@ import java.util.Optional;
 final class UsageWatch implements AdmissionWatch {
     private final AdmissionWatch inner;
     private final UsageLedger ledger;
-    private final java.time.InstantSource clock;
+    private final InstantSource clock;
 
-    UsageWatch(AdmissionWatch inner, UsageLedger ledger, java.time.InstantSource clock) {
+    UsageWatch(AdmissionWatch inner, UsageLedger ledger, InstantSource clock) {
         this.inner = inner;
         this.ledger = ledger;
         this.clock = clock;
