@@ -27,6 +27,8 @@ import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.transport.http.DeadlineConnector;
 import dev.switchboard.broker.transport.http.JsonErrorHandler;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
+import dev.switchboard.broker.usage.UsageLedger;
+import dev.switchboard.broker.usage.UsageReport;
 import dev.switchboard.broker.webhook.WebhookNotices;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.EventCodec;
@@ -77,12 +79,14 @@ public final class Broker implements AutoCloseable {
     private final Optional<UsageFile> usageFile;
     private final Optional<WebhookNotices> webhooks;
     private final Optional<AuditLog> audit;
+    private final UsageLedger ledger;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Providers providers, LiveConfig live,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
-                   Optional<AuditLog> audit) {
+                   Optional<AuditLog> audit, UsageLedger ledger) {
+        this.ledger = ledger;
         this.usageFile = usageFile;
         this.webhooks = webhooks;
         this.audit = audit;
@@ -137,6 +141,8 @@ public final class Broker implements AutoCloseable {
 
     private static Broker start(BrokerConfig config, Ticker ticker, ResponseHooks hooks, InstantSource clock,
                                 UnaryOperator<UsageStore> storeWrapper) throws Exception {
+        // First: a usage ledger file it cannot read stops the start before anything runs (docs/usage.md).
+        UsageLedger ledger = UsageLedger.open(config, clock);
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
@@ -174,6 +180,7 @@ public final class Broker implements AutoCloseable {
         Optional<WebhookNotices> webhooks = WebhookNotices.start(config.webhooks(), metrics.registry(), operatorLog,
                 clock, audit.map(AuditLog::notices).orElse(Notices.NONE));
         webhooks.ifPresent(noticeConsumers::add);
+        noticeConsumers.add(ledger.notices());
         Notices notices = Notices.fanOut(noticeConsumers);
         Providers providers = new Providers(config, simulator.map(ProviderSimulator::baseUri), httpClient, metrics,
                 new Providers.Transitions(operatorLog, notices, clock));
@@ -195,11 +202,15 @@ public final class Broker implements AutoCloseable {
         ResponseHooks composed = ResponseHooks.both(guardrails, hooks);
         LiveConfig[] live = new LiveConfig[1];
         // The audit hooks wrap the composed ones, so they record the final verdict.
-        ResponseHooks allHooks = audit.map(log -> log.hooks(composed, () -> live[0].prices(),
-                tenant -> live[0].policyVersion(tenant))).orElse(composed);
+        // The usage ledger wraps them all, so it counts the final verdict.
+        ResponseHooks allHooks = ledger.hooks(audit.map(log -> log.hooks(composed, () -> live[0].prices(),
+                tenant -> live[0].policyVersion(tenant))).orElse(composed));
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog,
                 allHooks, clock, notices);
-        live[0] = new LiveConfig(config, providers, guardrails, audit, store, session -> endSession(session,
+        live[0] = new LiveConfig(config, providers, next -> {
+            guardrails.reconfigure(next);
+            ledger.reconfigure(next);
+        }, audit, store, session -> endSession(session,
                 CloseReason.API_KEY_REVOKED, "the API key of this session was revoked; reconnect with a valid key",
                 scheduler));
 
@@ -226,14 +237,14 @@ public final class Broker implements AutoCloseable {
             container.setMaxBinaryMessageSize(config.limits().maxFrameBytes());
         });
         BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(), live[0]::directory, rings,
-                context, config, guardrails, audit.map(log -> log.admissionWatch(live[0]::policyVersion))
-                .orElse(AdmissionWatch.NONE));
+                context, config, guardrails, ledger.watching(audit.map(log -> log.admissionWatch(
+                        live[0]::policyVersion)).orElse(AdmissionWatch.NONE)));
         upgrade.setHandler(handler);
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
-        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers, live[0],
-                heapPressure, usageFile, webhooks, audit);
+        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
+                live[0], heapPressure, usageFile, webhooks, audit, ledger);
     }
 
     /**
@@ -264,6 +275,11 @@ public final class Broker implements AutoCloseable {
     /** The broker's meters. */
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /** The usage report over the broker's usage ledger (docs/usage.md), for the admin API. */
+    public UsageReport usageReport() {
+        return ledger.report();
     }
 
     /** The resumable sessions. */
@@ -361,6 +377,7 @@ public final class Broker implements AutoCloseable {
         rings.close();
         // After the rings: the last responses' usage is counted before it is written.
         usageFile.ifPresent(UsageFile::close);
+        ledger.close();
         // After the rings too: the last responses' notices are queued before what is queued is written out.
         webhooks.ifPresent(WebhookNotices::close);
         // After the rings too: the last sessions' and responses' records are queued before the writer stops.

@@ -6,7 +6,6 @@ import dev.switchboard.broker.audit.ConfigVersion;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigException;
 import dev.switchboard.broker.config.Guardrails;
-import dev.switchboard.broker.guardrail.TenantGuardrails;
 import dev.switchboard.broker.policy.ContentPolicy;
 import dev.switchboard.broker.reload.ConfigSource;
 import dev.switchboard.broker.reload.Reload;
@@ -47,7 +46,7 @@ final class LiveConfig {
     private static final Set<String> RELOADABLE = Set.of("providers", "models", "tenants", "prices", "policies");
 
     private final Providers providers;
-    private final TenantGuardrails guardrails;
+    private final Consumer<BrokerConfig> onApplied;
     private final Optional<AuditLog> audit;
     private final SessionStore<BrokerSession> sessions;
     private final Consumer<BrokerSession> endRevoked;
@@ -61,12 +60,14 @@ final class LiveConfig {
 
     /**
      * @param config the configuration the broker started with
+     * @param onApplied told each applied configuration before it is published (guardrails, usage ledger: they keep
+     *                  their counters and swap their rules)
      * @param endRevoked ends a session whose key a reload revoked (on the session's own shard)
      */
-    LiveConfig(BrokerConfig config, Providers providers, TenantGuardrails guardrails, Optional<AuditLog> audit,
+    LiveConfig(BrokerConfig config, Providers providers, Consumer<BrokerConfig> onApplied, Optional<AuditLog> audit,
                SessionStore<BrokerSession> sessions, Consumer<BrokerSession> endRevoked) {
         this.providers = providers;
-        this.guardrails = guardrails;
+        this.onApplied = onApplied;
         this.audit = audit;
         this.sessions = sessions;
         this.endRevoked = endRevoked;
@@ -153,7 +154,7 @@ final class LiveConfig {
             return new Reload.Rejected("a provider could not be started: " + e.getMessage());
         }
         State after = state(next, policies, providers);
-        guardrails.reconfigure(next);
+        onApplied.accept(next);
         state = after;
         int ended = endRevokedSessions ? endRevoked(after.directory().tenants()) : 0;
         List<String> restart = restartRequired(before.config(), next);
