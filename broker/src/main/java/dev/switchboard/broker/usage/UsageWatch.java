@@ -30,6 +30,12 @@ final class UsageWatch implements AdmissionWatch {
     }
 
     @Override
+    public void onResumeRefused(Principal principal, String code) {
+        // Not a request refused: nothing to count, but the watches inside (the audit log) record it.
+        inner.onResumeRefused(principal, code);
+    }
+
+    @Override
     public Optional<Admission.Refused> refuseNew() {
         return inner.refuseNew();
     }
