@@ -20,4 +20,7 @@ public interface BrokerSession extends RingSubscriber<SessionSignal>, FlowContro
 
     /** The client-facing model. */
     String model();
+
+    /** A snapshot for the admin API; any thread, never touches shard-confined state. */
+    SessionSummary summary();
 }

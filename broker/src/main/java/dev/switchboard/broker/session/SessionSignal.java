@@ -5,7 +5,7 @@ import dev.switchboard.protocol.close.CloseReason;
 /**
  * A session's signals through its shard ring: connection life cycle, timers and the drain. Published by the
  * transports ({@link Opened}, {@link Closed}, {@link Resumed}), the resume store ({@link Expired}), the broker
- * ({@link Drain}) and the session itself ({@link CatchUp}, {@link RetryDue}, {@link LimitDue}); handled on the
+ * ({@link Drain}), the admin API ({@link AdminEnd}) and the session itself ({@link CatchUp}, {@link RetryDue}, {@link LimitDue}); handled on the
  * shard thread through {@link Handler}, one method per signal, so a new signal breaks compilation wherever it must
  * be handled (Java 17 has no exhaustive type switch).
  */
@@ -28,6 +28,8 @@ public sealed interface SessionSignal {
         void onRetryDue(RetryDue signal);
 
         void onLimitDue(LimitDue signal);
+
+        void onAdminEnd(AdminEnd signal);
     }
 
     /** Calls the {@code handler} method for this signal. */
@@ -107,6 +109,19 @@ public sealed interface SessionSignal {
         @Override
         public void dispatch(Handler handler) {
             handler.onLimitDue(this);
+        }
+    }
+
+    /**
+     * An administrator ends the session: it ends for good (a response in progress ends {@code cancelled}), its
+     * client gets a last {@code error} and close {@link CloseReason#SESSION_ENDED_BY_ADMIN}, and a resume is refused.
+     * {@code done} runs on the shard thread once the session has ended, also when it had ended before; it must not
+     * block.
+     */
+    record AdminEnd(Runnable done) implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onAdminEnd(this);
         }
     }
 }

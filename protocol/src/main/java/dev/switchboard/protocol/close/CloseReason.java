@@ -28,6 +28,11 @@ public enum CloseReason {
     SESSION_MAX_DURATION(4040, "session_max_duration", false),
     /** The session had no client event for the tenant's {@code session_idle_timeout}: start a new session. */
     SESSION_IDLE_TIMEOUT(4041, "session_idle_timeout", false),
+    /**
+     * An administrator ended the session ({@code DELETE /admin/sessions/{id}}): it has ended for good and a resume is
+     * refused. A new session may be started (unless the key was revoked).
+     */
+    SESSION_ENDED_BY_ADMIN(4042, "session_ended_by_admin", false),
     /** Another connection resumed this session. */
     SESSION_TAKEN_OVER(4009, "session_taken_over", false),
     /** A resume was refused (invalid or expired token, or a position the replay log no longer holds): start fresh. */
