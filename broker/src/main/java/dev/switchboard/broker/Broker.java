@@ -9,6 +9,10 @@ import dev.switchboard.bridge.realtime.RealtimeConnector;
 import dev.switchboard.bridge.sse.SelectorReadTransport;
 import dev.switchboard.bridge.upstream.StreamTimeouts;
 import dev.switchboard.bridge.upstream.UpstreamConnector;
+import dev.switchboard.broker.admin.AdminServer;
+import dev.switchboard.broker.admin.AdminSources;
+import dev.switchboard.broker.admin.ConfigReloader;
+import dev.switchboard.broker.admin.UsageReports;
 import dev.switchboard.broker.admission.AdmissionWatch;
 import dev.switchboard.broker.audit.AuditLog;
 import dev.switchboard.broker.audit.ConfigVersion;
@@ -90,12 +94,14 @@ public final class Broker implements AutoCloseable {
     private final Optional<UsageFile> usageFile;
     private final Optional<WebhookNotices> webhooks;
     private final Optional<AuditLog> audit;
+    private final Optional<AdminServer> admin;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
-                   Optional<AuditLog> audit) {
+                   Optional<AuditLog> audit, Optional<AdminServer> admin) {
+        this.admin = admin;
         this.usageFile = usageFile;
         this.webhooks = webhooks;
         this.audit = audit;
@@ -244,8 +250,22 @@ public final class Broker implements AutoCloseable {
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
+        // Issue 15: a placeholder until the broker's live reload is wired here.
+        ConfigReloader reloader = ConfigReloader.NOT_WIRED;
+        Optional<AdminServer> admin = Optional.empty();
+        try {
+            if (config.admin().isPresent()) {
+                admin = Optional.of(AdminServer.start(config.admin().get(), config.limits(), new AdminSources(
+                        () -> config, tenant -> guardrails.flatMap(g -> g.standing(tenant)), store, scheduler,
+                        metrics, reloader, UsageReports.NOT_WIRED, audit)));
+            }
+        } catch (Exception e) {
+            new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
+                    heapPressure, usageFile, webhooks, audit, Optional.empty()).close();
+            throw e;
+        }
         return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
-                heapPressure, usageFile, webhooks, audit);
+                heapPressure, usageFile, webhooks, audit, admin);
     }
 
     /** Each tenant's content policy version, for tenants that have a policy. */
@@ -345,6 +365,11 @@ public final class Broker implements AutoCloseable {
         return URI.create("http://" + host + ":" + port());
     }
 
+    /** {@code http://host:port} of the admin API, when configured. */
+    public Optional<URI> adminUri() {
+        return admin.map(AdminServer::uri);
+    }
+
     /** The embedded simulator, when enabled. */
     public Optional<ProviderSimulator> simulator() {
         return simulator;
@@ -400,6 +425,7 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
+        admin.ifPresent(AdminServer::close);
         try {
             server.stop();
         } catch (Exception e) {

@@ -1,0 +1,35 @@
+package dev.switchboard.broker.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
+/**
+ * What {@code GET /admin/tenants/{id}/usage} answers, once the caller may read the tenant: the tenant's usage report
+ * for the query ({@code from}, {@code to}, {@code group_by}). Implemented by the usage ledger; called on an admin API
+ * thread, which may block on it (never a shard thread). Thread-safe.
+ */
+public interface UsageReports {
+    /** Until the usage ledger is wired: 501. */
+    UsageReports NOT_WIRED = (tenant, query) -> new Report.Unavailable("usage reporting is not available in this build");
+
+    /**
+     * The report of tenant {@code tenant} (which exists) for {@code query}, the request's query parameters (first
+     * value of each).
+     */
+    Report report(String tenant, Map<String, String> query);
+
+    /** A report, or why there is none. */
+    sealed interface Report {
+        /** 200 with {@code body}. */
+        record Ok(JsonNode body) implements Report {
+        }
+
+        /** 400: the query is invalid; {@code message} names the parameter and the rule. */
+        record BadQuery(String message) implements Report {
+        }
+
+        /** 501: no usage ledger. */
+        record Unavailable(String message) implements Report {
+        }
+    }
+}
