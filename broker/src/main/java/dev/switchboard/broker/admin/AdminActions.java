@@ -21,14 +21,14 @@ final class AdminActions {
 
     /** An attempt to end session {@code sessionId} of {@code tenant} (empty when unknown), and its outcome. */
     void sessionEnd(Caller caller, String tenant, String sessionId, String outcome) {
-        LOG.info("admin: {} ({}) ended session {} of tenant {}: {}", caller.identity(), caller.roles(), sessionId,
+        LOG.info("admin: {} ({}) asked to end session {} of tenant {}: {}", caller.identity(), caller.roles(), sessionId,
                 tenant.isEmpty() ? "(unknown)" : tenant, outcome);
         record(caller, "end_session", outcome, tenant, sessionId, "");
     }
 
     /** A configuration reload by {@code caller}, its outcome and, when it went through, the new version. */
     void reload(Caller caller, boolean endRevokedSessions, String outcome, String version) {
-        LOG.info("admin: {} ({}) reloaded the configuration (end_revoked_sessions={}): {}{}", caller.identity(),
+        LOG.info("admin: {} ({}) asked to reload the configuration (end_revoked_sessions={}): {}{}", caller.identity(),
                 caller.roles(), endRevokedSessions, outcome, version.isEmpty() ? "" : ", version " + version);
         record(caller, "reload_config", outcome, "", "", version);
     }
