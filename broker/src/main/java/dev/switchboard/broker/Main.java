@@ -155,8 +155,9 @@ public final class Main {
         return "usage: java -jar switchboard.jar [--config FILE] [--port N] [--host H] [--admin-port N]\n"
                 + "       java -jar switchboard.jar simulator [--port N] [--host H]\n"
                 + "       java -jar switchboard.jar audit verify DIR   (exit 0 intact, 1 broken, 2 bad usage)\n"
-                + "Without --config, runs in dev mode: 127.0.0.1:8080, embedded simulator, tenant 'dev' key 'dev-key',\n"
-                + "admin API on 127.0.0.1:8081 with token 'dev-admin'. --port 0 puts the admin API on a free port too.";
+                + "Without --config, runs in dev mode: 127.0.0.1:8080, embedded simulator, tenant 'dev' key "
+                + "'dev-key',\nadmin API on 127.0.0.1:8081 with token 'dev-admin'. --port 0 puts the admin API on a "
+                + "free port too.";
     }
 
     private static void fail(String message) {

@@ -21,8 +21,8 @@ final class AdminActions {
 
     /** An attempt to end session {@code sessionId} of {@code tenant} (empty when unknown), and its outcome. */
     void sessionEnd(Caller caller, String tenant, String sessionId, String outcome) {
-        LOG.info("admin: {} ({}) asked to end session {} of tenant {}: {}", caller.identity(), caller.roles(), sessionId,
-                tenant.isEmpty() ? "(unknown)" : tenant, outcome);
+        LOG.info("admin: {} ({}) asked to end session {} of tenant {}: {}", caller.identity(), caller.roles(),
+                sessionId, tenant.isEmpty() ? "(unknown)" : tenant, outcome);
         record(caller, "end_session", outcome, tenant, sessionId, "");
     }
 

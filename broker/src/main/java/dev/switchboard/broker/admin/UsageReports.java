@@ -10,7 +10,8 @@ import java.util.Map;
  */
 public interface UsageReports {
     /** Until the usage ledger is wired: 501. */
-    UsageReports NOT_WIRED = (tenant, query) -> new Report.Unavailable("usage reporting is not available in this build");
+    UsageReports NOT_WIRED = (tenant, query) ->
+            new Report.Unavailable("usage reporting is not available in this build");
 
     /**
      * The report of tenant {@code tenant} (which exists) for {@code query}, the request's query parameters (first

@@ -70,10 +70,10 @@ abstract class AbstractSession implements BrokerSession {
     /** Any thread: a snapshot of the session for the admin API (see {@link SessionSummary} on its consistency). */
     @Override
     public final SessionSummary summary() {
-        ResponseHooks.Transport transport = summaryTransport;
-        return new SessionSummary(id, tenant.id(), principal.keyId(), model, transport == null
-                ? java.util.Optional.empty() : java.util.Optional.of(transport.name().toLowerCase(java.util.Locale.ROOT)),
-                flowChannel != null, startedAt, responsesEnded.getAcquire(), output.sentChars());
+        java.util.Optional<String> transport = java.util.Optional.ofNullable(summaryTransport)
+                .map(t -> t.name().toLowerCase(java.util.Locale.ROOT));
+        return new SessionSummary(id, tenant.id(), principal.keyId(), model, transport, flowChannel != null,
+                startedAt, responsesEnded.getAcquire(), output.sentChars());
     }
 
     @Override

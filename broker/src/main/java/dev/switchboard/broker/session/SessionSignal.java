@@ -5,9 +5,9 @@ import dev.switchboard.protocol.close.CloseReason;
 /**
  * A session's signals through its shard ring: connection life cycle, timers and the drain. Published by the
  * transports ({@link Opened}, {@link Closed}, {@link Resumed}), the resume store ({@link Expired}), the broker
- * ({@link Drain}), the admin API ({@link AdminEnd}) and the session itself ({@link CatchUp}, {@link RetryDue}, {@link LimitDue}); handled on the
- * shard thread through {@link Handler}, one method per signal, so a new signal breaks compilation wherever it must
- * be handled (Java 17 has no exhaustive type switch).
+ * ({@link Drain}), the admin API ({@link AdminEnd}) and the session itself ({@link CatchUp}, {@link RetryDue},
+ * {@link LimitDue}); handled on the shard thread through {@link Handler}, one method per signal, so a new signal
+ * breaks compilation wherever it must be handled (Java 17 has no exhaustive type switch).
  */
 public sealed interface SessionSignal {
 

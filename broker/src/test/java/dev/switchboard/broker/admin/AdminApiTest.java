@@ -32,7 +32,8 @@ class AdminApiTest {
     static final String ADMIN = "admin-token-1";
     static final String VIEWER = "viewer-token-1";
     static final String ACME_ADMIN = "acme-admin-token";
-    private static final String SLOW = "{\"sim_tokens\":\"3000\",\"sim_ttft_ms\":\"0\",\"sim_tokens_per_second\":\"50\"}";
+    private static final String SLOW = "{\"sim_tokens\":\"3000\",\"sim_ttft_ms\":\"0\","
+            + "\"sim_tokens_per_second\":\"50\"}";
     private static final String QUICK = "{\"sim_tokens\":\"20\",\"sim_ttft_ms\":\"0\"}";
     private static Path auditDir;
     private static AdminBroker broker;
