@@ -22,7 +22,9 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.broker.RealtimeClient;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -206,6 +208,21 @@ class AdminOidcTest {
             assertEquals(200, broker.get("/admin/tenants", token).statusCode());
         }
         assertEquals(before, JWKS_FETCHES.get(), "valid tokens must not refetch the key set");
+    }
+
+    @Test
+    void without_reachable_keys_a_jwt_is_503_and_not_a_refusal_of_the_caller() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (AdminBroker cut = AdminBroker.start(yaml("jwks_url: http://127.0.0.1:" + closedPort + "/jwks.json"))) {
+            HttpResponse<String> response = cut.get("/admin/tenants", rs256(claims("alice", List.of("admin")).build(),
+                    rsa));
+            assertEquals(503, response.statusCode(), response::body);
+            assertEquals("identity_provider_unavailable", AdminBroker.json(response).path("error").path("code")
+                    .asText());
+        }
     }
 
     @Test
