@@ -1,6 +1,10 @@
 package dev.switchboard.broker;
 
 import dev.switchboard.bridge.sse.SelectorReadTransport;
+import dev.switchboard.broker.admin.AdminServer;
+import dev.switchboard.broker.admin.AdminSources;
+import dev.switchboard.broker.admin.ConfigReloader;
+import dev.switchboard.broker.admin.UsageReports;
 import dev.switchboard.broker.admission.AdmissionWatch;
 import dev.switchboard.broker.audit.AuditLog;
 import dev.switchboard.broker.audit.ConfigVersion;
@@ -28,6 +32,7 @@ import dev.switchboard.broker.transport.http.DeadlineConnector;
 import dev.switchboard.broker.transport.http.JsonErrorHandler;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
 import dev.switchboard.broker.usage.UsageLedger;
+import dev.switchboard.broker.usage.UsageReport;
 import dev.switchboard.broker.usage.UsageReport;
 import dev.switchboard.broker.webhook.WebhookNotices;
 import dev.switchboard.protocol.close.CloseReason;
@@ -80,13 +85,15 @@ public final class Broker implements AutoCloseable {
     private final Optional<WebhookNotices> webhooks;
     private final Optional<AuditLog> audit;
     private final UsageLedger ledger;
+    private final Optional<AdminServer> admin;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Providers providers, LiveConfig live,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
-                   Optional<AuditLog> audit, UsageLedger ledger) {
+                   Optional<AuditLog> audit, UsageLedger ledger, Optional<AdminServer> admin) {
         this.ledger = ledger;
+        this.admin = admin;
         this.usageFile = usageFile;
         this.webhooks = webhooks;
         this.audit = audit;
@@ -243,8 +250,22 @@ public final class Broker implements AutoCloseable {
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
+        LiveConfig current = live[0];
+        ConfigReloader reloader = (who, endRevoked) -> current.reload(endRevoked, "admin:" + who.identity());
+        Optional<AdminServer> admin = Optional.empty();
+        try {
+            if (config.admin().isPresent()) {
+                admin = Optional.of(AdminServer.start(config.admin().get(), config.limits(), new AdminSources(
+                        current::config, guardrails::standing, store, scheduler, metrics, reloader,
+                        usageReports(ledger), audit)));
+            }
+        } catch (Exception e) {
+            new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
+                    current, heapPressure, usageFile, webhooks, audit, ledger, Optional.empty()).close();
+            throw e;
+        }
         return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
-                live[0], heapPressure, usageFile, webhooks, audit, ledger);
+                live[0], heapPressure, usageFile, webhooks, audit, ledger, admin);
     }
 
     /**
@@ -253,7 +274,8 @@ public final class Broker implements AutoCloseable {
      */
     private static void endSession(BrokerSession session, CloseReason why, String message,
                                    ScheduledExecutorService scheduler) {
-        RingRetry.publish(session.shard(), session, new SessionSignal.End(why, message), scheduler, () -> { });
+        RingRetry.publish(session.shard(), session, new SessionSignal.End(why, message, () -> { }), scheduler,
+                () -> { });
     }
 
     /** The bound port. */
@@ -265,6 +287,27 @@ public final class Broker implements AutoCloseable {
     public URI httpUri() {
         String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
         return URI.create("http://" + host + ":" + port());
+    }
+
+    /** The admin API's view of the usage ledger's report. */
+    private static UsageReports usageReports(UsageLedger ledger) {
+        UsageReport report = ledger.report();
+        return (tenant, query) -> {
+            UsageReport.Result result = report.query(tenant, query.get("from"), query.get("to"),
+                    query.get("group_by"));
+            if (result instanceof UsageReport.Report ok) {
+                return new UsageReports.Report.Ok(ok.json());
+            }
+            if (result instanceof UsageReport.BadQuery bad) {
+                return new UsageReports.Report.BadQuery(bad.message());
+            }
+            return new UsageReports.Report.NotFound(((UsageReport.UnknownTenant) result).message());
+        };
+    }
+
+    /** {@code http://host:port} of the admin API, when configured. */
+    public Optional<URI> adminUri() {
+        return admin.map(AdminServer::uri);
     }
 
     /** The embedded simulator, when enabled. */
@@ -301,7 +344,7 @@ public final class Broker implements AutoCloseable {
      * start-up message, nothing changed. Blocks while it reads the file; one reload at a time. Any thread but a
      * shard's or a selector's.
      *
-     * @param endRevokedSessions also end the sessions of keys the new configuration no longer has (close 4011)
+     * @param endRevokedSessions also end the sessions of keys the new configuration no longer has (close 4043)
      * @param caller who asked: logged and recorded in the audit log
      */
     public Reload reload(boolean endRevokedSessions, String caller) {
@@ -311,22 +354,6 @@ public final class Broker implements AutoCloseable {
     /** The version of the configuration in force (the audit log's {@code config_version}). */
     public String configVersion() {
         return live.version();
-    }
-
-    /**
-     * Ends a live session for good, on its own shard (its client gets close 4010 {@code session_ended}).
-     *
-     * @return whether a session with that id was live
-     */
-    public boolean endSession(String sessionId, String message) {
-        java.util.concurrent.atomic.AtomicBoolean found = new java.util.concurrent.atomic.AtomicBoolean();
-        store.forEach(session -> {
-            if (session.id().equals(sessionId)) {
-                found.set(true);
-                endSession(session, CloseReason.SESSION_ENDED, message, scheduler);
-            }
-        });
-        return found.get();
     }
 
     /** Stops accepting new sessions. */
@@ -369,6 +396,7 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
+        admin.ifPresent(AdminServer::close);
         try {
             server.stop();
         } catch (Exception e) {

@@ -122,6 +122,10 @@ final class LiveConfig {
      * @param caller who asked, for the log and the audit record
      */
     synchronized Reload reload(boolean endRevokedSessions, String caller) {
+        if (source == ConfigSource.NONE) {
+            return new Reload.Unavailable("the broker was started without --config: there is no configuration file "
+                    + "to reload");
+        }
         BrokerConfig next;
         try {
             next = source.load();

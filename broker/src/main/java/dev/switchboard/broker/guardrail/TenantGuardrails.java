@@ -133,6 +133,16 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         return !counterKey.startsWith("b/") || periods.isCurrent(counterKey, clock.millis());
     }
 
+    /**
+     * Where tenant {@code tenantId} stands now (remaining rates, slots in use, budgets' spend), or empty when it has
+     * no limit and no budget. Any thread; reads the store without taking anything, never blocks a shard. Throws
+     * {@link UsageStoreException} when the store cannot answer.
+     */
+    public Optional<TenantStanding> standing(String tenantId) {
+        TenantRules rules = current.tenants().get(tenantId);
+        return rules == null ? Optional.empty() : Optional.of(TenantStanding.of(rules, store, periods, clock.millis()));
+    }
+
     // ---- sessions (Jetty threads; closed on shard threads) ----
 
     @Override

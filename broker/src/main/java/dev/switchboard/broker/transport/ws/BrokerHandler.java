@@ -89,6 +89,12 @@ public final class BrokerHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
+        if (path.equals("/metrics") && !config.metrics().publicEndpoint()) {
+            // metrics.public: false: served on the admin listener only (issue 15).
+            refuse(request, response, callback, 404, "not_found", "no such path; /metrics is served on the admin "
+                    + "listener only (metrics.public: false)");
+            return true;
+        }
         switch (path) {
             case "/healthz", "/metrics" -> probe(path, request, response, callback);
             case REALTIME_PATH -> upgrade(request, response, callback);
