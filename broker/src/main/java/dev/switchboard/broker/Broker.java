@@ -32,7 +32,9 @@ import dev.switchboard.broker.resume.ResumeTokens;
 import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.ResponseHooks;
+import dev.switchboard.broker.session.ResponseTrace;
 import dev.switchboard.broker.session.SessionContext;
+import dev.switchboard.broker.telemetry.Tracing;
 import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.session.SessionSignal;
 import dev.switchboard.broker.stream.RingShards;
@@ -90,12 +92,14 @@ public final class Broker implements AutoCloseable {
     private final Optional<UsageFile> usageFile;
     private final Optional<WebhookNotices> webhooks;
     private final Optional<AuditLog> audit;
+    private final Optional<Tracing> tracing;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
-                   Optional<AuditLog> audit) {
+                   Optional<AuditLog> audit, Optional<Tracing> tracing) {
+        this.tracing = tracing;
         this.usageFile = usageFile;
         this.webhooks = webhooks;
         this.audit = audit;
@@ -210,8 +214,11 @@ public final class Broker implements AutoCloseable {
         // The audit hooks wrap the composed ones, so they record the final verdict.
         ResponseHooks allHooks = audit.map(log -> log.hooks(composed, config.prices(), policyVersion))
                 .orElse(composed);
+        // Only with an OTLP endpoint: otherwise no SDK, no exporter thread, and sessions trace nothing (issue 15).
+        Optional<Tracing> tracing = Tracing.start(config.telemetry());
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog,
-                allHooks, clock, notices);
+                allHooks, clock, notices,
+                tracing.<ResponseTrace.Factory>map(t -> t).orElse(ResponseTrace.Factory.NONE));
 
         QueuedThreadPool serverThreads = new QueuedThreadPool(200, 8);
         serverThreads.setName("switchboard-http");
@@ -245,7 +252,7 @@ public final class Broker implements AutoCloseable {
         server.setStopTimeout(5_000);
         server.start();
         return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
-                heapPressure, usageFile, webhooks, audit);
+                heapPressure, usageFile, webhooks, audit, tracing);
     }
 
     /** Each tenant's content policy version, for tenants that have a policy. */
@@ -412,6 +419,8 @@ public final class Broker implements AutoCloseable {
         webhooks.ifPresent(WebhookNotices::close);
         // After the rings too: the last sessions' and responses' records are queued before the writer stops.
         audit.ifPresent(AuditLog::close);
+        // After the rings too: the last responses' spans have ended; what is queued is exported now.
+        tracing.ifPresent(Tracing::close);
         heapPressure.close();
         scheduler.shutdownNow();
         try {

@@ -4,6 +4,7 @@ import dev.switchboard.broker.audit.AuditVerifier;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigException;
 import dev.switchboard.broker.config.ConfigLoader;
+import dev.switchboard.broker.logging.LogSetup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -55,6 +56,8 @@ public final class Main {
             fail("invalid configuration: " + e.getMessage());
             return;
         }
+        // Before anything logs: the format and level of every line from here on.
+        LogSetup.apply(config.logging());
         BrokerConfig.Listen listen = config.listen();
         config = config.withListen(new BrokerConfig.Listen(host == null ? listen.host() : host,
                 port == null ? listen.port() : port));

@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * @param policies content policies by name, which tenants refer to
  * @param webhooks signed webhooks announcing notices (see {@link Webhooks})
  * @param audit the audit log, when configured
+ * @param logging the log's format and level (see {@link Logging})
+ * @param telemetry OpenTelemetry trace export (see {@link Telemetry})
  */
 public record BrokerConfig(
         Listen listen,
@@ -50,7 +52,9 @@ public record BrokerConfig(
         Guardrails.Usage usage,
         Map<String, Policies.Policy> policies,
         Webhooks webhooks,
-        Optional<Audit> audit) {
+        Optional<Audit> audit,
+        Logging logging,
+        Telemetry telemetry) {
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
@@ -80,12 +84,15 @@ public record BrokerConfig(
                              @JsonProperty("usage") Guardrails.@Nullable Usage usage,
                              @JsonProperty("policies") @Nullable Map<String, Policies.Policy> policies,
                              @JsonProperty("webhooks") @Nullable Webhooks webhooks,
-                             @JsonProperty("audit") @Nullable Audit audit) {
+                             @JsonProperty("audit") @Nullable Audit audit,
+                             @JsonProperty("logging") @Nullable Logging logging,
+                             @JsonProperty("telemetry") @Nullable Telemetry telemetry) {
         return new BrokerConfig(or(listen, Listen.defaults()), or(simulator, new Simulator(false)),
                 or(providers, Map.of()), or(models, Map.of()), or(tenants, Map.of()), or(limits, Limits.defaults()),
                 or(outbound, Outbound.defaults()), or(rings, Rings.defaults()), or(sessions, Sessions.defaults()),
                 or(drain, Drain.defaults()), or(prices, Map.of()), or(usage, Guardrails.Usage.defaults()),
-                or(policies, Map.of()), or(webhooks, Webhooks.none()), Optional.ofNullable(audit));
+                or(policies, Map.of()), or(webhooks, Webhooks.none()), Optional.ofNullable(audit),
+                or(logging, Logging.defaults()), or(telemetry, Telemetry.none()));
     }
 
     /** {@code value}, or {@code fallback} when the file leaves it out. */
@@ -103,25 +110,31 @@ public record BrokerConfig(
     /** A copy listening on {@code host}/{@code port} (command-line overrides). */
     public BrokerConfig withListen(Listen newListen) {
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, audit);
+                drain, prices, usage, policies, webhooks, audit, logging, telemetry);
     }
 
     /** A copy with other session settings (tests). */
     public BrokerConfig withSessions(Sessions newSessions) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, newSessions,
-                drain, prices, usage, policies, webhooks, audit);
+                drain, prices, usage, policies, webhooks, audit, logging, telemetry);
+    }
+
+    /** A copy exporting traces as {@code newTelemetry} says (tests). */
+    public BrokerConfig withTelemetry(Telemetry newTelemetry) {
+        return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
+                drain, prices, usage, policies, webhooks, audit, logging, newTelemetry);
     }
 
     /** A copy with the audit log in {@code newAudit}, or none (tests). */
     public BrokerConfig withAudit(Optional<Audit> newAudit) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, newAudit);
+                drain, prices, usage, policies, webhooks, newAudit, logging, telemetry);
     }
 
     /** A copy keeping usage in {@code newUsage} (tests). */
     public BrokerConfig withUsage(Guardrails.Usage newUsage) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, newUsage, policies, webhooks, audit);
+                drain, prices, newUsage, policies, webhooks, audit, logging, telemetry);
     }
 
     /**
