@@ -91,6 +91,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         if (active != null) {
             // Nobody will read the rest: stop the provider generating.
             ResponseRun run = active;
+            run.trace.cut(reason, false);
             finish(run);
             cancelUpstream(run);
             responses.closeCancelled(run, reason);
@@ -119,6 +120,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
             return;
         }
         context.metrics().replayLogStopped();
+        run.trace.cut("replay_log_full", false);
         finish(run);
         cancelUpstream(run);
         keep(run, responses.closeIncomplete(run, "replay_log_full"));
@@ -158,11 +160,13 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         ResponseRun run = active;
         if (run != null && run.policyBlocked) {
             // The content policy blocked the output: nothing of the match was sent, nothing more is asked for.
+            run.trace.cut("content_filter", false);
             finish(run);
             cancelUpstream(run);
             keep(run, responses.closeIncomplete(run, "content_filter"));
         } else if (run != null && run.budgetExhausted) {
             // A budget reached zero on this delta: it was sent (it is spent); nothing more is asked of the provider.
+            run.trace.cut("budget_exhausted", false);
             finish(run);
             cancelUpstream(run);
             keep(run, responses.closeIncomplete(run, "budget_exhausted"));

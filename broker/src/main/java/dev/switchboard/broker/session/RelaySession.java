@@ -356,7 +356,8 @@ public final class RelaySession extends AbstractSession {
         if (bargeIn) {
             context.metrics().bargeIn(model(), reason, System.nanoTime() - sinceNanos);
         }
-        trace.cut(reason, bargeIn);
+        // A client's cancel is timed like a barge-in (the same cut-off path) but is not one.
+        trace.cut(reason, bargeIn && !reason.equals("client_cancelled"));
         context.metrics().responseEnded(model(), status);
         ResponseHooks.ResponseRecord record = record(response, status);
         context.hooks().onResponseEnded(record);
