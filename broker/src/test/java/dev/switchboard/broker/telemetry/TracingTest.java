@@ -62,6 +62,7 @@ class TracingTest {
                 """.formatted(fakes.baseUrl(), fakes.baseUrl(), receiver.endpoint()));
         broker = Broker.start(config.withListen(new BrokerConfig.Listen("127.0.0.1", 0)));
         ws = new WebSocketClient();
+        ws.setMaxTextMessageSize(64L << 20);
         ws.start();
     }
 
@@ -229,6 +230,45 @@ class TracingTest {
                 && "client_cancelled".equals(e.attributes().get("switchboard.reason"))), server::toString);
         assertEquals("cancelled", server.attribute("switchboard.response.status"));
         assertEquals("websocket", server.attribute("switchboard.transport"));
+    }
+
+    @Test
+    void a_barge_in_is_an_event_of_the_relayed_response_span() throws Exception {
+        Trace parent = Trace.random();
+        try (RealtimeClient client = connect("sim-realtime", parent)) {
+            client.next();
+            client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\",\"output_modalities\":"
+                    + "[\"audio\"],\"audio\":{\"input\":{\"turn_detection\":{\"type\":\"server_vad\","
+                    + "\"create_response\":false,\"interrupt_response\":true}}}}}");
+            client.until("session.updated");
+            client.send(RealtimeClient.userMessage("Tell me a long story."));
+            client.until("conversation.item.done");
+            client.send(RealtimeClient.responseCreate("go", "{\"sim_tokens\":\"400\",\"sim_ttft_ms\":\"0\","
+                    + "\"sim_tokens_per_second\":\"100\"}"));
+            client.until("response.output_audio.delta");
+            client.send(audioAppend(200));
+            client.until("input_audio_buffer.speech_started");
+            client.until("response.done");
+        }
+        ReceivedSpan server = awaitSpan(s -> s.traceId().equals(parent.traceId())
+                && s.kind() == SpanKind.SPAN_KIND_SERVER);
+        assertTrue(server.events().stream().anyMatch(e -> e.name().equals("switchboard.barge_in")
+                && "turn_detected".equals(e.attributes().get("switchboard.reason"))), server::toString);
+        assertEquals("cancelled", server.attribute("switchboard.response.status"));
+        assertEquals(List.of("turn_detected"), server.attribute("gen_ai.response.finish_reasons"));
+    }
+
+    /** {@code input_audio_buffer.append} with {@code ms} of a 440 Hz tone (PCM16, 24 kHz): speech to a VAD. */
+    private static String audioAppend(int ms) {
+        int samples = 24_000 * ms / 1000;
+        byte[] pcm = new byte[samples * 2];
+        for (int i = 0; i < samples; i++) {
+            short v = (short) (0.5 * Short.MAX_VALUE * Math.sin(2 * Math.PI * 440 * i / 24_000));
+            pcm[2 * i] = (byte) v;
+            pcm[2 * i + 1] = (byte) (v >> 8);
+        }
+        return "{\"type\":\"input_audio_buffer.append\",\"audio\":\""
+                + java.util.Base64.getEncoder().encodeToString(pcm) + "\"}";
     }
 
     private static List<ReceivedSpan> attemptsOf(ReceivedSpan server) {
