@@ -39,8 +39,9 @@ class LogFormatTest {
         encoder.setContext(context);
         encoder.start();
         byte[] line = encoder.encode(event("upstream {} said \"no\"\nand\u0001more: ünïcode", Map.of(
-                LogSetup.TENANT, "acme", LogSetup.SESSION, "sess_1", LogSetup.TRACE_ID, "0af7651916cd43dd8448eb211c80319c",
-                LogSetup.SPAN_ID, "b7ad6b7169203331"), new IllegalStateException("boom")));
+                LogSetup.TENANT, "acme", LogSetup.SESSION, "sess_1",
+                LogSetup.TRACE_ID, "0af7651916cd43dd8448eb211c80319c", LogSetup.SPAN_ID, "b7ad6b7169203331"),
+                new IllegalStateException("boom")));
         String text = new String(line, StandardCharsets.UTF_8);
         assertTrue(text.endsWith("\n"), text);
         assertEquals(1, text.split("\n", -1).length - 1, "one line: " + text);

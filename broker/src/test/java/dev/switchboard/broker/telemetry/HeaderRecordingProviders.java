@@ -80,7 +80,8 @@ final class HeaderRecordingProviders implements AutoCloseable {
             if (message.contains("\"response.create\"")) {
                 int n = ++responses;
                 session.sendText("{\"type\":\"response.created\",\"event_id\":\"c" + n + "\",\"response\":{\"id\":"
-                        + "\"resp_fake" + n + "\",\"status\":\"in_progress\"}}", org.eclipse.jetty.websocket.api.Callback.NOOP);
+                        + "\"resp_fake" + n + "\",\"status\":\"in_progress\"}}",
+                        org.eclipse.jetty.websocket.api.Callback.NOOP);
                 session.sendText("{\"type\":\"response.done\",\"event_id\":\"d" + n + "\",\"response\":{\"id\":"
                         + "\"resp_fake" + n + "\",\"status\":\"completed\",\"model\":\"rt-fake\",\"usage\":"
                         + "{\"input_tokens\":7,\"output_tokens\":5}}}", org.eclipse.jetty.websocket.api.Callback.NOOP);

@@ -9,6 +9,7 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
@@ -85,7 +86,7 @@ final class OtlpReceiver implements AutoCloseable {
                         span.getName(), span.getKind(), attributes(span.getAttributesList()),
                         span.getEventsList().stream().map(e -> new ReceivedEvent(e.getName(),
                                 attributes(e.getAttributesList()))).toList(),
-                        span.getStatus().getCode() == io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR,
+                        span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR,
                         resource));
             }
         }

@@ -193,7 +193,8 @@ class TracingTest {
                 && s.kind() == SpanKind.SPAN_KIND_SERVER);
         await().atMost(WAIT).until(() -> attemptsOf(server).size() == 2);
         OtlpReceiver.ReceivedEvent failover = server.events().stream()
-                .filter(e -> e.name().equals("switchboard.failover")).findFirst().orElseThrow(() -> new AssertionError(server.toString()));
+                .filter(e -> e.name().equals("switchboard.failover")).findFirst()
+                .orElseThrow(() -> new AssertionError(server.toString()));
         assertEquals("simulator-cut", failover.attributes().get("switchboard.failover.from_provider"));
         assertEquals("simulator", failover.attributes().get("switchboard.failover.to_provider"));
         assertEquals("continue", failover.attributes().get("switchboard.failover.mode"));
