@@ -24,7 +24,9 @@ import dev.switchboard.broker.resume.ResumeTokens;
 import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.ResponseHooks;
+import dev.switchboard.broker.session.ResponseTrace;
 import dev.switchboard.broker.session.SessionContext;
+import dev.switchboard.broker.telemetry.Tracing;
 import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.session.SessionSignal;
 import dev.switchboard.broker.stream.RingShards;
@@ -86,14 +88,17 @@ public final class Broker implements AutoCloseable {
     private final Optional<AuditLog> audit;
     private final UsageLedger ledger;
     private final Optional<AdminServer> admin;
+    private final Optional<Tracing> tracing;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Providers providers, LiveConfig live,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
-                   Optional<AuditLog> audit, UsageLedger ledger, Optional<AdminServer> admin) {
+                   Optional<AuditLog> audit, UsageLedger ledger, Optional<AdminServer> admin,
+                   Optional<Tracing> tracing) {
         this.ledger = ledger;
         this.admin = admin;
+        this.tracing = tracing;
         this.usageFile = usageFile;
         this.webhooks = webhooks;
         this.audit = audit;
@@ -212,8 +217,11 @@ public final class Broker implements AutoCloseable {
         // The usage ledger wraps them all, so it counts the final verdict.
         ResponseHooks allHooks = ledger.hooks(audit.map(log -> log.hooks(composed, () -> live[0].prices(),
                 tenant -> live[0].policyVersion(tenant))).orElse(composed));
+        // Only with an OTLP endpoint: otherwise no SDK, no exporter thread, and sessions trace nothing (issue 15).
+        Optional<Tracing> tracing = Tracing.start(config.telemetry());
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog,
-                allHooks, clock, notices);
+                allHooks, clock, notices,
+                tracing.<ResponseTrace.Factory>map(t -> t).orElse(ResponseTrace.Factory.NONE));
         live[0] = new LiveConfig(config, providers, next -> {
             guardrails.reconfigure(next);
             ledger.reconfigure(next);
@@ -261,11 +269,11 @@ public final class Broker implements AutoCloseable {
             }
         } catch (Exception e) {
             new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
-                    current, heapPressure, usageFile, webhooks, audit, ledger, Optional.empty()).close();
+                    current, heapPressure, usageFile, webhooks, audit, ledger, Optional.empty(), tracing).close();
             throw e;
         }
         return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
-                live[0], heapPressure, usageFile, webhooks, audit, ledger, admin);
+                live[0], heapPressure, usageFile, webhooks, audit, ledger, admin, tracing);
     }
 
     /**
@@ -410,6 +418,8 @@ public final class Broker implements AutoCloseable {
         webhooks.ifPresent(WebhookNotices::close);
         // After the rings too: the last sessions' and responses' records are queued before the writer stops.
         audit.ifPresent(AuditLog::close);
+        // After the rings too: the last responses' spans have ended; what is queued is exported now.
+        tracing.ifPresent(Tracing::close);
         heapPressure.close();
         scheduler.shutdownNow();
         try {

@@ -5,6 +5,7 @@ import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigException;
 import dev.switchboard.broker.config.ConfigLoader;
 import dev.switchboard.broker.reload.Reload;
+import dev.switchboard.broker.logging.LogSetup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -59,6 +60,8 @@ public final class Main {
             fail("invalid configuration: " + e.getMessage());
             return;
         }
+        // Before anything logs: the format and level of every line from here on.
+        LogSetup.apply(config.logging());
         try {
             config = overridden(config, host, port, adminPort);
         } catch (ConfigException e) {

@@ -60,6 +60,7 @@ public final class AnthropicConnector implements UpstreamConnector {
         String body = AnthropicRequestBody.write(mapper, request);
         Request http = client.newRequest(endpoint)
                 .method(HttpMethod.POST)
+                .headers(h -> request.headers().forEach(h::put))
                 .headers(h -> h.put(HttpHeader.ACCEPT, "text/event-stream")
                         .put("anthropic-version", config.anthropicVersion()))
                 .body(new StringRequestContent("application/json", body));

@@ -44,6 +44,7 @@ public final class OpenAiConnector implements UpstreamConnector {
         String body = OpenAiRequestBody.write(mapper, request);
         Request http = client.newRequest(endpoint)
                 .method(HttpMethod.POST)
+                .headers(h -> request.headers().forEach(h::put))
                 .headers(h -> h.put(HttpHeader.ACCEPT, "text/event-stream"))
                 .body(new StringRequestContent("application/json", body));
         config.apiKey().ifPresent(key -> http.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + key)));

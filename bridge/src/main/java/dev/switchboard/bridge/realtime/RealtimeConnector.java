@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -85,10 +86,11 @@ public final class RealtimeConnector implements RelayConnector {
      * @param upstreamModel the provider's model name, URL-encoded into the query
      */
     @Override
-    public RelayUpstream open(String upstreamModel, UpstreamListener listener) {
+    public RelayUpstream open(String upstreamModel, Map<String, String> headers, UpstreamListener listener) {
         RealtimeRelay relay = new RealtimeRelay(listener, json, config.apiKey(), config.limits(), this::onBinary);
         ClientUpgradeRequest upgrade = new ClientUpgradeRequest();
         upgrade.setTimeout(config.timeouts().handshake().toMillis(), TimeUnit.MILLISECONDS);
+        headers.forEach(upgrade::setHeader);
         config.apiKey().ifPresent(key -> upgrade.setHeader(HttpHeader.AUTHORIZATION.asString(), "Bearer " + key));
         try {
             relay.connecting(client.connect(relay.endpoint(), endpoint(upstreamModel), upgrade,

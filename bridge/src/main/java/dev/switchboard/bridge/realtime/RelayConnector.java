@@ -16,7 +16,16 @@ public interface RelayConnector extends AutoCloseable {
      * Connects to {@code {base_url}/realtime?model=upstreamModel}. Never throws for provider failures: they arrive
      * as the terminal {@code End}. The listener may be called before this method returns.
      */
-    RelayUpstream open(String upstreamModel, UpstreamListener listener);
+    default RelayUpstream open(String upstreamModel, UpstreamListener listener) {
+        return open(upstreamModel, java.util.Map.of(), listener);
+    }
+
+    /**
+     * As {@link #open(String, UpstreamListener)}, with {@code headers} added to the WebSocket upgrade request as
+     * they are: the broker's trace context (a W3C {@code traceparent}). Never credentials: the connector's own
+     * headers, the API key among them, are set after these and win.
+     */
+    RelayUpstream open(String upstreamModel, java.util.Map<String, String> headers, UpstreamListener listener);
 
     /** Releases the WebSocket client. */
     @Override

@@ -36,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  * @param audit the audit log, when configured
  * @param admin the admin API's listener, tokens and OIDC provider, when configured (see {@link Admin})
  * @param metrics where {@code /metrics} is served (see {@link Metrics})
+ * @param logging the log's format and level (see {@link Logging})
+ * @param telemetry OpenTelemetry trace export (see {@link Telemetry})
  */
 public record BrokerConfig(
         Listen listen,
@@ -54,7 +56,9 @@ public record BrokerConfig(
         Webhooks webhooks,
         Optional<Audit> audit,
         Optional<Admin> admin,
-        Metrics metrics) {
+        Metrics metrics,
+        Logging logging,
+        Telemetry telemetry) {
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
@@ -86,13 +90,16 @@ public record BrokerConfig(
                              @JsonProperty("webhooks") @Nullable Webhooks webhooks,
                              @JsonProperty("audit") @Nullable Audit audit,
                              @JsonProperty("admin") @Nullable Admin admin,
-                             @JsonProperty("metrics") @Nullable Metrics metrics) {
+                             @JsonProperty("metrics") @Nullable Metrics metrics,
+                             @JsonProperty("logging") @Nullable Logging logging,
+                             @JsonProperty("telemetry") @Nullable Telemetry telemetry) {
         return new BrokerConfig(or(listen, Listen.defaults()), or(simulator, new Simulator(false)),
                 or(providers, Map.of()), or(models, Map.of()), or(tenants, Map.of()), or(limits, Limits.defaults()),
                 or(outbound, Outbound.defaults()), or(rings, Rings.defaults()), or(sessions, Sessions.defaults()),
                 or(drain, Drain.defaults()), or(prices, Map.of()), or(usage, Guardrails.Usage.defaults()),
                 or(policies, Map.of()), or(webhooks, Webhooks.none()), Optional.ofNullable(audit),
-                Optional.ofNullable(admin), or(metrics, Metrics.defaults()));
+                Optional.ofNullable(admin), or(metrics, Metrics.defaults()), or(logging, Logging.defaults()),
+                or(telemetry, Telemetry.none()));
     }
 
     /** {@code value}, or {@code fallback} when the file leaves it out. */
@@ -115,31 +122,37 @@ public record BrokerConfig(
         Optional<Admin> newAdmin = newListen.port() != 0 ? admin
                 : admin.map(a -> a.withListen(new Listen(a.listen().host(), 0)));
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, audit, newAdmin, metrics);
+                drain, prices, usage, policies, webhooks, audit, newAdmin, metrics, logging, telemetry);
     }
 
     /** A copy with the admin API in {@code newAdmin}, or none, and {@code /metrics} served as {@code newMetrics}. */
     public BrokerConfig withAdmin(Optional<Admin> newAdmin, Metrics newMetrics) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, audit, newAdmin, newMetrics);
+                drain, prices, usage, policies, webhooks, audit, newAdmin, newMetrics, logging, telemetry);
     }
 
     /** A copy with other session settings (tests). */
     public BrokerConfig withSessions(Sessions newSessions) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, newSessions,
-                drain, prices, usage, policies, webhooks, audit, admin, metrics);
+                drain, prices, usage, policies, webhooks, audit, admin, metrics, logging, telemetry);
+    }
+
+    /** A copy exporting traces as {@code newTelemetry} says (tests). */
+    public BrokerConfig withTelemetry(Telemetry newTelemetry) {
+        return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
+                drain, prices, usage, policies, webhooks, audit, admin, metrics, logging, newTelemetry);
     }
 
     /** A copy with the audit log in {@code newAudit}, or none (tests). */
     public BrokerConfig withAudit(Optional<Audit> newAudit) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, newAudit, admin, metrics);
+                drain, prices, usage, policies, webhooks, newAudit, admin, metrics, logging, telemetry);
     }
 
     /** A copy keeping usage in {@code newUsage} (tests). */
     public BrokerConfig withUsage(Guardrails.Usage newUsage) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, newUsage, policies, webhooks, audit, admin, metrics);
+                drain, prices, newUsage, policies, webhooks, audit, admin, metrics, logging, telemetry);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The log lines an operator needs, written so that no client can flood the log and no hot thread waits on it.
@@ -47,15 +48,24 @@ public final class OperatorLog {
      * @return whether the line was let through
      */
     public boolean warn(String key, String format, Object... args) {
-        return log(key, false, format, args);
+        return log(key, false, Map.of(), format, args);
+    }
+
+    /**
+     * As {@link #warn(String, String, Object...)}, for a line about one session or response: {@code context} (MDC
+     * keys such as {@code LogSetup.TENANT}, {@code SESSION}, {@code TRACE_ID}) is set around the line when it is
+     * written, so both log formats carry it. Pass ids only, never anything a client wrote.
+     */
+    public boolean warn(String key, Map<String, String> context, String format, Object... args) {
+        return log(key, false, context, format, args);
     }
 
     /** As {@link #warn}, at INFO: state changes worth a line (a breaker closing again). */
     public boolean info(String key, String format, Object... args) {
-        return log(key, true, format, args);
+        return log(key, true, Map.of(), format, args);
     }
 
-    private boolean log(String key, boolean info, String format, Object[] args) {
+    private boolean log(String key, boolean info, Map<String, String> context, String format, Object[] args) {
         long suppressed = windows.computeIfAbsent(key, k -> new LogWindow(interval, nanoTicker)).admit();
         if (suppressed < 0) {
             return false;
@@ -63,10 +73,15 @@ public final class OperatorLog {
         Object[] full = java.util.Arrays.copyOf(args, args.length + 1);
         full[args.length] = suppressed == 0 ? "" : " (" + suppressed + " similar suppressed)";
         output.execute(() -> {
-            if (info) {
-                LOG.info(format, full);
-            } else {
-                LOG.warn(format, full);
+            context.forEach(MDC::put);
+            try {
+                if (info) {
+                    LOG.info(format, full);
+                } else {
+                    LOG.warn(format, full);
+                }
+            } finally {
+                context.keySet().forEach(MDC::remove);
             }
         });
         return true;

@@ -1,6 +1,7 @@
 package dev.switchboard.broker.session;
 
 import dev.switchboard.bridge.upstream.Upstream;
+import dev.switchboard.broker.logging.LogSetup;
 import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.tenant.Principal;
@@ -44,6 +45,8 @@ abstract class AbstractSession implements BrokerSession {
     private final FlowGate gate = new FlowGate();
     /** The attached connection, for flow-control signals from other threads; written on the shard thread. */
     private volatile ClientChannel flowChannel;
+    /** The W3C {@code traceparent} the first connection's request carried, or empty (see {@link ResponseTrace}). */
+    protected String traceParent = "";
     /** The key's session duration and idle limits; started when a WebSocket connection opens the session. */
     private final SessionLimitTimers limits;
     /** When the session was created (the admin API's {@link SessionSummary}). */
@@ -106,6 +109,17 @@ abstract class AbstractSession implements BrokerSession {
         return principal;
     }
 
+    /**
+     * The MDC entries of a log line about this session and {@code trace}'s response: tenant, session, and the trace
+     * and span ids when it is traced. For rare lines (failures): it allocates.
+     */
+    java.util.Map<String, String> logContext(ResponseTrace trace) {
+        java.util.Map<String, String> context = new java.util.HashMap<>(trace.logContext());
+        context.put(LogSetup.TENANT, tenant.id());
+        context.put(LogSetup.SESSION, id);
+        return context;
+    }
+
     /** The transport the hooks report for a session whose first connection is {@code channel}. */
     ResponseHooks.Transport transport(ClientChannel channel) {
         return channel.transport();
@@ -157,6 +171,7 @@ abstract class AbstractSession implements BrokerSession {
             info = new ResponseHooks.SessionInfo(id, tenant.id(), principal.keyId(), model,
                     transport(signal.channel()));
             summaryTransport = info.transport();
+            traceParent = signal.channel().traceParent();
             context.hooks().onSessionOpened(info);
             if (info.transport() != ResponseHooks.Transport.HTTP) {
                 // Duration and idle limits hold WebSocket sessions; an HTTP request is bounded by its own deadlines.

@@ -38,6 +38,23 @@ public interface ClientChannel {
         return ResponseHooks.Transport.WEBSOCKET;
     }
 
+    /**
+     * The W3C {@code traceparent} header of the request that opened this connection (the WebSocket upgrade, the
+     * chat-completions request), or empty; at most {@link #MAX_TRACE_PARENT} characters are kept (the value is
+     * checked when a trace parses it). A session's responses continue the trace of its first connection.
+     */
+    default String traceParent() {
+        return "";
+    }
+
+    /** The longest {@code traceparent} kept (version 00 has 55 characters; later versions may add fields). */
+    int MAX_TRACE_PARENT = 256;
+
+    /** {@code header} when it may be a {@code traceparent}: present and not longer than the bound; else empty. */
+    static String traceParentOf(@org.jspecify.annotations.Nullable String header) {
+        return header == null || header.length() > MAX_TRACE_PARENT ? "" : header;
+    }
+
     /** Closes the connection with {@code reason}'s close code. Idempotent. */
     void close(CloseReason reason, String message);
 

@@ -91,6 +91,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         if (active != null) {
             // Nobody will read the rest: stop the provider generating.
             ResponseRun run = active;
+            run.trace.cut(reason, false);
             finish(run);
             cancelUpstream(run);
             responses.closeCancelled(run, reason);
@@ -119,6 +120,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
             return;
         }
         context.metrics().replayLogStopped();
+        run.trace.cut("replay_log_full", false);
         finish(run);
         cancelUpstream(run);
         keep(run, responses.closeIncomplete(run, "replay_log_full"));
@@ -158,11 +160,13 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         ResponseRun run = active;
         if (run != null && run.policyBlocked) {
             // The content policy blocked the output: nothing of the match was sent, nothing more is asked for.
+            run.trace.cut("content_filter", false);
             finish(run);
             cancelUpstream(run);
             keep(run, responses.closeIncomplete(run, "content_filter"));
         } else if (run != null && run.budgetExhausted) {
             // A budget reached zero on this delta: it was sent (it is spent); nothing more is asked of the provider.
+            run.trace.cut("budget_exhausted", false);
             finish(run);
             cancelUpstream(run);
             keep(run, responses.closeIncomplete(run, "budget_exhausted"));
@@ -203,11 +207,14 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
 
     private void onAttemptEnded(ResponseRun run, UpstreamOutcome outcome) {
         if (outcome instanceof UpstreamOutcome.Completed completed) {
+            run.trace.attemptCompleted(completed.finishReason(), completed.model(), completed.usage().inputTokens(),
+                    completed.usage().outputTokens());
             run.attempts.onCompleted();
             finish(run);
             keep(run, responses.closeCompleted(run, completed));
         } else if (outcome instanceof UpstreamOutcome.Failed failed) {
-            logFailure(run.target().provider(), failed);
+            logFailure(run, failed);
+            run.trace.attemptFailed(failed.reason().errorCode());
             flowTarget(null);
             act(run, run.attempts.onFailed(failed, run.output()));
         } else {
@@ -217,8 +224,10 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         }
     }
 
-    private void logFailure(Provider provider, UpstreamOutcome.Failed failed) {
+    private void logFailure(ResponseRun run, UpstreamOutcome.Failed failed) {
+        Provider provider = run.target().provider();
         context.operatorLog().warn("upstream:" + provider.name() + ":" + failed.reason().errorCode(),
+                logContext(run.trace),
                 "upstream attempt on provider {} failed: {}: {}{}{}", provider.name(), failed.reason().errorCode(),
                 failed.message(), failed.providerDetail().filter(d -> !failed.message().contains(d))
                         .map(d -> "; provider said: " + d).orElse(""));
@@ -230,6 +239,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
             open(run);
         } else if (decision instanceof ResponseAttempts.Decision.Retry retry) {
             context.metrics().upstreamRetried(retry.provider());
+            run.trace.retry(retry.provider(), retry.delay());
             context.scheduler().schedule(() -> publish(new SessionSignal.RetryDue(run.id)), retry.delay().toNanos(),
                     TimeUnit.NANOSECONDS);
         } else if (decision instanceof ResponseAttempts.Decision.FailOver failOver) {
@@ -243,7 +253,10 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     private void open(ResponseRun run) {
         run.deltasBeforeAttempt = run.deltas;
         run.upstreamOpenedNanos = System.nanoTime();
-        Upstream upstream = run.target().provider().bridged().connector().open(run.request(), run);
+        java.util.Map<String, String> headers = run.trace.attemptStarted(run.provider(),
+                run.target().upstreamModel());
+        UpstreamRequest request = headers.isEmpty() ? run.request() : run.request().withHeaders(headers);
+        Upstream upstream = run.target().provider().bridged().connector().open(request, run);
         run.attach(upstream);
         flowTarget(upstream);
     }
@@ -268,6 +281,9 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         }
         responses.failover(run, move.from().provider().name(), move.from().upstreamModel(),
                 move.cause().reason().errorCode(), move.continueText() ? "continue" : "restart");
+        run.trace.failover(move.from().provider().name(), move.from().upstreamModel(), move.to().provider().name(),
+                move.to().upstreamModel(), move.cause().reason().errorCode(), move.continueText() ? "continue"
+                        : "restart");
         act(run, run.attempts.start(run.output()));
     }
 
@@ -390,6 +406,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
             run.capOutputTokens(modify.maxOutputTokens());
         }
         active = run;
+        run.trace = context.tracing().response(run.info, traceParent, "chat", route.model(), run.requestedNanos);
         // Before response.created: the chat-completions endpoint turns it into x-ratelimit-* headers, which must
         // precede the stream it commits at response.created.
         reportRateLimits(verdict);
@@ -416,6 +433,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         }
         // Order matters: the run stops being active before anything else, so every delta still queued in the
         // ring for it is dropped on arrival; response.done is then the last event of this response.
+        run.trace.cut("client_cancelled", false);
         finish(run);
         cancelUpstream(run);
         keep(run, responses.closeCancelled(run, "client_cancelled"));

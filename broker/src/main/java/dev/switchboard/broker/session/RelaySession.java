@@ -66,6 +66,10 @@ public final class RelaySession extends AbstractSession {
     /** The broker's own VAD on the caller's audio, when the tenant or the session turned it on. */
     private BrokerVad vad;
     private BrokerVad.Format inputFormat = BrokerVad.Format.PCM16_24K;
+    /** The connection to the provider, as tracing sees it. */
+    private ResponseTrace.Connection connection = ResponseTrace.Connection.NONE;
+    /** The active response's trace; {@link ResponseTrace#NONE} between responses or when nothing is exported. */
+    private ResponseTrace trace = ResponseTrace.NONE;
     /** The tenant's content policy on this relay, or null when it has none. */
     private RelayPolicing policing;
 
@@ -86,7 +90,9 @@ public final class RelaySession extends AbstractSession {
         policing = tenant.policy().map(p -> new RelayPolicing(p, context.codec().mapper(), info, context.notices(),
                 context.clock(), context.metrics())).orElse(null);
         feed = new RingCredit(this, null, shard, context.scheduler(), RELAY_CREDIT);
-        upstream = connector.open(target.upstreamModel(), feed);
+        connection = context.tracing().connection(info, traceParent, target.provider().name(),
+                target.upstreamModel());
+        upstream = connector.open(target.upstreamModel(), connection.headers(), feed);
         feed.attach(upstream);
         flowTarget(upstream);
     }
@@ -210,6 +216,7 @@ public final class RelaySession extends AbstractSession {
         }
         switch (type) {
             case "session.created" -> {
+                connection.opened();
                 onSessionConfig(json);
                 String token = context.store().tokenFor(this);
                 emitEncoded(seq -> "{\"resume_token\":\"" + token + "\"," + json.substring(1, json.length() - 1)
@@ -221,10 +228,14 @@ public final class RelaySession extends AbstractSession {
                 activeResponse = responseIdOf(type, json);
                 firstDeltaSeen = false;
                 firstDeltaNanos = 0;
-                if (requestedNanos == 0) {
-                    // Started by the provider's turn detection, not by a response.create: timed from here, and
-                    // offered to the hooks now that it has an id.
+                boolean providerStarted = requestedNanos == 0;
+                if (providerStarted) {
+                    // Started by the provider's turn detection, not by a response.create: timed from here.
                     requestedNanos = event.receivedNanos();
+                }
+                startTrace();
+                if (providerStarted) {
+                    // Offered to the hooks now that it has an id.
                     relay(type, json);
                     offerProviderStarted(activeResponse, event.receivedNanos());
                     return;
@@ -250,7 +261,9 @@ public final class RelaySession extends AbstractSession {
             JsonNode response = treeOf(json).path("response");
             String status = statusOf(response);
             context.metrics().responseEnded(model(), status);
-            context.hooks().onResponseEnded(record(response, status));
+            ResponseHooks.ResponseRecord record = record(response, status);
+            context.hooks().onResponseEnded(record);
+            endTrace(record);
         }
         if (policing != null && RelayPolicing.polices(type)) {
             for (RelayPolicing.Frame frame : policing.output(type, json, activeResponse == null ? "" : activeResponse)) {
@@ -343,10 +356,26 @@ public final class RelaySession extends AbstractSession {
         if (bargeIn) {
             context.metrics().bargeIn(model(), reason, System.nanoTime() - sinceNanos);
         }
+        // A client's cancel is timed like a barge-in (the same cut-off path) but is not one.
+        trace.cut(reason, bargeIn && !reason.equals("client_cancelled"));
         context.metrics().responseEnded(model(), status);
-        context.hooks().onResponseEnded(record(response, status));
+        ResponseHooks.ResponseRecord record = record(response, status);
+        context.hooks().onResponseEnded(record);
+        endTrace(record);
         requestedNanos = 0;
         responseFinished();
+    }
+
+    /** The trace of the response the provider just announced: its server span and the provider's leg of it. */
+    private void startTrace() {
+        trace = context.tracing().response(new ResponseHooks.ResponseInfo(info, activeResponse), traceParent,
+                "realtime", model(), requestedNanos);
+        trace.attemptStarted(target.provider().name(), target.upstreamModel());
+    }
+
+    private void endTrace(ResponseHooks.ResponseRecord record) {
+        trace.ended(record);
+        trace = ResponseTrace.NONE;
     }
 
     /**
@@ -568,8 +597,16 @@ public final class RelaySession extends AbstractSession {
                 : CloseReason.UPSTREAM_STREAM_BROKEN;
         String message = outcome instanceof UpstreamOutcome.Failed failed ? failed.message()
                 : "the provider ended the session";
+        connection.failed(reason.errorCode());
+        java.util.Map<String, String> logIds = logContext(trace);
+        if (trace != ResponseTrace.NONE) {
+            // The provider went away mid-response: the response's spans end failed.
+            trace.attemptFailed(reason.errorCode());
+            endTrace(record(com.fasterxml.jackson.databind.node.MissingNode.getInstance(), "failed"));
+        }
         if (outcome instanceof UpstreamOutcome.Failed failed) {
             context.operatorLog().warn("relay:" + target.provider().name() + ":" + reason.errorCode(),
+                    logIds,
                     "Realtime relay to provider {} failed: {}: {}{}{}", target.provider().name(),
                     reason.errorCode(), message, failed.providerDetail().filter(d -> !failed.message().contains(d))
                         .map(d -> "; provider said: " + d).orElse(""));

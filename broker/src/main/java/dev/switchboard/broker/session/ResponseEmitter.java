@@ -208,7 +208,9 @@ final class ResponseEmitter {
         Usage reported = usage.orElseGet(() -> Usage.of(0, run.deltas));
         // Counted before response.done is written, so a client that saw response.done also sees the count.
         metrics.responseEnded(run.model, status);
-        hooks.onResponseEnded(record(run, status, details, reported, model));
+        ResponseHooks.ResponseRecord record = record(run, status, details, reported, model);
+        hooks.onResponseEnded(record);
+        run.trace.ended(record);
         emit.accept(new ResponseDone(response(run, status, details, output, Optional.of(reported), model)));
         return kept;
     }

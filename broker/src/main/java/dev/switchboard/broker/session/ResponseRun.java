@@ -60,6 +60,8 @@ final class ResponseRun implements UpstreamListener, UpstreamSource {
      * and delivered but are missing from the answering provider's usage, so they are added to its output tokens.
      */
     long deltasBeforeAttempt;
+    /** The response's trace ({@link ResponseTrace#NONE} when nothing is exported); set once it is allowed to run. */
+    ResponseTrace trace = ResponseTrace.NONE;
     /** Target choice, retries, failover and breaker verdicts: the only writer of attempt state. */
     final ResponseAttempts attempts;
 

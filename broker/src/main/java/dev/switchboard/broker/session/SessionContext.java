@@ -19,10 +19,18 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param hooks what guardrails, metering and audit see of every session and response (shard thread)
  * @param clock the wall clock of hook records
  * @param notices where content policy matches are announced (audit, webhooks)
+ * @param tracing starts the traces of responses ({@link ResponseTrace.Factory#NONE} when nothing is exported)
  */
 public record SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
                              SessionStore<BrokerSession> store, OperatorLog operatorLog, ResponseHooks hooks,
-                             InstantSource clock, Notices notices) {
+                             InstantSource clock, Notices notices, ResponseTrace.Factory tracing) {
+    /** A context whose responses are not traced. */
+    public SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
+                          SessionStore<BrokerSession> store, OperatorLog operatorLog, ResponseHooks hooks,
+                          InstantSource clock, Notices notices) {
+        this(codec, metrics, scheduler, store, operatorLog, hooks, clock, notices, ResponseTrace.Factory.NONE);
+    }
+
     /** A context whose policy matches go nowhere. */
     public SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
                           SessionStore<BrokerSession> store, OperatorLog operatorLog, ResponseHooks hooks,

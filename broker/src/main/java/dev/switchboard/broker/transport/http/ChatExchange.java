@@ -72,6 +72,7 @@ abstract class ChatExchange implements ClientChannel {
     private final AtomicBoolean ended = new AtomicBoolean();
     private final SessionFeed<SessionSignal> feed;
     private final long createdEpochSeconds;
+    private final String traceParent;
     private final Callback once = new Callback() {
         @Override
         public void succeeded() {
@@ -104,9 +105,15 @@ abstract class ChatExchange implements ClientChannel {
         this.json = json;
         this.scheduler = scheduler;
         this.createdEpochSeconds = createdEpochSeconds;
+        this.traceParent = ClientChannel.traceParentOf(request.getHeaders().get("traceparent"));
         this.feed = new SessionFeed<>(session, session.shard(), scheduler, () -> refuse(HttpError.of(503, "broker_overloaded",
                 "the broker is overloaded; retry shortly")));
         this.chat = new ChatJson(json, "chatcmpl-", createdEpochSeconds, call.model());
+    }
+
+    @Override
+    public String traceParent() {
+        return traceParent;
     }
 
     /**

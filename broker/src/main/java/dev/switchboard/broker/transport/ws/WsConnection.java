@@ -25,6 +25,8 @@ import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import dev.switchboard.broker.logging.LogSetup;
 
 /**
  * One client WebSocket. Public only because Jetty binds listener methods through method handles, which
@@ -142,14 +144,29 @@ public final class WsConnection implements Session.Listener, ClientChannel {
         onClosed();
     }
 
+    /** The upgrade request's {@code traceparent}; read once, on the shard thread, when the session opens. */
+    @Override
+    public String traceParent() {
+        Session opened = ws;
+        return opened == null ? "" : ClientChannel.traceParentOf(opened.getUpgradeRequest().getHeader("traceparent"));
+    }
+
     @Override
     public void onWebSocketError(Throwable cause) {
-        if (cause instanceof VirtualMachineError) {
-            // Out of memory (or worse) while handling this connection: the operator must hear of it. Client
-            // resets and protocol errors, by far the common case, stay at debug: a client must not flood the log.
-            LOG.error("the broker failed while serving a client connection", cause);
-        } else {
-            LOG.debug("client connection error", cause);
+        // Rare (an error path): the line names the session it is about.
+        MDC.put(LogSetup.TENANT, session.tenant().id());
+        MDC.put(LogSetup.SESSION, session.id());
+        try {
+            if (cause instanceof VirtualMachineError) {
+                // Out of memory (or worse) while handling this connection: the operator must hear of it. Client
+                // resets and protocol errors, by far the common case, stay at debug: a client must not flood the log.
+                LOG.error("the broker failed while serving a client connection", cause);
+            } else {
+                LOG.debug("client connection error", cause);
+            }
+        } finally {
+            MDC.remove(LogSetup.TENANT);
+            MDC.remove(LogSetup.SESSION);
         }
         onClosed();
     }
