@@ -6,7 +6,6 @@ import dev.switchboard.bridge.openai.OpenAiConfig;
 import dev.switchboard.bridge.openai.OpenAiConnector;
 import dev.switchboard.bridge.realtime.RealtimeConfig;
 import dev.switchboard.bridge.realtime.RealtimeConnector;
-import dev.switchboard.bridge.sse.SelectorReadTransport;
 import dev.switchboard.bridge.upstream.StreamTimeouts;
 import dev.switchboard.bridge.upstream.UpstreamConnector;
 import dev.switchboard.broker.admission.AdmissionWatch;
@@ -37,8 +36,10 @@ import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.session.SessionSignal;
 import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.tenant.TenantRegistry;
-import dev.switchboard.broker.transport.http.DeadlineConnector;
+import dev.switchboard.broker.transport.http.ListenerConnectors;
 import dev.switchboard.broker.transport.http.JsonErrorHandler;
+import dev.switchboard.broker.transport.tls.TlsMaterial;
+import dev.switchboard.broker.transport.tls.UpstreamClients;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
 import dev.switchboard.broker.webhook.WebhookNotices;
 import dev.switchboard.protocol.codec.EventCodec;
@@ -60,6 +61,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
@@ -78,7 +80,7 @@ public final class Broker implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
-    private final HttpClient httpClient;
+    private final UpstreamClients httpClients;
     private final RingShards rings;
     private final ScheduledExecutorService scheduler;
     private final Optional<ProviderSimulator> simulator;
@@ -91,7 +93,7 @@ public final class Broker implements AutoCloseable {
     private final Optional<WebhookNotices> webhooks;
     private final Optional<AuditLog> audit;
 
-    private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
+    private Broker(Server server, ServerConnector connector, UpstreamClients httpClients, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Map<String, Provider> providers,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
@@ -104,7 +106,7 @@ public final class Broker implements AutoCloseable {
         this.store = store;
         this.server = server;
         this.connector = connector;
-        this.httpClient = httpClient;
+        this.httpClients = httpClients;
         this.rings = rings;
         this.scheduler = scheduler;
         this.simulator = simulator;
@@ -149,18 +151,14 @@ public final class Broker implements AutoCloseable {
 
     private static Broker start(BrokerConfig config, Ticker ticker, ResponseHooks hooks, InstantSource clock,
                                 UnaryOperator<UsageStore> storeWrapper) throws Exception {
+        // TLS files are read first: a bad certificate, key or CA bundle stops the start before anything runs.
+        Optional<SslContextFactory.Server> listenTls = TlsMaterial.server(config.listen(), "listen");
+        Map<String, SslContextFactory.Client> upstreamTrust = TlsMaterial.providerTrust(config.providers());
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
         // Upstream reads run on the selector thread (SelectorReadTransport): no pool hand-off per provider chunk.
-        HttpClient httpClient = SelectorReadTransport.newClient();
-        httpClient.setMaxConnectionsPerDestination(100_000);
-        httpClient.setConnectTimeout(5_000);
-        QueuedThreadPool clientThreads = new QueuedThreadPool(64, 4);
-        clientThreads.setName("switchboard-upstream");
-        clientThreads.setDaemon(true);
-        httpClient.setExecutor(clientThreads);
-        httpClient.start();
+        UpstreamClients httpClients = UpstreamClients.start();
 
         BrokerMetrics metrics = new BrokerMetrics();
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
@@ -187,7 +185,7 @@ public final class Broker implements AutoCloseable {
                 clock, audit.map(AuditLog::notices).orElse(Notices.NONE));
         webhooks.ifPresent(noticeConsumers::add);
         Notices notices = Notices.fanOut(noticeConsumers);
-        Map<String, Provider> providers = providers(config, simulator, httpClient, metrics,
+        Map<String, Provider> providers = providers(config, simulator, httpClients, upstreamTrust, metrics,
                 new Transitions(operatorLog, notices, clock));
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),
                 metrics);
@@ -217,11 +215,8 @@ public final class Broker implements AutoCloseable {
         serverThreads.setName("switchboard-http");
         Server server = new Server(serverThreads);
         server.setErrorHandler(new JsonErrorHandler(metrics));
-        ServerConnector connector = new DeadlineConnector(server, config.limits(), metrics);
-        connector.setHost(config.listen().host());
-        connector.setPort(config.listen().port());
-        connector.setAcceptQueueSize(4096);
-        server.addConnector(connector);
+        ServerConnector connector = ListenerConnectors.build(server, config.listen(), listenTls, config.limits(),
+                metrics);
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
             container.setIdleTimeout(WS_IDLE_TIMEOUT);
             // The inbound memory bound (issue 10). WsConnection takes partial messages, so Jetty never aggregates a
@@ -244,7 +239,7 @@ public final class Broker implements AutoCloseable {
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
-        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
+        return new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store, providers,
                 heapPressure, usageFile, webhooks, audit);
     }
 
@@ -264,7 +259,10 @@ public final class Broker implements AutoCloseable {
     }
 
     private static Map<String, Provider> providers(BrokerConfig config, Optional<ProviderSimulator> simulator,
-                                                   HttpClient httpClient, BrokerMetrics metrics, Transitions log) {
+                                                   UpstreamClients httpClients,
+                                                   Map<String, SslContextFactory.Client> trust, BrokerMetrics metrics,
+                                                   Transitions log) {
+        HttpClient httpClient = httpClients.shared();
         Map<String, Provider> providers = new LinkedHashMap<>();
         simulator.ifPresent(sim -> providers.put(BrokerConfig.SIMULATOR_PROVIDER, provider(
                 BrokerConfig.SIMULATOR_PROVIDER, new OpenAiConnector(new OpenAiConfig(BrokerConfig.SIMULATOR_PROVIDER,
@@ -277,14 +275,16 @@ public final class Broker implements AutoCloseable {
             if (p.kind().equals(BrokerConfig.REALTIME_KIND)) {
                 RealtimeConnector relay = RealtimeConnector.start(new RealtimeConfig(name, base, p.apiKey(),
                         new RealtimeConfig.Timeouts(p.timeouts().connect(), p.timeouts().firstToken(),
-                                RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()));
+                                RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()),
+                        Optional.ofNullable(trust.get(name)));
                 providers.put(name, provider(name, new Provider.Kind.Relayed(relay), p.retry(), p.breaker(), metrics,
                         log));
                 return;
             }
+            HttpClient client = httpClients.forProvider(name, Optional.ofNullable(trust.get(name)));
             UpstreamConnector connector = p.kind().equals("anthropic")
-                    ? new AnthropicConnector(new AnthropicConfig(name, base, p.apiKey(), p.timeouts()), httpClient)
-                    : new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()), httpClient);
+                    ? new AnthropicConnector(new AnthropicConfig(name, base, p.apiKey(), p.timeouts()), client)
+                    : new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()), client);
             providers.put(name, provider(name, connector, p.retry(), p.breaker(), p.continuation().equals("prefill"),
                     metrics, log));
         });
@@ -339,10 +339,10 @@ public final class Broker implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** {@code http://host:port}. */
+    /** {@code http://host:port}, or {@code https://host:port} when the listener has TLS. */
     public URI httpUri() {
         String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
-        return URI.create("http://" + host + ":" + port());
+        return URI.create(ListenerConnectors.scheme(connector) + "://" + host + ":" + port());
     }
 
     /** The embedded simulator, when enabled. */
@@ -414,11 +414,7 @@ public final class Broker implements AutoCloseable {
         audit.ifPresent(AuditLog::close);
         heapPressure.close();
         scheduler.shutdownNow();
-        try {
-            httpClient.stop();
-        } catch (Exception e) {
-            // Best effort, as above.
-        }
+        httpClients.close();
         providers.values().forEach(p -> {
             if (p.kind() instanceof Provider.Kind.Relayed relayed) {
                 relayed.connector().close();

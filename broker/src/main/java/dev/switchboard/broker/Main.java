@@ -56,11 +56,15 @@ public final class Main {
             return;
         }
         BrokerConfig.Listen listen = config.listen();
-        config = config.withListen(new BrokerConfig.Listen(host == null ? listen.host() : host,
+        config = config.withListen(listen.withAddress(host == null ? listen.host() : host,
                 port == null ? listen.port() : port));
         Broker broker;
         try {
             broker = Broker.start(config);
+        } catch (ConfigException e) {
+            // Found only when the broker is built: a TLS certificate, key or CA bundle that cannot be used.
+            fail("invalid configuration: " + e.getMessage());
+            return;
         } catch (Exception e) {
             System.err.println("switchboard: cannot start: " + e.getMessage());
             System.exit(1);
@@ -104,7 +108,8 @@ public final class Main {
     }
 
     private static void printDevHelp(Broker broker) {
-        String ws = "ws://" + broker.httpUri().getAuthority() + "/v1/realtime?model=sim-chat";
+        String scheme = broker.httpUri().getScheme().equals("https") ? "wss://" : "ws://";
+        String ws = scheme + broker.httpUri().getAuthority() + "/v1/realtime?model=sim-chat";
         System.out.println("Dev mode: embedded provider simulator at "
                 + broker.simulator().map(s -> s.baseUri().toString()).orElse("(off)"));
         System.out.println("Tenant 'dev', API key: dev-key, models: sim-chat, sim-claude, sim-failover, sim-realtime");

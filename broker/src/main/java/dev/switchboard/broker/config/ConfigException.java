@@ -4,7 +4,8 @@ package dev.switchboard.broker.config;
 public final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    ConfigException(String message) {
+    /** @param message names the key and the rule it breaks ({@code "listen.tls.key does not match ..."}) */
+    public ConfigException(String message) {
         super(message);
     }
 }
