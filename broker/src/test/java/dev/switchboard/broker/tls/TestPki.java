@@ -17,6 +17,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -25,6 +26,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -36,6 +38,7 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
@@ -133,9 +136,21 @@ final class TestPki {
         return file;
     }
 
-    /** The server key as traditional OpenSSL PEM: PKCS#1 for RSA, SEC1 for EC. */
+    /**
+     * The server key as traditional OpenSSL PEM: PKCS#1 for RSA, SEC1 for EC (with the curve and the public point,
+     * as {@code openssl ec} writes it).
+     */
     Path writeTraditionalKey(String name) throws IOException {
-        return writePem(name, serverKeys.getPrivate());
+        if (!serverKeys.getPrivate().getAlgorithm().equals("EC")) {
+            return writePem(name, serverKeys.getPrivate());
+        }
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(serverKeys.getPrivate().getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(
+                info.parsePrivateKey());
+        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, inner.getKey(),
+                SubjectPublicKeyInfo.getInstance(serverKeys.getPublic().getEncoded()).getPublicKeyData(),
+                info.getPrivateKeyAlgorithm().getParameters());
+        return writePem(name, new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
     }
 
     /** The server key as encrypted PKCS#8 (AES-256-CBC, PBKDF2). */

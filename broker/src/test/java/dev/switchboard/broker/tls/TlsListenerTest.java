@@ -90,7 +90,7 @@ class TlsListenerTest {
         HttpClient client = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client(connector)));
         client.start();
         try {
-            ContentResponse response = chat(client);
+            ContentResponse response = chat(client, broker);
             assertEquals(HttpVersion.HTTP_2, response.getVersion());
             assertStreamed(response);
         } finally {
@@ -105,7 +105,7 @@ class TlsListenerTest {
         HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.start();
         try {
-            ContentResponse response = chat(client);
+            ContentResponse response = chat(client, broker);
             assertEquals(HttpVersion.HTTP_1_1, response.getVersion());
             assertStreamed(response);
         } finally {
@@ -118,7 +118,7 @@ class TlsListenerTest {
         HttpClient client = new HttpClient();  // the JVM's default trust store, which never holds the test CA
         client.start();
         try {
-            ExecutionException failure = assertThrows(ExecutionException.class, () -> chat(client));
+            ExecutionException failure = assertThrows(ExecutionException.class, () -> chat(client, broker));
             assertTrue(causedBy(failure, SSLHandshakeException.class), () -> "not a handshake failure: " + failure);
         } finally {
             client.stop();
@@ -140,8 +140,8 @@ class TlsListenerTest {
         }
     }
 
-    static ContentResponse chat(HttpClient client) throws Exception {
-        return client.POST(URI.create("https://127.0.0.1:" + broker.port() + "/v1/chat/completions"))
+    static ContentResponse chat(HttpClient client, Broker target) throws Exception {
+        return client.POST(URI.create("https://127.0.0.1:" + target.port() + "/v1/chat/completions"))
                 .headers(h -> h.put("Authorization", "Bearer dev-key"))
                 .body(new StringRequestContent("application/json", CHAT))
                 .timeout(30, TimeUnit.SECONDS).send();

@@ -83,10 +83,15 @@ final class Pem {
             throw new ConfigException(key + ": " + file + " holds no PEM private key (-----BEGIN PRIVATE KEY-----, "
                     + "RSA PRIVATE KEY, EC PRIVATE KEY or ENCRYPTED PRIVATE KEY)");
         }
+        boolean encrypted = block instanceof PKCS8EncryptedPrivateKeyInfo || block instanceof PEMEncryptedKeyPair;
         try {
             return convert(block, file, key, password, passwordKey);
         } catch (PKCSException | OperatorCreationException | IOException e) {
-            throw new ConfigException(passwordKey + " does not decrypt " + key + " (" + file + ")");
+            if (encrypted) {
+                throw new ConfigException(passwordKey + " does not decrypt " + key + " (" + file + ")");
+            }
+            throw new ConfigException(key + ": " + file + " holds a private key that cannot be used (" + reason(e)
+                    + ")");
         } catch (RuntimeException e) {
             throw new ConfigException(key + ": " + file + " holds a private key that cannot be used (" + reason(e)
                     + ")");
@@ -106,7 +111,8 @@ final class Pem {
             return converter.getPrivateKey(info);
         }
         if (block instanceof PEMKeyPair pair) {
-            return converter.getKeyPair(pair).getPrivate();
+            // The private key alone: a SEC1 key may leave its public point out.
+            return converter.getPrivateKey(pair.getPrivateKeyInfo());
         }
         if (password.isEmpty()) {
             throw new ConfigException(key + ": " + file + " is encrypted; give its password in " + passwordKey);
@@ -117,8 +123,8 @@ final class Pem {
                     new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(secret)));
         }
         PEMEncryptedKeyPair legacy = (PEMEncryptedKeyPair) block;
-        return converter.getKeyPair(legacy.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC)
-                .build(secret))).getPrivate();
+        return converter.getPrivateKey(legacy.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC)
+                .build(secret)).getPrivateKeyInfo());
     }
 
     private static PEMParser parser(Path file, String key) throws ConfigException {
