@@ -239,8 +239,8 @@ public final class Broker implements AutoCloseable {
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
-        return new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store, providers,
-                heapPressure, usageFile, webhooks, audit);
+        return new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store,
+                providers, heapPressure, usageFile, webhooks, audit);
     }
 
     /** Each tenant's content policy version, for tenants that have a policy. */

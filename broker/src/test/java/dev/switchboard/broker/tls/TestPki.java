@@ -71,11 +71,10 @@ final class TestPki {
     /** As {@link #create(Path)}, with a server key of {@code algorithm} ({@code EC} or {@code RSA}). */
     static TestPki create(Path dir, String algorithm) throws Exception {
         KeyPair caKeys = ecKeys();
-        X509Certificate ca = sign(new X500Name("CN=Switchboard Test CA"), caKeys, new X500Name("CN=Switchboard Test CA"),
-                caKeys, true);
+        X500Name caName = new X500Name("CN=Switchboard Test CA");
+        X509Certificate ca = sign(caName, caKeys, caName, caKeys, true);
         KeyPair serverKeys = algorithm.equals("RSA") ? rsaKeys() : ecKeys();
-        X509Certificate server = sign(new X500Name("CN=localhost"), serverKeys, new X500Name("CN=Switchboard Test CA"),
-                caKeys, false);
+        X509Certificate server = sign(new X500Name("CN=localhost"), serverKeys, caName, caKeys, false);
         TestPki pki = new TestPki(dir, caKeys, ca, serverKeys, server);
         Files.createDirectories(dir);
         pki.writePem("ca.pem", ca);
@@ -114,7 +113,8 @@ final class TestPki {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true,
                     new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(Extension.extendedKeyUsage, false,
+                    new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                 new GeneralName(GeneralName.dNSName, "localhost"),
                 new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));

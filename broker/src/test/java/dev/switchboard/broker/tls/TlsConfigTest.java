@@ -118,7 +118,8 @@ class TlsConfigTest {
         assertEquals("listen.tls.ca is not a known key (known in listen.tls: cert, key, keystore, password)",
                 startFailure("{ca: x.pem, cert: a.pem, key: b.pem}"));
         assertEquals("providers.p.tls.cert is not a known key (known in providers.p.tls: ca)",
-                startFailure("", "providers:\n  p: {kind: openai, base_url: https://x.example/v1, tls: {ca: c, cert: c}}"));
+                startFailure("", "providers:\n  p: {kind: openai, base_url: https://x.example/v1, "
+                        + "tls: {ca: c, cert: c}}"));
     }
 
     @Test
