@@ -1,6 +1,5 @@
 package dev.switchboard.broker;
 
-import dev.switchboard.bridge.sse.SelectorReadTransport;
 import dev.switchboard.broker.admin.AdminServer;
 import dev.switchboard.broker.admin.AdminSources;
 import dev.switchboard.broker.admin.ConfigReloader;
@@ -30,8 +29,10 @@ import dev.switchboard.broker.telemetry.Tracing;
 import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.session.SessionSignal;
 import dev.switchboard.broker.stream.RingShards;
-import dev.switchboard.broker.transport.http.DeadlineConnector;
+import dev.switchboard.broker.transport.http.ListenerConnectors;
 import dev.switchboard.broker.transport.http.JsonErrorHandler;
+import dev.switchboard.broker.transport.tls.TlsMaterial;
+import dev.switchboard.broker.transport.tls.UpstreamClients;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
 import dev.switchboard.broker.usage.UsageLedger;
 import dev.switchboard.broker.usage.UsageReport;
@@ -46,6 +47,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,6 +57,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
@@ -73,7 +76,7 @@ public final class Broker implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
-    private final HttpClient httpClient;
+    private final UpstreamClients httpClients;
     private final RingShards rings;
     private final ScheduledExecutorService scheduler;
     private final Optional<ProviderSimulator> simulator;
@@ -90,7 +93,7 @@ public final class Broker implements AutoCloseable {
     private final Optional<AdminServer> admin;
     private final Optional<Tracing> tracing;
 
-    private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
+    private Broker(Server server, ServerConnector connector, UpstreamClients httpClients, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Providers providers, LiveConfig live,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
@@ -108,7 +111,7 @@ public final class Broker implements AutoCloseable {
         this.store = store;
         this.server = server;
         this.connector = connector;
-        this.httpClient = httpClient;
+        this.httpClients = httpClients;
         this.rings = rings;
         this.scheduler = scheduler;
         this.simulator = simulator;
@@ -153,20 +156,18 @@ public final class Broker implements AutoCloseable {
 
     private static Broker start(BrokerConfig config, Ticker ticker, ResponseHooks hooks, InstantSource clock,
                                 UnaryOperator<UsageStore> storeWrapper) throws Exception {
-        // First: a usage ledger file it cannot read stops the start before anything runs (docs/usage.md).
+        // TLS files are read first: a bad certificate, key or CA bundle stops the start before anything runs.
+        Optional<SslContextFactory.Server> listenTls = TlsMaterial.server(config.listen(), "listen");
+        Optional<SslContextFactory.Server> adminTls = config.admin().isEmpty() ? Optional.empty()
+                : TlsMaterial.server(config.admin().get().listen(), "admin.listen");
+        Map<String, SslContextFactory.Client> upstreamTrust = TlsMaterial.providerTrust(config.providers());
+        // Then: a usage ledger file it cannot read stops the start before anything runs (docs/usage.md).
         UsageLedger ledger = UsageLedger.open(config, clock);
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
         // Upstream reads run on the selector thread (SelectorReadTransport): no pool hand-off per provider chunk.
-        HttpClient httpClient = SelectorReadTransport.newClient();
-        httpClient.setMaxConnectionsPerDestination(100_000);
-        httpClient.setConnectTimeout(5_000);
-        QueuedThreadPool clientThreads = new QueuedThreadPool(64, 4);
-        clientThreads.setName("switchboard-upstream");
-        clientThreads.setDaemon(true);
-        httpClient.setExecutor(clientThreads);
-        httpClient.start();
+        UpstreamClients httpClients = UpstreamClients.start();
 
         BrokerMetrics metrics = new BrokerMetrics();
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
@@ -194,8 +195,8 @@ public final class Broker implements AutoCloseable {
         webhooks.ifPresent(noticeConsumers::add);
         noticeConsumers.add(ledger.notices());
         Notices notices = Notices.fanOut(noticeConsumers);
-        Providers providers = new Providers(config, simulator.map(ProviderSimulator::baseUri), httpClient, metrics,
-                new Providers.Transitions(operatorLog, notices, clock));
+        Providers providers = new Providers(config, upstreamTrust, simulator.map(ProviderSimulator::baseUri),
+                httpClients, metrics, new Providers.Transitions(operatorLog, notices, clock));
         RingShards rings = new RingShards(config.rings().shards(), config.rings().size(), config.rings().waitStrategy(),
                 metrics);
         BrokerConfig.Sessions sessions = config.sessions();
@@ -233,11 +234,8 @@ public final class Broker implements AutoCloseable {
         serverThreads.setName("switchboard-http");
         Server server = new Server(serverThreads);
         server.setErrorHandler(new JsonErrorHandler(metrics));
-        ServerConnector connector = new DeadlineConnector(server, config.limits(), metrics);
-        connector.setHost(config.listen().host());
-        connector.setPort(config.listen().port());
-        connector.setAcceptQueueSize(4096);
-        server.addConnector(connector);
+        ServerConnector connector = ListenerConnectors.build(server, config.listen(), listenTls, config.limits(),
+                metrics);
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, container -> {
             container.setIdleTimeout(WS_IDLE_TIMEOUT);
             // The inbound memory bound (issue 10). WsConnection takes partial messages, so Jetty never aggregates a
@@ -263,16 +261,16 @@ public final class Broker implements AutoCloseable {
         Optional<AdminServer> admin = Optional.empty();
         try {
             if (config.admin().isPresent()) {
-                admin = Optional.of(AdminServer.start(config.admin().get(), config.limits(), new AdminSources(
+                admin = Optional.of(AdminServer.start(config.admin().get(), adminTls, config.limits(), new AdminSources(
                         current::config, guardrails::standing, store, scheduler, metrics, reloader,
                         usageReports(ledger), audit)));
             }
         } catch (Exception e) {
-            new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
+            new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store, providers,
                     current, heapPressure, usageFile, webhooks, audit, ledger, Optional.empty(), tracing).close();
             throw e;
         }
-        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
+        return new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store, providers,
                 live[0], heapPressure, usageFile, webhooks, audit, ledger, admin, tracing);
     }
 
@@ -291,10 +289,10 @@ public final class Broker implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** {@code http://host:port}. */
+    /** {@code http://host:port}, or {@code https://host:port} when the listener has TLS. */
     public URI httpUri() {
         String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
-        return URI.create("http://" + host + ":" + port());
+        return URI.create(ListenerConnectors.scheme(connector) + "://" + host + ":" + port());
     }
 
     /** The admin API's view of the usage ledger's report. */
@@ -422,11 +420,7 @@ public final class Broker implements AutoCloseable {
         tracing.ifPresent(Tracing::close);
         heapPressure.close();
         scheduler.shutdownNow();
-        try {
-            httpClient.stop();
-        } catch (Exception e) {
-            // Best effort, as above.
-        }
+        httpClients.close();
         providers.close();
         simulator.ifPresent(ProviderSimulator::close);
     }

@@ -25,6 +25,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import dev.switchboard.broker.transport.tls.TlsMaterial;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,9 +151,16 @@ final class LiveConfig {
             LOG.warn("configuration reload by {} rejected: {}", caller, e.getMessage());
             return new Reload.Rejected(String.valueOf(e.getMessage()));
         }
+        Map<String, SslContextFactory.Client> trust;
+        try {
+            trust = TlsMaterial.providerTrust(next.providers());
+        } catch (ConfigException e) {
+            LOG.warn("configuration reload by {} rejected: {}", caller, e.getMessage());
+            return new Reload.Rejected(e.getMessage());
+        }
         List<String> rebuilt;
         try {
-            rebuilt = providers.reconfigure(next);
+            rebuilt = providers.reconfigure(next, trust);
         } catch (RuntimeException e) {
             LOG.warn("configuration reload by {} rejected: a provider could not be started: {}", caller,
                     e.toString());

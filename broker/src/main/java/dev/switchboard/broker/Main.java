@@ -71,6 +71,10 @@ public final class Main {
         Broker broker;
         try {
             broker = Broker.start(config);
+        } catch (ConfigException e) {
+            // Found only when the broker is built: a TLS certificate, key or CA bundle that cannot be used.
+            fail("invalid configuration: " + e.getMessage());
+            return;
         } catch (Exception e) {
             System.err.println("switchboard: cannot start: " + e.getMessage());
             System.exit(1);
@@ -138,7 +142,7 @@ public final class Main {
         BrokerConfig.Listen listen = config.listen();
         if (host != null || port != null) {
             // --port 0 also puts the admin listener on a free port (see BrokerConfig.withListen).
-            config = config.withListen(new BrokerConfig.Listen(host == null ? listen.host() : host,
+            config = config.withListen(listen.withAddress(host == null ? listen.host() : host,
                     port == null ? listen.port() : port));
         }
         if (adminPort != null) {
@@ -146,7 +150,7 @@ public final class Main {
                 throw new ConfigException("--admin-port needs an admin section in the configuration");
             }
             dev.switchboard.broker.config.Admin admin = config.admin().orElseThrow();
-            config = config.withAdmin(java.util.Optional.of(admin.withListen(new BrokerConfig.Listen(
+            config = config.withAdmin(java.util.Optional.of(admin.withListen(admin.listen().withAddress(
                     admin.listen().host(), adminPort))), config.metrics());
         }
         return config;
@@ -166,7 +170,8 @@ public final class Main {
     }
 
     private static void printDevHelp(Broker broker) {
-        String ws = "ws://" + broker.httpUri().getAuthority() + "/v1/realtime?model=sim-chat";
+        String scheme = broker.httpUri().getScheme().equals("https") ? "wss://" : "ws://";
+        String ws = scheme + broker.httpUri().getAuthority() + "/v1/realtime?model=sim-chat";
         System.out.println("Dev mode: embedded provider simulator at "
                 + broker.simulator().map(s -> s.baseUri().toString()).orElse("(off)"));
         System.out.println("Tenant 'dev', API key: dev-key, models: sim-chat, sim-claude, sim-failover, sim-realtime");

@@ -7,12 +7,14 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
@@ -39,11 +41,12 @@ public final class RealtimeConnector implements RelayConnector {
     private final AtomicBoolean binaryLogged = new AtomicBoolean();
     private final String endpointPrefix;
 
-    private RealtimeConnector(RealtimeConfig config) {
+    private RealtimeConnector(RealtimeConfig config, Optional<SslContextFactory.Client> trust) {
         this.config = config;
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("realtime-" + config.name());
         this.http = new HttpClient();
+        trust.ifPresent(http::setSslContextFactory);
         http.setExecutor(threads);
         this.client = new WebSocketClient(http);
         client.setConnectTimeout(config.timeouts().connect().toMillis());
@@ -61,7 +64,19 @@ public final class RealtimeConnector implements RelayConnector {
      *     provider, never the key
      */
     public static RealtimeConnector start(RealtimeConfig config) {
-        RealtimeConnector connector = new RealtimeConnector(config);
+        return start(config, Optional.empty());
+    }
+
+    /**
+     * Starts a connector whose {@code wss} connections trust what {@code trust} trusts (a provider's own CA bundle)
+     * instead of the JVM's default CAs.
+     *
+     * @param trust used by this connector only, which starts and stops it; empty: Jetty's default client TLS
+     *     (the JVM's trust store, host name verification on)
+     * @throws IllegalStateException as {@link #start(RealtimeConfig)}
+     */
+    public static RealtimeConnector start(RealtimeConfig config, Optional<SslContextFactory.Client> trust) {
+        RealtimeConnector connector = new RealtimeConnector(config, trust);
         try {
             connector.http.start();
             connector.client.start();

@@ -2,6 +2,7 @@ package dev.switchboard.bridge.realtime;
 
 import dev.switchboard.bridge.upstream.ProviderText;
 import dev.switchboard.bridge.upstream.RetryAfter;
+import dev.switchboard.bridge.upstream.TlsFailure;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.protocol.close.CloseReason;
 import java.net.SocketTimeoutException;
@@ -46,8 +47,8 @@ final class RelayFailures {
                 return failed(CloseReason.UPSTREAM_TIMEOUT, "the provider did not complete the Realtime handshake "
                         + "in time");
             }
-            return failed(CloseReason.UPSTREAM_UNAVAILABLE,
-                    "the provider could not be reached (" + root.getClass().getSimpleName() + ")");
+            return failed(CloseReason.UPSTREAM_UNAVAILABLE, TlsFailure.describe(failure)
+                    .orElse("the provider could not be reached (" + root.getClass().getSimpleName() + ")"));
         }
         if (timeout) {
             return failed(CloseReason.UPSTREAM_TIMEOUT, "the Realtime connection was idle past the idle timeout");

@@ -1,5 +1,6 @@
 package dev.switchboard.bridge.sse;
 
+import dev.switchboard.bridge.upstream.TlsFailure;
 import dev.switchboard.bridge.upstream.UpstreamOutcome;
 import dev.switchboard.protocol.close.CloseReason;
 import java.io.EOFException;
@@ -27,6 +28,10 @@ public final class TransportFailures {
             return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_TIMEOUT,
                     beforeHeaders ? "the provider did not answer in time" : "the provider stream stalled",
                     Optional.empty());
+        }
+        Optional<String> tls = TlsFailure.describe(failure);
+        if (tls.isPresent()) {
+            return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_UNAVAILABLE, tls.get(), Optional.empty());
         }
         if (beforeHeaders || root instanceof ConnectException) {
             return new UpstreamOutcome.Failed(CloseReason.UPSTREAM_UNAVAILABLE,

@@ -2,12 +2,13 @@ package dev.switchboard.broker.admin;
 
 import dev.switchboard.broker.config.Admin;
 import dev.switchboard.broker.config.BrokerConfig;
-import dev.switchboard.broker.metrics.BrokerMetrics;
-import dev.switchboard.broker.transport.http.DeadlineConnector;
 import dev.switchboard.broker.transport.http.JsonErrorHandler;
+import dev.switchboard.broker.transport.http.ListenerConnectors;
 import java.net.URI;
+import java.util.Optional;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -36,14 +37,23 @@ public final class AdminServer implements AutoCloseable {
      * @throws Exception when the listener cannot bind or the JWK set file cannot be read
      */
     public static AdminServer start(Admin admin, BrokerConfig.Limits limits, AdminSources sources) throws Exception {
+        return start(admin, Optional.empty(), limits, sources);
+    }
+
+    /**
+     * As {@link #start(Admin, BrokerConfig.Limits, AdminSources)}, serving {@code https} with {@code tls} (read from
+     * {@code admin.listen.tls} by {@code TlsMaterial}, before anything started), or plain {@code http} without.
+     */
+    public static AdminServer start(Admin admin, Optional<SslContextFactory.Server> tls, BrokerConfig.Limits limits,
+                                    AdminSources sources) throws Exception {
         Authenticator authenticator = Authenticator.of(admin);
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 1);
         threads.setName("switchboard-admin");
         threads.setDaemon(true);
         Server server = new Server(threads);
         server.setErrorHandler(new JsonErrorHandler(sources.metrics()));
-        ServerConnector connector = connector(server, admin.listen(), limits, sources.metrics());
-        server.addConnector(connector);
+        // The main listener's connector: the same request deadlines, TLS and HTTP/2 by ALPN when configured.
+        ServerConnector connector = ListenerConnectors.build(server, admin.listen(), tls, limits, sources.metrics());
         server.setHandler(new AdminHandler(sources, authenticator));
         server.setStopTimeout(2_000);
         try {
@@ -57,24 +67,15 @@ public final class AdminServer implements AutoCloseable {
         return new AdminServer(server, connector, authenticator);
     }
 
-    /** The admin listener's connector: the broker's HTTP/1.1 connector with its request deadlines. */
-    private static ServerConnector connector(Server server, BrokerConfig.Listen listen, BrokerConfig.Limits limits,
-                                             BrokerMetrics metrics) {
-        ServerConnector connector = new DeadlineConnector(server, limits, metrics);
-        connector.setHost(listen.host());
-        connector.setPort(listen.port());
-        return connector;
-    }
-
     /** The bound port. */
     public int port() {
         return connector.getLocalPort();
     }
 
-    /** {@code http://host:port} of the admin API. */
+    /** {@code http://host:port} (or {@code https}) of the admin API. */
     public URI uri() {
         String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+        return URI.create(ListenerConnectors.scheme(connector) + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
     }
 
     @Override

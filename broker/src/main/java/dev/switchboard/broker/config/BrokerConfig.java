@@ -120,7 +120,7 @@ public record BrokerConfig(
      */
     public BrokerConfig withListen(Listen newListen) {
         Optional<Admin> newAdmin = newListen.port() != 0 ? admin
-                : admin.map(a -> a.withListen(new Listen(a.listen().host(), 0)));
+                : admin.map(a -> a.withListen(a.listen().withAddress(a.listen().host(), 0)));
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
                 drain, prices, usage, policies, webhooks, audit, newAdmin, metrics, logging, telemetry);
     }
@@ -158,16 +158,30 @@ public record BrokerConfig(
     /**
      * @param host bind address
      * @param port TCP port; 0 picks a free one
+     * @param tls the listener's certificate and key: when present it serves {@code https}/{@code wss} only
+     *     (see {@code docs/tls.md})
      */
-    public record Listen(String host, int port) {
+    public record Listen(String host, int port, Optional<Tls> tls) {
+        /** A plain {@code http}/{@code ws} listener. */
+        public Listen(String host, int port) {
+            this(host, port, Optional.empty());
+        }
+
         /** 127.0.0.1:8080. */
         public static Listen defaults() {
             return new Listen("127.0.0.1", 8080);
         }
 
+        /** A copy on another address, with the same TLS settings (command-line overrides, tests). */
+        public Listen withAddress(String newHost, int newPort) {
+            return new Listen(newHost, newPort, tls);
+        }
+
         @JsonCreator
-        static Listen bind(@JsonProperty("host") @Nullable String host, @JsonProperty("port") @Nullable Long port) {
-            return new Listen(or(host, "127.0.0.1"), (int) ConfigRule.between(or(port, 8080L), 0, 65535, "port"));
+        static Listen bind(@JsonProperty("host") @Nullable String host, @JsonProperty("port") @Nullable Long port,
+                           @JsonProperty("tls") @Nullable Tls tls) {
+            return new Listen(or(host, "127.0.0.1"), (int) ConfigRule.between(or(port, 8080L), 0, 65535, "port"),
+                    Optional.ofNullable(tls));
         }
     }
 
@@ -211,14 +225,16 @@ public record BrokerConfig(
      * @param continuation {@code prefill} (continue a partial answer from an assistant prefill) or
      *     {@code restart}
      * @param region where the provider serves from (any label), for tenants' residency rules; empty: no region
+     * @param tls the CA bundle its {@code https}/{@code wss} connections trust; empty: the JVM's default trust
      */
     public record Provider(String kind, URI baseUrl, Optional<String> apiKey, StreamTimeouts timeouts, Retry retry,
-                           Breaker breaker, String continuation, Optional<String> region) {
+                           Breaker breaker, String continuation, Optional<String> region, Optional<Tls.Trust> tls) {
         @Override
         public String toString() {
             return "Provider[kind=" + kind + ", baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isPresent() ? "***" : "none")
                     + ", timeouts=" + timeouts + ", retry=" + retry + ", breaker=" + breaker + ", continuation="
-                    + continuation + ", region=" + region.orElse("none") + "]";
+                    + continuation + ", region=" + region.orElse("none") + ", tls=" + tls.map(Tls.Trust::toString)
+                    .orElse("default") + "]";
         }
 
         @JsonCreator
@@ -229,7 +245,8 @@ public record BrokerConfig(
                              @JsonProperty("retry") @Nullable Retry retry,
                              @JsonProperty("circuit_breaker") @Nullable Breaker breaker,
                              @JsonProperty("continuation") @Nullable Continuation continuation,
-                             @JsonProperty("region") @Nullable String region) {
+                             @JsonProperty("region") @Nullable String region,
+                             @JsonProperty("tls") Tls.@Nullable Trust tls) {
             if (kind == null) {
                 throw ConfigRule.of("kind", "is required (one of " + ConfigValues.words(ProviderKind.class) + ")");
             }
@@ -242,7 +259,8 @@ public record BrokerConfig(
             return new Provider(kind.word(), ConfigValues.providerUrl(baseUrl, kind == ProviderKind.OPENAI_REALTIME,
                     "base_url"), Optional.ofNullable(apiKey), timeouts == null ? StreamTimeouts.defaults()
                     : timeouts.value(), or(retry, Retry.defaults()), or(breaker, Breaker.defaults()),
-                    or(continuation, fallback).word(), Optional.ofNullable(region).filter(r -> !r.isBlank()));
+                    or(continuation, fallback).word(), Optional.ofNullable(region).filter(r -> !r.isBlank()),
+                    Optional.ofNullable(tls));
         }
 
         /** Whether {@link #baseUrl()} points into the embedded simulator. */

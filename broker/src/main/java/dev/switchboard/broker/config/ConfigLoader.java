@@ -3,6 +3,7 @@ package dev.switchboard.broker.config;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.InjectableValues;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,7 +69,9 @@ public final class ConfigLoader {
     /** Loads a YAML file. */
     public BrokerConfig load(Path file) throws ConfigException {
         try (InputStream in = Files.newInputStream(file)) {
-            return parse(in, file.toString());
+            // Files the configuration names (TLS certificates and keys) are relative to the file's directory.
+            Path dir = file.toAbsolutePath().getParent();
+            return parse(in, file.toString(), dir == null ? workingDirectory() : dir);
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
@@ -80,7 +83,7 @@ public final class ConfigLoader {
             if (in == null) {
                 throw new ConfigException("the dev configuration " + DEV_RESOURCE + " is missing from the jar");
             }
-            return parse(in, "dev mode");
+            return parse(in, "dev mode", workingDirectory());
         } catch (IOException e) {
             throw new ConfigException("cannot read the dev configuration: " + e.getMessage());
         }
@@ -89,10 +92,14 @@ public final class ConfigLoader {
     /** Parses YAML text (for tests). */
     public BrokerConfig parse(String yaml) throws ConfigException {
         return parse(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                "inline");
+                "inline", workingDirectory());
     }
 
-    private BrokerConfig parse(InputStream in, String source) throws ConfigException {
+    private static Path workingDirectory() {
+        return Path.of("").toAbsolutePath();
+    }
+
+    private BrokerConfig parse(InputStream in, String source, Path baseDir) throws ConfigException {
         JsonNode root;
         try {
             // A key written twice is a mistake to report, not a silent last-one-wins.
@@ -114,11 +121,14 @@ public final class ConfigLoader {
         }
         BrokerConfig config;
         try {
-            config = BINDER.treeToValue(root, BrokerConfig.class);
+            config = BINDER.readerFor(BrokerConfig.class)
+                    .with(new InjectableValues.Std().addValue(Tls.BASE_DIR, baseDir)).readValue(root);
         } catch (JsonMappingException e) {
             throw BindingErrors.explain(e);
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("cannot bind " + source + ": " + e.getMessage());
         }
         validate(config);
         return config;

@@ -21,7 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import dev.switchboard.broker.transport.tls.UpstreamClients;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * The configured providers at run time, built from the configuration's {@code providers} (and the embedded
@@ -35,7 +37,7 @@ import org.eclipse.jetty.client.HttpClient;
  */
 public final class Providers implements AutoCloseable {
     private final Optional<URI> simulator;
-    private final HttpClient httpClient;
+    private final UpstreamClients clients;
     private final BrokerMetrics metrics;
     private final Transitions transitions;
     /** Every Realtime relay connector built, open until {@link #close}. */
@@ -59,21 +61,22 @@ public final class Providers implements AutoCloseable {
     /**
      * Builds the providers of {@code config}.
      *
+     * @param trust the upstream trust of each provider with its own CA bundle ({@code tls.ca}), by name
      * @param simulator the embedded simulator's base URI, when it runs
-     * @param httpClient the shared client of SSE providers
+     * @param clients the HTTP clients of SSE providers: one shared, one more per provider with its own CA bundle
      */
-    public Providers(BrokerConfig config, Optional<URI> simulator, HttpClient httpClient, BrokerMetrics metrics,
-                     Transitions transitions) {
+    public Providers(BrokerConfig config, Map<String, SslContextFactory.Client> trust, Optional<URI> simulator,
+                     UpstreamClients clients, BrokerMetrics metrics, Transitions transitions) {
         this.simulator = simulator;
-        this.httpClient = httpClient;
+        this.clients = clients;
         this.metrics = metrics;
         this.transitions = transitions;
         Map<String, Provider> providers = new LinkedHashMap<>();
         simulator.ifPresent(sim -> providers.put(BrokerConfig.SIMULATOR_PROVIDER, provider(
                 BrokerConfig.SIMULATOR_PROVIDER, new Provider.Kind.Bridged(new OpenAiConnector(new OpenAiConfig(
                         BrokerConfig.SIMULATOR_PROVIDER, sim, Optional.empty(), StreamTimeouts.defaults()),
-                        httpClient), true), BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults())));
-        config.providers().forEach((name, p) -> providers.put(name, build(name, p)));
+                        clients.shared()), true), BrokerConfig.Retry.defaults(), BrokerConfig.Breaker.defaults())));
+        config.providers().forEach((name, p) -> providers.put(name, build(name, p, trust)));
         this.current = new Built(providers, config.providers());
     }
 
@@ -98,11 +101,13 @@ public final class Providers implements AutoCloseable {
 
     /**
      * Makes {@code config}'s providers current: unchanged ones are kept, changed and new ones built. Call
-     * {@link #refusal} first.
+     * {@link #refusal} first. A replaced provider's own HTTP client stays open until {@link UpstreamClients#close}:
+     * responses admitted before the reload may still stream through it.
      *
+     * @param trust as for the constructor, read from {@code config}
      * @return the names of the providers built anew or removed
      */
-    public List<String> reconfigure(BrokerConfig config) {
+    public List<String> reconfigure(BrokerConfig config, Map<String, SslContextFactory.Client> trust) {
         Built before = current;
         Map<String, Provider> providers = new LinkedHashMap<>();
         List<String> changed = new ArrayList<>();
@@ -114,7 +119,7 @@ public final class Providers implements AutoCloseable {
             if (p.equals(before.settings().get(name))) {
                 providers.put(name, before.providers().get(name));
             } else {
-                providers.put(name, build(name, p));
+                providers.put(name, build(name, p, trust));
                 changed.add(name);
             }
         });
@@ -124,19 +129,21 @@ public final class Providers implements AutoCloseable {
         return changed;
     }
 
-    private Provider build(String name, BrokerConfig.Provider p) {
+    private Provider build(String name, BrokerConfig.Provider p, Map<String, SslContextFactory.Client> trust) {
+        Optional<SslContextFactory.Client> own = Optional.ofNullable(trust.get(name));
         URI base = p.onSimulator()
                 ? URI.create("http://127.0.0.1:" + simulator.orElseThrow().getPort() + p.baseUrl().getPath())
                 : p.baseUrl();
         if (p.kind().equals(BrokerConfig.REALTIME_KIND)) {
             RealtimeConnector relay = RealtimeConnector.start(new RealtimeConfig(name, base, p.apiKey(),
                     new RealtimeConfig.Timeouts(p.timeouts().connect(), p.timeouts().firstToken(),
-                            RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()));
+                            RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()), own);
             synchronized (relays) {
                 relays.add(relay);
             }
             return provider(name, new Provider.Kind.Relayed(relay), p.retry(), p.breaker());
         }
+        HttpClient httpClient = clients.forProvider(name, own);
         UpstreamConnector connector = p.kind().equals("anthropic")
                 ? new AnthropicConnector(new AnthropicConfig(name, base, p.apiKey(), p.timeouts()), httpClient)
                 : new OpenAiConnector(new OpenAiConfig(name, base, p.apiKey(), p.timeouts()), httpClient);

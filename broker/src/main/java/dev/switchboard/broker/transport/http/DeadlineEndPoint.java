@@ -31,6 +31,11 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>The request body has its own deadline where it is read ({@link BodyReader}); after a WebSocket upgrade none
  * of this applies (the WebSocket idle timeout rules). Answers are not reads: a long streamed answer is never cut.
  *
+ * <p>Over TLS this is the encrypted, network end point under Jetty's {@code SslConnection}: the header deadline
+ * starts with the first byte of the TLS handshake, so a client trickling its handshake is bounded too. An HTTP/2
+ * connection (negotiated by ALPN) is held to the header deadline until its first request's headers arrive, then
+ * {@link #leave() left} to HTTP/2's own limits.
+ *
  * <p>Threading: {@link #fill} runs on whichever Jetty thread reads the connection, {@link #onRequest()} and
  * {@link #onRequestComplete()} on Jetty threads, the deadlines on the connector's scheduler. The phase is one
  * atomic; each transition is a compare-and-set, and a deadline acts only if its phase is still current.
@@ -133,9 +138,18 @@ final class DeadlineEndPoint extends SocketChannelEndPoint {
     @Override
     public void upgrade(Connection newConnection) {
         // Before the new connection opens: from here on its own timeouts rule, whatever this end point reads.
+        leave();
+        super.upgrade(newConnection);
+    }
+
+    /**
+     * Nothing here applies any more: the connection was upgraded to a WebSocket (over TLS the upgrade happens on
+     * the decrypted end point, which tells this one), or it speaks HTTP/2, whose requests share the connection, so
+     * that a phase per connection means nothing. Idempotent; any thread.
+     */
+    void leave() {
         phase.set(DONE);
         cancelDeadline();
-        super.upgrade(newConnection);
     }
 
     @Override

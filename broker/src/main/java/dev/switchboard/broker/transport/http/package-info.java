@@ -1,6 +1,7 @@
 /**
  * The OpenAI-compatible HTTP endpoints: {@code POST /v1/chat/completions} (streamed as server-sent events or
- * answered as one JSON object) and {@code GET /v1/models}; and the HTTP/1.1 plumbing under every route:
+ * answered as one JSON object) and {@code GET /v1/models}; and the HTTP plumbing under every route:
+ * {@code ListenerConnectors} (a listener's connector, plain HTTP/1.1 or TLS with HTTP/2 and HTTP/1.1 by ALPN),
  * {@code DeadlineConnector} (request header and body deadlines Jetty's idle timeout cannot give, a bounded close
  * linger) and {@code JsonErrorHandler} (Jetty's own refusals in OpenAI's error shape, logged rate-limited and
  * without request data). {@code HttpErrors.refuse} is the one way any route refuses a request: OpenAI's error
