@@ -45,10 +45,13 @@ class SecretsNotLoggedTest {
     private static final String WRONG_KEY = "sk-wrong-SECRET-5e6f7a0b";
     private static final String PROVIDER_KEY = "sk-provider-SECRET-7f3a9c1";
     private static final String RESUME_SECRET = "resume-SECRET-9b8c7d6e5f4a";
+    private static final String ADMIN_TOKEN = "admin-SECRET-3c4d5e6f7a";
+    private static final String WRONG_ADMIN_TOKEN = "admin-wrong-SECRET-8b9c0d";
+    private static final Pattern ADMIN = Pattern.compile("Admin API on (http://127\\.0\\.0\\.1:\\d+)");
     private static final String WEBHOOK_KEY = Base64.getEncoder().encodeToString(
             "WEBHOOK-SECRET-0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
     private static final List<String> SECRETS = List.of(TENANT_KEY, WRONG_KEY, PROVIDER_KEY, RESUME_SECRET,
-            WEBHOOK_KEY, "SECRET");
+            WEBHOOK_KEY, ADMIN_TOKEN, WRONG_ADMIN_TOKEN, "SECRET");
 
     @TempDir
     Path dir;
@@ -74,6 +77,9 @@ class SecretsNotLoggedTest {
                   acme: {keys: ["%s"], models: ["*"]}
                 %s
                 sessions: {resume_secret: "%s"}
+                admin:
+                  listen: {host: 127.0.0.1, port: 0}
+                  tokens: [{token: "%s", role: admin, name: ops}]
                 webhooks:
                   allow_private_targets: true
                   outbox_dir: "%s"
@@ -82,7 +88,7 @@ class SecretsNotLoggedTest {
                     - url: http://127.0.0.1:1/hook
                       secret: "whsec_%s"
                       events: [provider.circuit_opened]
-                """.formatted(PROVIDER_KEY, PROVIDER_KEY, TENANT_KEY, extraTenant, RESUME_SECRET,
+                """.formatted(PROVIDER_KEY, PROVIDER_KEY, TENANT_KEY, extraTenant, RESUME_SECRET, ADMIN_TOKEN,
                 dir.resolve("outbox"), WEBHOOK_KEY);
     }
 
@@ -105,6 +111,13 @@ class SecretsNotLoggedTest {
                             && line.path("tenant").asText().equals("acme")
                             && line.path("session").asText().startsWith("sess_")));
             await().atMost(WAIT).until(() -> served.text().contains("webhook delivery to"));
+            // The admin API: a refused token, then a reload and a tenant list by the configured one.
+            Matcher admin = ADMIN.matcher(served.text());
+            assertTrue(admin.find(), served::text);
+            assertEquals(401, adminCall(http, admin.group(1), "GET", "/admin/sessions", WRONG_ADMIN_TOKEN));
+            assertEquals(200, adminCall(http, admin.group(1), "POST", "/admin/config/reload", ADMIN_TOKEN));
+            assertEquals(200, adminCall(http, admin.group(1), "GET", "/admin/tenants", ADMIN_TOKEN));
+            await().atMost(WAIT).until(() -> served.text().contains("configuration reloaded by admin:ops"));
         } finally {
             broker.destroy();
             broker.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -143,6 +156,13 @@ class SecretsNotLoggedTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"messages\":[{\"role\":"
                         + "\"user\",\"content\":\"Hello.\"}]}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int adminCall(HttpClient http, String base, String method, String path, String token)
+            throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(WAIT)
+                .method(method, HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     private static String listening(String output) {
