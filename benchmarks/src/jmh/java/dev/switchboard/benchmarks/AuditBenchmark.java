@@ -88,7 +88,7 @@ public class AuditBenchmark {
                 Audit.OnFailure.OPEN), InstantSource.system(), registry,
                 new OperatorLog(Duration.ofSeconds(10), System::nanoTime, logThread));
         written = registry.get("broker.audit.records.written").counter();
-        hooks = log.hooks(ResponseHooks.NONE, Map.of(), tenant -> "");
+        hooks = log.hooks(ResponseHooks.NONE, Map::of, tenant -> "");
         SessionInfo session = new SessionInfo("sess_0123456789abcdef", "acme", "acme-key", "sim-chat",
                 ResponseHooks.Transport.WEBSOCKET);
         ResponseInfo response = new ResponseInfo(session, "resp_0123456789abcdef");
