@@ -73,6 +73,12 @@ export class Player {
     return true;
   }
 
+  /** Milliseconds of `itemId` received (scheduled) so far. */
+  received(itemId) {
+    const item = this.items.get(itemId);
+    return item ? item.receivedMs : 0;
+  }
+
   /** Milliseconds of `itemId` played so far (whole chunks before now, part of the one playing). */
   heard(itemId) {
     const item = this.items.get(itemId);

@@ -113,6 +113,7 @@ export class Voice {
     if (this.link) this.inspector.seq(this.link);
     if (direction !== "in") return;
     if (SPEECH_EVENTS.has(ev.type)) {
+      if (ev.type === "input_audio_buffer.speech_started") this.speechStartMs = ev.audio_start_ms;
       this.bargeIn(ev.type, arrived);
       return;
     }
@@ -120,15 +121,28 @@ export class Voice {
       case "response.created":
         this.running = { id: ev.response.id, createdAt: arrived };
         break;
-      case "response.output_audio.delta":
-        if (this.player) this.player.enqueue(ev.delta, ev.item_id);
-        this.bubble(ev.item_id);
+      case "response.output_audio.delta": {
+        const bubble = this.bubble(ev.item_id, ev.response_id);
+        // Which part of the transcript this audio speaks: the text received before it (transcript first).
+        if (this.player) {
+          bubble.marks.push({ atMs: this.player.received(ev.item_id), chars: bubble.transcript.length });
+          this.player.enqueue(ev.delta, ev.item_id);
+        }
         break;
-      case "response.output_audio_transcript.delta":
-        this.bubble(ev.item_id).text.textContent += ev.delta;
+      }
+      case "response.output_audio_transcript.delta": {
+        const bubble = this.bubble(ev.item_id, ev.response_id);
+        bubble.transcript += ev.delta;
+        // After a barge-in the rest was never heard: it joins the struck-through part.
+        if (bubble.unheard) bubble.unheard.textContent += ev.delta; else bubble.text.textContent = bubble.transcript;
+        break;
+      }
+      case "input_audio_buffer.speech_stopped":
+        this.spokenMs = ev.audio_end_ms - (this.speechStartMs ?? ev.audio_end_ms);
         break;
       case "input_audio_buffer.committed":
-        this.line("user", "🎤 (speech)", ev.item_id);
+        this.line("user", this.spokenMs > 0 ? `(spoken, ${(this.spokenMs / 1000).toFixed(1)} s of audio)` : "(spoken)",
+                  ev.item_id);
         break;
       case "conversation.item.input_audio_transcription.completed":
         this.userTranscript(ev.item_id, ev.transcript);
@@ -156,8 +170,11 @@ export class Voice {
   bargeIn(trigger, t0) {
     const playing = this.player && this.player.current();
     const running = this.running;
+    const sameUtterance = this.lastSpeechAt !== undefined && t0 - this.lastSpeechAt < 1500;
+    if (trigger !== "Interrupt button") this.lastSpeechAt = t0;
     if (!playing && !running) {
-      if (!this.lastBargeIn || t0 - this.lastBargeIn.t0 > 1000) this.logBargeIn(`${trigger}: nothing to interrupt`);
+      // The broker's VAD and the provider's both report one utterance: say it once.
+      if (!sameUtterance) this.logBargeIn(`${trigger}: caller speaking, nothing to interrupt`);
       return;
     }
     if (trigger === "Interrupt button" && running) {
@@ -202,38 +219,47 @@ export class Voice {
       const ms = arrived - this.lastBargeIn.t0;
       this.lastBargeIn.entry.append(el("span", null, ` · response.done cancelled (${reason}) ${ms.toFixed(1)} ms later`));
     }
-    for (const item of response.output || []) {
-      const bubble = this.bubbles.get(item.id);
-      if (!bubble) continue;
+    for (const bubble of this.bubbles.values()) {
+      if (bubble.responseId !== response.id) continue;
       bubble.li.setAttribute("aria-busy", "false");
       if (response.status !== "completed") {
         bubble.li.classList.add("cancelled");
-        bubble.li.querySelector(".tag").textContent = `assistant · ${response.status}${reason ? " (" + reason + ")" : ""}`;
+        bubble.tag.textContent = `assistant · ${response.status}${reason ? " (" + reason + ")" : ""}`;
       }
     }
   }
 
-  bubble(itemId) {
+  bubble(itemId, responseId) {
     let bubble = this.bubbles.get(itemId);
     if (!bubble) {
       const li = el("li", "assistant");
       li.dataset.item = itemId;
       li.setAttribute("aria-busy", "true");
       const text = el("span", "text");
-      li.append(el("span", "tag", "assistant"), text);
+      const tag = el("span", "tag", "assistant");
+      li.append(tag, text);
       this.$("vc-transcript").append(li);
-      bubble = { li, text };
+      bubble = { li, text, tag, responseId, transcript: "", marks: [] };
       this.bubbles.set(itemId, bubble);
       this.scroll("vc-transcript");
     }
     return bubble;
   }
 
+  /** Shows the transcript as heard (up to the audio played) and not heard (struck through). */
   markInterrupted(itemId, heard) {
     const bubble = this.bubbles.get(itemId);
     if (!bubble) return;
     bubble.li.classList.add("cancelled");
     bubble.li.dataset.heardMs = String(heard.heardMs);
+    let chars = 0;
+    for (const mark of bubble.marks) {
+      if (mark.atMs < heard.heardMs) chars = mark.chars; else break;
+    }
+    bubble.text.textContent = "";
+    bubble.unheard = el("s", "unheard", bubble.transcript.slice(chars));
+    bubble.unheard.title = "not heard";
+    bubble.text.append(el("span", "heard", bubble.transcript.slice(0, chars)), bubble.unheard);
     bubble.li.append(el("span", "tag",
       `interrupted: heard ${(heard.heardMs / 1000).toFixed(2)} s of ${(heard.receivedMs / 1000).toFixed(2)} s`));
   }
