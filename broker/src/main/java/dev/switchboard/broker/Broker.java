@@ -1,6 +1,10 @@
 package dev.switchboard.broker;
 
 import dev.switchboard.bridge.sse.SelectorReadTransport;
+import dev.switchboard.broker.admin.AdminServer;
+import dev.switchboard.broker.admin.AdminSources;
+import dev.switchboard.broker.admin.ConfigReloader;
+import dev.switchboard.broker.admin.UsageReports;
 import dev.switchboard.broker.admission.AdmissionWatch;
 import dev.switchboard.broker.audit.AuditLog;
 import dev.switchboard.broker.audit.ConfigVersion;
@@ -27,6 +31,9 @@ import dev.switchboard.broker.stream.RingShards;
 import dev.switchboard.broker.transport.http.DeadlineConnector;
 import dev.switchboard.broker.transport.http.JsonErrorHandler;
 import dev.switchboard.broker.transport.ws.BrokerHandler;
+import dev.switchboard.broker.usage.UsageLedger;
+import dev.switchboard.broker.usage.UsageReport;
+import dev.switchboard.broker.usage.UsageReport;
 import dev.switchboard.broker.webhook.WebhookNotices;
 import dev.switchboard.protocol.close.CloseReason;
 import dev.switchboard.protocol.codec.EventCodec;
@@ -77,12 +84,16 @@ public final class Broker implements AutoCloseable {
     private final Optional<UsageFile> usageFile;
     private final Optional<WebhookNotices> webhooks;
     private final Optional<AuditLog> audit;
+    private final UsageLedger ledger;
+    private final Optional<AdminServer> admin;
 
     private Broker(Server server, ServerConnector connector, HttpClient httpClient, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Providers providers, LiveConfig live,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
-                   Optional<AuditLog> audit) {
+                   Optional<AuditLog> audit, UsageLedger ledger, Optional<AdminServer> admin) {
+        this.ledger = ledger;
+        this.admin = admin;
         this.usageFile = usageFile;
         this.webhooks = webhooks;
         this.audit = audit;
@@ -137,6 +148,8 @@ public final class Broker implements AutoCloseable {
 
     private static Broker start(BrokerConfig config, Ticker ticker, ResponseHooks hooks, InstantSource clock,
                                 UnaryOperator<UsageStore> storeWrapper) throws Exception {
+        // First: a usage ledger file it cannot read stops the start before anything runs (docs/usage.md).
+        UsageLedger ledger = UsageLedger.open(config, clock);
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
@@ -174,6 +187,7 @@ public final class Broker implements AutoCloseable {
         Optional<WebhookNotices> webhooks = WebhookNotices.start(config.webhooks(), metrics.registry(), operatorLog,
                 clock, audit.map(AuditLog::notices).orElse(Notices.NONE));
         webhooks.ifPresent(noticeConsumers::add);
+        noticeConsumers.add(ledger.notices());
         Notices notices = Notices.fanOut(noticeConsumers);
         Providers providers = new Providers(config, simulator.map(ProviderSimulator::baseUri), httpClient, metrics,
                 new Providers.Transitions(operatorLog, notices, clock));
@@ -195,11 +209,15 @@ public final class Broker implements AutoCloseable {
         ResponseHooks composed = ResponseHooks.both(guardrails, hooks);
         LiveConfig[] live = new LiveConfig[1];
         // The audit hooks wrap the composed ones, so they record the final verdict.
-        ResponseHooks allHooks = audit.map(log -> log.hooks(composed, () -> live[0].prices(),
-                tenant -> live[0].policyVersion(tenant))).orElse(composed);
+        // The usage ledger wraps them all, so it counts the final verdict.
+        ResponseHooks allHooks = ledger.hooks(audit.map(log -> log.hooks(composed, () -> live[0].prices(),
+                tenant -> live[0].policyVersion(tenant))).orElse(composed));
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog,
                 allHooks, clock, notices);
-        live[0] = new LiveConfig(config, providers, guardrails, audit, store, session -> endSession(session,
+        live[0] = new LiveConfig(config, providers, next -> {
+            guardrails.reconfigure(next);
+            ledger.reconfigure(next);
+        }, audit, store, session -> endSession(session,
                 CloseReason.API_KEY_REVOKED, "the API key of this session was revoked; reconnect with a valid key",
                 scheduler));
 
@@ -226,14 +244,28 @@ public final class Broker implements AutoCloseable {
             container.setMaxBinaryMessageSize(config.limits().maxFrameBytes());
         });
         BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(), live[0]::directory, rings,
-                context, config, guardrails, audit.map(log -> log.admissionWatch(live[0]::policyVersion))
-                .orElse(AdmissionWatch.NONE));
+                context, config, guardrails, ledger.watching(audit.map(log -> log.admissionWatch(
+                        live[0]::policyVersion)).orElse(AdmissionWatch.NONE)));
         upgrade.setHandler(handler);
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
         server.start();
-        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers, live[0],
-                heapPressure, usageFile, webhooks, audit);
+        LiveConfig current = live[0];
+        ConfigReloader reloader = (who, endRevoked) -> current.reload(endRevoked, "admin:" + who.identity());
+        Optional<AdminServer> admin = Optional.empty();
+        try {
+            if (config.admin().isPresent()) {
+                admin = Optional.of(AdminServer.start(config.admin().get(), config.limits(), new AdminSources(
+                        current::config, guardrails::standing, store, scheduler, metrics, reloader,
+                        usageReports(ledger), audit)));
+            }
+        } catch (Exception e) {
+            new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
+                    current, heapPressure, usageFile, webhooks, audit, ledger, Optional.empty()).close();
+            throw e;
+        }
+        return new Broker(server, connector, httpClient, rings, scheduler, simulator, metrics, handler, store, providers,
+                live[0], heapPressure, usageFile, webhooks, audit, ledger, admin);
     }
 
     /**
@@ -242,7 +274,8 @@ public final class Broker implements AutoCloseable {
      */
     private static void endSession(BrokerSession session, CloseReason why, String message,
                                    ScheduledExecutorService scheduler) {
-        RingRetry.publish(session.shard(), session, new SessionSignal.End(why, message), scheduler, () -> { });
+        RingRetry.publish(session.shard(), session, new SessionSignal.End(why, message, () -> { }), scheduler,
+                () -> { });
     }
 
     /** The bound port. */
@@ -256,6 +289,27 @@ public final class Broker implements AutoCloseable {
         return URI.create("http://" + host + ":" + port());
     }
 
+    /** The admin API's view of the usage ledger's report. */
+    private static UsageReports usageReports(UsageLedger ledger) {
+        UsageReport report = ledger.report();
+        return (tenant, query) -> {
+            UsageReport.Result result = report.query(tenant, query.get("from"), query.get("to"),
+                    query.get("group_by"));
+            if (result instanceof UsageReport.Report ok) {
+                return new UsageReports.Report.Ok(ok.json());
+            }
+            if (result instanceof UsageReport.BadQuery bad) {
+                return new UsageReports.Report.BadQuery(bad.message());
+            }
+            return new UsageReports.Report.NotFound(((UsageReport.UnknownTenant) result).message());
+        };
+    }
+
+    /** {@code http://host:port} of the admin API, when configured. */
+    public Optional<URI> adminUri() {
+        return admin.map(AdminServer::uri);
+    }
+
     /** The embedded simulator, when enabled. */
     public Optional<ProviderSimulator> simulator() {
         return simulator;
@@ -264,6 +318,11 @@ public final class Broker implements AutoCloseable {
     /** The broker's meters. */
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /** The usage report over the broker's usage ledger (docs/usage.md), for the admin API. */
+    public UsageReport usageReport() {
+        return ledger.report();
     }
 
     /** The resumable sessions. */
@@ -285,7 +344,7 @@ public final class Broker implements AutoCloseable {
      * start-up message, nothing changed. Blocks while it reads the file; one reload at a time. Any thread but a
      * shard's or a selector's.
      *
-     * @param endRevokedSessions also end the sessions of keys the new configuration no longer has (close 4011)
+     * @param endRevokedSessions also end the sessions of keys the new configuration no longer has (close 4043)
      * @param caller who asked: logged and recorded in the audit log
      */
     public Reload reload(boolean endRevokedSessions, String caller) {
@@ -295,22 +354,6 @@ public final class Broker implements AutoCloseable {
     /** The version of the configuration in force (the audit log's {@code config_version}). */
     public String configVersion() {
         return live.version();
-    }
-
-    /**
-     * Ends a live session for good, on its own shard (its client gets close 4010 {@code session_ended}).
-     *
-     * @return whether a session with that id was live
-     */
-    public boolean endSession(String sessionId, String message) {
-        java.util.concurrent.atomic.AtomicBoolean found = new java.util.concurrent.atomic.AtomicBoolean();
-        store.forEach(session -> {
-            if (session.id().equals(sessionId)) {
-                found.set(true);
-                endSession(session, CloseReason.SESSION_ENDED, message, scheduler);
-            }
-        });
-        return found.get();
     }
 
     /** Stops accepting new sessions. */
@@ -353,6 +396,7 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
+        admin.ifPresent(AdminServer::close);
         try {
             server.stop();
         } catch (Exception e) {
@@ -361,6 +405,7 @@ public final class Broker implements AutoCloseable {
         rings.close();
         // After the rings: the last responses' usage is counted before it is written.
         usageFile.ifPresent(UsageFile::close);
+        ledger.close();
         // After the rings too: the last responses' notices are queued before what is queued is written out.
         webhooks.ifPresent(WebhookNotices::close);
         // After the rings too: the last sessions' and responses' records are queued before the writer stops.

@@ -6,7 +6,6 @@ import dev.switchboard.broker.audit.ConfigVersion;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigException;
 import dev.switchboard.broker.config.Guardrails;
-import dev.switchboard.broker.guardrail.TenantGuardrails;
 import dev.switchboard.broker.policy.ContentPolicy;
 import dev.switchboard.broker.reload.ConfigSource;
 import dev.switchboard.broker.reload.Reload;
@@ -47,7 +46,7 @@ final class LiveConfig {
     private static final Set<String> RELOADABLE = Set.of("providers", "models", "tenants", "prices", "policies");
 
     private final Providers providers;
-    private final TenantGuardrails guardrails;
+    private final Consumer<BrokerConfig> onApplied;
     private final Optional<AuditLog> audit;
     private final SessionStore<BrokerSession> sessions;
     private final Consumer<BrokerSession> endRevoked;
@@ -61,12 +60,14 @@ final class LiveConfig {
 
     /**
      * @param config the configuration the broker started with
+     * @param onApplied told each applied configuration before it is published (guardrails, usage ledger: they keep
+     *                  their counters and swap their rules)
      * @param endRevoked ends a session whose key a reload revoked (on the session's own shard)
      */
-    LiveConfig(BrokerConfig config, Providers providers, TenantGuardrails guardrails, Optional<AuditLog> audit,
+    LiveConfig(BrokerConfig config, Providers providers, Consumer<BrokerConfig> onApplied, Optional<AuditLog> audit,
                SessionStore<BrokerSession> sessions, Consumer<BrokerSession> endRevoked) {
         this.providers = providers;
-        this.guardrails = guardrails;
+        this.onApplied = onApplied;
         this.audit = audit;
         this.sessions = sessions;
         this.endRevoked = endRevoked;
@@ -121,6 +122,10 @@ final class LiveConfig {
      * @param caller who asked, for the log and the audit record
      */
     synchronized Reload reload(boolean endRevokedSessions, String caller) {
+        if (source == ConfigSource.NONE) {
+            return new Reload.Unavailable("the broker was started without --config: there is no configuration file "
+                    + "to reload");
+        }
         BrokerConfig next;
         try {
             next = source.load();
@@ -153,7 +158,7 @@ final class LiveConfig {
             return new Reload.Rejected("a provider could not be started: " + e.getMessage());
         }
         State after = state(next, policies, providers);
-        guardrails.reconfigure(next);
+        onApplied.accept(next);
         state = after;
         int ended = endRevokedSessions ? endRevoked(after.directory().tenants()) : 0;
         List<String> restart = restartRequired(before.config(), next);

@@ -11,8 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code java -jar switchboard.jar [--config FILE] [--port N] [--host H]}. Without {@code --config}: dev mode,
- * the embedded simulator and tenant {@code dev} with key {@code dev-key}. Exit codes: 0 after a clean stop, 2 for
+ * {@code java -jar switchboard.jar [--config FILE] [--port N] [--host H] [--admin-port N]}. Without
+ * {@code --config}: dev mode, the embedded simulator, tenant {@code dev} with key {@code dev-key} and the admin API on
+ * 127.0.0.1:8081 with token {@code dev-admin}. Exit codes: 0 after a clean stop, 2 for
  * bad arguments or configuration, 1 when the server cannot start. {@code audit verify DIR} checks an audit log's
  * hash chain ({@link AuditVerifier}: 0 intact, 1 broken, 2 bad usage).
  */
@@ -35,12 +36,14 @@ public final class Main {
         Path configFile = null;
         String host = null;
         Integer port = null;
+        Integer adminPort = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
                 case "--config" -> configFile = Path.of(value(args, ++i, arg));
                 case "--port" -> port = parsePort(value(args, ++i, arg));
                 case "--host" -> host = value(args, ++i, arg);
+                case "--admin-port" -> adminPort = parsePort(value(args, ++i, arg));
                 case "-h", "--help" -> {
                     System.out.println(usage());
                     return;
@@ -56,7 +59,12 @@ public final class Main {
             fail("invalid configuration: " + e.getMessage());
             return;
         }
-        config = overridden(config, host, port);
+        try {
+            config = overridden(config, host, port, adminPort);
+        } catch (ConfigException e) {
+            fail(e.getMessage());
+            return;
+        }
         Broker broker;
         try {
             broker = Broker.start(config);
@@ -90,8 +98,9 @@ public final class Main {
             Path file = configFile;
             String hostOverride = host;
             Integer portOverride = port;
+            Integer adminPortOverride = adminPort;
             ConfigLoader loader = new ConfigLoader(System::getenv);
-            broker.configSource(() -> overridden(loader.load(file), hostOverride, portOverride));
+            broker.configSource(() -> overridden(loader.load(file), hostOverride, portOverride, adminPortOverride));
         }
         // SIGHUP reloads the configuration file (as POST /admin/config/reload does), off the signal thread.
         try {
@@ -108,6 +117,7 @@ public final class Main {
             }
         }
         System.out.println("Switchboard listening on " + broker.httpUri());
+        broker.adminUri().ifPresent(uri -> System.out.println("Admin API on " + uri + " (docs/admin.md)"));
         if (configFile == null) {
             printDevHelp(broker);
         }
@@ -116,11 +126,27 @@ public final class Main {
         System.exit(0);
     }
 
-    /** The configuration with the command line's {@code --host} and {@code --port}, when given. */
-    private static BrokerConfig overridden(BrokerConfig config, String host, Integer port) {
+    /**
+     * The configuration with the command line's {@code --host}, {@code --port} and {@code --admin-port}, when given
+     * (at start and on every reload, so a reload compares like with like).
+     */
+    private static BrokerConfig overridden(BrokerConfig config, String host, Integer port, Integer adminPort)
+            throws ConfigException {
         BrokerConfig.Listen listen = config.listen();
-        return config.withListen(new BrokerConfig.Listen(host == null ? listen.host() : host,
-                port == null ? listen.port() : port));
+        if (host != null || port != null) {
+            // --port 0 also puts the admin listener on a free port (see BrokerConfig.withListen).
+            config = config.withListen(new BrokerConfig.Listen(host == null ? listen.host() : host,
+                    port == null ? listen.port() : port));
+        }
+        if (adminPort != null) {
+            if (config.admin().isEmpty()) {
+                throw new ConfigException("--admin-port needs an admin section in the configuration");
+            }
+            dev.switchboard.broker.config.Admin admin = config.admin().orElseThrow();
+            config = config.withAdmin(java.util.Optional.of(admin.withListen(new BrokerConfig.Listen(
+                    admin.listen().host(), adminPort))), config.metrics());
+        }
+        return config;
     }
 
     private static void reload(Broker broker) {
@@ -145,6 +171,8 @@ public final class Main {
         System.out.println("then: {\"type\":\"conversation.item.create\",\"item\":{\"type\":\"message\",\"role\":\"user\","
                 + "\"content\":[{\"type\":\"input_text\",\"text\":\"Hello\"}]}}");
         System.out.println("and:  {\"type\":\"response.create\"}");
+        broker.adminUri().ifPresent(uri -> System.out.println("Admin: curl -H 'Authorization: Bearer dev-admin' "
+                + uri + "/admin/sessions"));
     }
 
     private static String value(String[] args, int index, String flag) {
@@ -168,10 +196,12 @@ public final class Main {
     }
 
     private static String usage() {
-        return "usage: java -jar switchboard.jar [--config FILE] [--port N] [--host H]\n"
+        return "usage: java -jar switchboard.jar [--config FILE] [--port N] [--host H] [--admin-port N]\n"
                 + "       java -jar switchboard.jar simulator [--port N] [--host H]\n"
                 + "       java -jar switchboard.jar audit verify DIR   (exit 0 intact, 1 broken, 2 bad usage)\n"
-                + "Without --config, runs in dev mode: 127.0.0.1:8080, embedded simulator, tenant 'dev' key 'dev-key'.";
+                + "Without --config, runs in dev mode: 127.0.0.1:8080, embedded simulator, tenant 'dev' key "
+                + "'dev-key',\nadmin API on 127.0.0.1:8081 with token 'dev-admin'. --port 0 puts the admin API on a "
+                + "free port too.";
     }
 
     private static void fail(String message) {

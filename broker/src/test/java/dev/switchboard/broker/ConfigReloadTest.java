@@ -174,7 +174,7 @@ class ConfigReloadTest {
     }
 
     @Test
-    void ending_revoked_sessions_closes_them_with_4011_and_leaves_the_others_alone() throws Exception {
+    void ending_revoked_sessions_closes_them_with_4043_and_leaves_the_others_alone() throws Exception {
         try (RealtimeClient revoked = open("acme-old", "sim-chat");
              RealtimeClient kept = open("acme-kept", "sim-chat")) {
             String token = revoked.received().get(0).path("resume_token").asText();
@@ -184,7 +184,7 @@ class ConfigReloadTest {
             Reload.Applied applied = assertInstanceOf(Reload.Applied.class, broker.broker.reload(true, "test"));
 
             assertEquals(1, applied.sessionsEnded());
-            assertEquals(4011, revoked.awaitClose());
+            assertEquals(4043, revoked.awaitClose());
             JsonNode error = revoked.received().stream().filter(f -> f.path("type").asText().equals("error"))
                     .reduce((a, b) -> b).orElseThrow();
             assertEquals("api_key_revoked", error.path("error").path("code").asText(), error::toString);
@@ -212,7 +212,7 @@ class ConfigReloadTest {
     void a_broker_without_a_configuration_file_refuses_to_reload() throws Exception {
         try (TestBroker dev = TestBroker.dev()) {
             Reload outcome = dev.broker.reload(false, "test");
-            assertTrue(assertInstanceOf(Reload.Rejected.class, outcome).message().contains("without --config"));
+            assertTrue(assertInstanceOf(Reload.Unavailable.class, outcome).message().contains("without --config"));
         }
     }
 

@@ -20,6 +20,15 @@ public interface AdmissionWatch {
     default void onRefused(Optional<Principal> principal, Admission.Refused refused) {
     }
 
+    /**
+     * A resume was refused after the key was checked: the token is invalid for this key, the session has ended, or
+     * the request names another model or a bad {@code last_seq}.
+     *
+     * @param code the {@code error.code} the client was sent ({@code resume_token_invalid}, ...)
+     */
+    default void onResumeRefused(Principal principal, String code) {
+    }
+
     /** A refusal of anything new right now (a new session, a chat request), or empty to go on. */
     default Optional<Admission.Refused> refuseNew() {
         return Optional.empty();

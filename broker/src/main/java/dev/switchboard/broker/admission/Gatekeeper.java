@@ -77,6 +77,11 @@ public final class Gatekeeper {
         sessions.sessionNotOpened(principal);
     }
 
+    /** Reports a resume refused after {@code principal}'s key was admitted (the audit log records it). */
+    public void resumeRefused(Principal principal, String code) {
+        watch.onResumeRefused(principal, code);
+    }
+
     /** The refusal of anything new while the broker drains, if it does. */
     public Optional<Admission.Refused> draining() {
         if (accepting.getAsBoolean()) {

@@ -34,6 +34,13 @@ final class AuditAdmission implements AdmissionWatch {
     }
 
     @Override
+    public void onResumeRefused(Principal principal, String code) {
+        log.record(AuditEntry.at(log.clock().instant(), "resume refused").decision("deny", code)
+                .who(principal.tenant().id(), principal.keyId())
+                .policyVersion(policyVersion.apply(principal.tenant().id())).build());
+    }
+
+    @Override
     public Optional<Admission.Refused> refuseNew() {
         return log.refusing() ? Optional.of(UNAVAILABLE) : Optional.empty();
     }

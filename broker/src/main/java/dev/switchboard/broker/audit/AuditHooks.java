@@ -103,12 +103,8 @@ final class AuditHooks implements ResponseHooks {
 
     /** US dollars, from the client-facing model's prices per million tokens (as cost budgets charge). */
     static double cost(Guardrails.Price price, ResponseRecord r) {
-        long textInput = Math.max(0, r.inputTokens() - r.cachedTokens() - r.audioInputTokens());
-        long textOutput = Math.max(0, r.outputTokens() - r.audioOutputTokens());
-        double micro = textInput * price.input() + r.cachedTokens() * price.cachedInput()
-                + r.audioInputTokens() * price.audioInput() + textOutput * price.output()
-                + r.audioOutputTokens() * price.audioOutput();
-        return micro / 1_000_000;
+        return price.microUsd(r.inputTokens(), r.cachedTokens(), r.audioInputTokens(), r.outputTokens(),
+                r.audioOutputTokens()) / 1_000_000;
     }
 
     private static String transport(SessionInfo session) {

@@ -158,6 +158,32 @@ public final class AuditLog implements AutoCloseable {
                 .with("previous_version", previous).with("caller", caller).build());
     }
 
+    /**
+     * An admin API call that changed something, or was refused the change: what, by whom, on what and how it ended.
+     *
+     * @param action {@code end_session} or {@code reload_config}
+     * @param outcome {@code ended}, {@code reloaded}, {@code rejected}, {@code forbidden}, {@code not_found}, ...
+     * @param caller the caller's identity (a token's name or {@code tokens[i]}, or {@code oidc:SUB}); never a secret
+     * @param roles the caller's roles ({@code admin}, {@code tenant_admin:acme}, ...)
+     * @param tenant the tenant concerned, or empty
+     * @param sessionId the session concerned, or empty
+     * @param configVersion the configuration version a reload put in force, or empty
+     */
+    public record AdminAction(String action, String outcome, String caller, String roles, String tenant,
+                              String sessionId, String configVersion) {
+    }
+
+    /** Records {@code action} (an admin API thread; never blocks). */
+    public void onAdminAction(AdminAction action) {
+        AuditEntry.Builder entry = AuditEntry.at(clock.instant(), "admin action").decision("", action.outcome())
+                .who(action.tenant(), "").session(action.sessionId()).with("action", action.action())
+                .with("caller", action.caller()).with("roles", action.roles());
+        if (!action.configVersion().isEmpty()) {
+            entry.with("config_version", action.configVersion());
+        }
+        record(entry.build());
+    }
+
     private void lostRecord(String why) {
         failures.increment();
         lost.increment();

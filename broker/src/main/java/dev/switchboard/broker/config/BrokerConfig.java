@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * @param policies content policies by name, which tenants refer to
  * @param webhooks signed webhooks announcing notices (see {@link Webhooks})
  * @param audit the audit log, when configured
+ * @param admin the admin API's listener, tokens and OIDC provider, when configured (see {@link Admin})
+ * @param metrics where {@code /metrics} is served (see {@link Metrics})
  */
 public record BrokerConfig(
         Listen listen,
@@ -50,7 +52,9 @@ public record BrokerConfig(
         Guardrails.Usage usage,
         Map<String, Policies.Policy> policies,
         Webhooks webhooks,
-        Optional<Audit> audit) {
+        Optional<Audit> audit,
+        Optional<Admin> admin,
+        Metrics metrics) {
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
@@ -80,12 +84,15 @@ public record BrokerConfig(
                              @JsonProperty("usage") Guardrails.@Nullable Usage usage,
                              @JsonProperty("policies") @Nullable Map<String, Policies.Policy> policies,
                              @JsonProperty("webhooks") @Nullable Webhooks webhooks,
-                             @JsonProperty("audit") @Nullable Audit audit) {
+                             @JsonProperty("audit") @Nullable Audit audit,
+                             @JsonProperty("admin") @Nullable Admin admin,
+                             @JsonProperty("metrics") @Nullable Metrics metrics) {
         return new BrokerConfig(or(listen, Listen.defaults()), or(simulator, new Simulator(false)),
                 or(providers, Map.of()), or(models, Map.of()), or(tenants, Map.of()), or(limits, Limits.defaults()),
                 or(outbound, Outbound.defaults()), or(rings, Rings.defaults()), or(sessions, Sessions.defaults()),
                 or(drain, Drain.defaults()), or(prices, Map.of()), or(usage, Guardrails.Usage.defaults()),
-                or(policies, Map.of()), or(webhooks, Webhooks.none()), Optional.ofNullable(audit));
+                or(policies, Map.of()), or(webhooks, Webhooks.none()), Optional.ofNullable(audit),
+                Optional.ofNullable(admin), or(metrics, Metrics.defaults()));
     }
 
     /** {@code value}, or {@code fallback} when the file leaves it out. */
@@ -100,28 +107,39 @@ public record BrokerConfig(
         return list.stream().map(java.util.Objects::requireNonNull).toList();
     }
 
-    /** A copy listening on {@code host}/{@code port} (command-line overrides). */
+    /**
+     * A copy listening on {@code host}/{@code port} (command-line overrides). Port 0 (a free port: tests, embedded
+     * brokers) puts the admin listener on a free port too, so that two such brokers never collide on it.
+     */
     public BrokerConfig withListen(Listen newListen) {
+        Optional<Admin> newAdmin = newListen.port() != 0 ? admin
+                : admin.map(a -> a.withListen(new Listen(a.listen().host(), 0)));
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, audit);
+                drain, prices, usage, policies, webhooks, audit, newAdmin, metrics);
+    }
+
+    /** A copy with the admin API in {@code newAdmin}, or none, and {@code /metrics} served as {@code newMetrics}. */
+    public BrokerConfig withAdmin(Optional<Admin> newAdmin, Metrics newMetrics) {
+        return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
+                drain, prices, usage, policies, webhooks, audit, newAdmin, newMetrics);
     }
 
     /** A copy with other session settings (tests). */
     public BrokerConfig withSessions(Sessions newSessions) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, newSessions,
-                drain, prices, usage, policies, webhooks, audit);
+                drain, prices, usage, policies, webhooks, audit, admin, metrics);
     }
 
     /** A copy with the audit log in {@code newAudit}, or none (tests). */
     public BrokerConfig withAudit(Optional<Audit> newAudit) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, newAudit);
+                drain, prices, usage, policies, webhooks, newAudit, admin, metrics);
     }
 
     /** A copy keeping usage in {@code newUsage} (tests). */
     public BrokerConfig withUsage(Guardrails.Usage newUsage) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, newUsage, policies, webhooks, audit);
+                drain, prices, newUsage, policies, webhooks, audit, admin, metrics);
     }
 
     /**

@@ -177,6 +177,9 @@ public final class ConfigLoader {
     }
 
     private static void validate(BrokerConfig config) throws ConfigException {
+        if (config.admin().isPresent()) {
+            config.admin().get().checkTenants(config.tenants().keySet());
+        }
         for (Map.Entry<String, BrokerConfig.Provider> p : config.providers().entrySet()) {
             if (p.getKey().equals(BrokerConfig.SIMULATOR_PROVIDER)) {
                 throw new ConfigException("providers." + p.getKey()

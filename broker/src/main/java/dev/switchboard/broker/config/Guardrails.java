@@ -137,6 +137,20 @@ public final class Guardrails {
                     price(audioOutput, out, "audio_output"));
         }
 
+        /**
+         * What usage costs at these prices, in micro-USD (tokens × USD per million tokens): the one formula that
+         * cost budgets, the audit log and the usage report share. Cached and audio input tokens are part of
+         * {@code inputTokens} and audio output tokens part of {@code outputTokens}, as providers report them; the
+         * rest is text, priced at {@code input} and {@code output}.
+         */
+        public double microUsd(long inputTokens, long cachedTokens, long audioInputTokens, long outputTokens,
+                               long audioOutputTokens) {
+            long textInput = Math.max(0, inputTokens - cachedTokens - audioInputTokens);
+            long textOutput = Math.max(0, outputTokens - audioOutputTokens);
+            return textInput * input + cachedTokens * cachedInput + audioInputTokens * audioInput
+                    + textOutput * output + audioOutputTokens * audioOutput;
+        }
+
         private static double price(@Nullable Double value, double fallback, String key) {
             double v = or(value, fallback);
             ConfigRule.require(v >= 0 && v < 1e6, key, "must be >= 0 and < 1000000 (USD per million tokens)");
@@ -185,24 +199,36 @@ public final class Guardrails {
     }
 
     /**
-     * Where usage (budgets' spend and the rate windows) is kept across restarts.
+     * Where usage (budgets' spend and the rate windows, and the usage ledger behind the usage report) is kept across
+     * restarts.
      *
-     * @param dir the directory of the usage file; empty: usage lives in memory only and a restart forgets it
-     * @param flushInterval how often the usage file is written (and at shutdown)
+     * @param dir the directory of the usage files; empty: usage lives in memory only and a restart forgets it
+     * @param flushInterval how often the usage files are written (and at shutdown)
+     * @param retentionDays how many UTC days of the usage ledger are kept (today included), in memory and on disk;
+     *     also the longest range one usage report may ask for
      */
-    public record Usage(Optional<Path> dir, Duration flushInterval) {
+    public record Usage(Optional<Path> dir, Duration flushInterval, int retentionDays) {
+        /** The default of {@code usage.retention_days}: a year and a month, so a year ago today is still there. */
+        public static final int DEFAULT_RETENTION_DAYS = 400;
+        /** The largest {@code usage.retention_days}: ten years. */
+        public static final int MAX_RETENTION_DAYS = 3660;
+
         /** In memory only. */
         public static Usage defaults() {
-            return new Usage(Optional.empty(), Duration.ofSeconds(1));
+            return new Usage(Optional.empty(), Duration.ofSeconds(1), DEFAULT_RETENTION_DAYS);
         }
 
         @JsonCreator
         static Usage bind(@JsonProperty("dir") @Nullable String dir,
-                          @JsonProperty("flush_interval") @Nullable Duration flushInterval) {
+                          @JsonProperty("flush_interval") @Nullable Duration flushInterval,
+                          @JsonProperty("retention_days") @Nullable Integer retentionDays) {
             Duration flush = or(flushInterval, Duration.ofSeconds(1));
             ConfigRule.require(flush.compareTo(Duration.ofSeconds(1)) <= 0, "flush_interval", "must be <= 1s");
             ConfigRule.require(dir == null || !dir.isBlank(), "dir", "must not be empty");
-            return new Usage(Optional.ofNullable(dir).map(Path::of), flush);
+            int retention = or(retentionDays, DEFAULT_RETENTION_DAYS);
+            ConfigRule.require(retention >= 1 && retention <= MAX_RETENTION_DAYS, "retention_days",
+                    "must be 1-" + MAX_RETENTION_DAYS + " (days)");
+            return new Usage(Optional.ofNullable(dir).map(Path::of), flush, retention);
         }
     }
 }

@@ -67,6 +67,21 @@ public final class LocalUsageStore implements UsageStore {
         }
     }
 
+    @Override
+    public RateState peek(String key, long limit, long nowMillis) {
+        AtomicLong tat = rates.get(key);
+        long now = nowMillis * 1_000_000L;
+        long stored = tat == null ? now : Math.max(tat.get(), now);
+        long interval = Math.max(1, MINUTE_NANOS / Math.max(1, limit));
+        return new RateState(true, remaining(stored, now, interval, limit), (stored - now) / 1_000_000L, 0);
+    }
+
+    @Override
+    public long held(String key) {
+        AtomicLong used = slots.get(key);
+        return used == null ? 0 : used.get();
+    }
+
     private static long remaining(long tat, long now, long interval, long limit) {
         long left = (now + MINUTE_NANOS - Math.max(tat, now)) / interval;
         return Math.max(0, Math.min(limit, left));

@@ -100,6 +100,15 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         current = new Rules(rules(config), config.prices());
     }
 
+    /**
+     * Only while some tenant has rules: a broker without limits or budgets then spares every response the input
+     * estimate and every relayed delta its parse, and a reload that adds rules turns them on.
+     */
+    @Override
+    public boolean readsContent() {
+        return !current.tenants().isEmpty();
+    }
+
     private static Map<String, TenantRules> rules(BrokerConfig config) {
         Map<String, TenantRules> rules = new HashMap<>();
         config.tenants().forEach((id, tenant) -> {
@@ -122,6 +131,16 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     /** Whether a spend counter key should be kept (a current period's, or not a spend counter at all). */
     public boolean keeps(String counterKey) {
         return !counterKey.startsWith("b/") || periods.isCurrent(counterKey, clock.millis());
+    }
+
+    /**
+     * Where tenant {@code tenantId} stands now (remaining rates, slots in use, budgets' spend), or empty when it has
+     * no limit and no budget. Any thread; reads the store without taking anything, never blocks a shard. Throws
+     * {@link UsageStoreException} when the store cannot answer.
+     */
+    public Optional<TenantStanding> standing(String tenantId) {
+        TenantRules rules = current.tenants().get(tenantId);
+        return rules == null ? Optional.empty() : Optional.of(TenantStanding.of(rules, store, periods, clock.millis()));
     }
 
     // ---- sessions (Jetty threads; closed on shard threads) ----
@@ -453,14 +472,13 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     /** What the provider's reported usage costs, in nano-USD. */
     private static long cost(ResponseRecord r, Guardrails.Price p) {
-        long textOut = Math.max(0, r.outputTokens() - r.audioOutputTokens());
-        return Math.round((inputUsd(r, p) + textOut * p.output() + r.audioOutputTokens() * p.audioOutput()) * 1000);
+        return Math.round(p.microUsd(r.inputTokens(), r.cachedTokens(), r.audioInputTokens(), r.outputTokens(),
+                r.audioOutputTokens()) * 1000);
     }
 
     /** What the provider's reported input (text, cached, audio) costs, in micro-USD (tokens × USD per million). */
     private static double inputUsd(ResponseRecord r, Guardrails.Price p) {
-        long textIn = Math.max(0, r.inputTokens() - r.cachedTokens() - r.audioInputTokens());
-        return textIn * p.input() + r.cachedTokens() * p.cachedInput() + r.audioInputTokens() * p.audioInput();
+        return p.microUsd(r.inputTokens(), r.cachedTokens(), r.audioInputTokens(), 0, 0);
     }
 
     // ---- helpers ----

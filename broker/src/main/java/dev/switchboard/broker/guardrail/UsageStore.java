@@ -39,6 +39,12 @@ public interface UsageStore {
     /** The spend counter {@code key}'s total. */
     long get(String key);
 
+    /** The rate counter {@code key}'s state now, taking nothing (what the admin API reports). */
+    RateState peek(String key, long limit, long nowMillis);
+
+    /** The concurrency slots of {@code key} in use now (what the admin API reports). */
+    long held(String key);
+
     /**
      * A rate counter after a take or a charge.
      *

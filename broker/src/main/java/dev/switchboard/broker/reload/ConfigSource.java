@@ -9,10 +9,9 @@ import dev.switchboard.broker.config.ConfigException;
  */
 @FunctionalInterface
 public interface ConfigSource {
-    /** A broker started without a configuration file (dev mode) has nothing to reload. */
+    /** A broker started without a configuration file (dev mode) has nothing to reload: {@link Reload.Unavailable}. */
     ConfigSource NONE = () -> {
-        throw new ConfigException("the broker was started without --config: there is no configuration file to "
-                + "reload");
+        throw new IllegalStateException("ConfigSource.NONE is never loaded");
     };
 
     /**

@@ -2,7 +2,10 @@ package dev.switchboard.broker.reload;
 
 import java.util.List;
 
-/** What a live reload did: applied a configuration, or rejected it and left the running one untouched. */
+/**
+ * What a live reload did: applied a configuration, rejected it and left the running one untouched, or could not run
+ * at all.
+ */
 public sealed interface Reload {
 
     /**
@@ -31,5 +34,13 @@ public sealed interface Reload {
      * @param message why, as precise as a start-up error (the key and the rule)
      */
     record Rejected(String message) implements Reload {
+    }
+
+    /**
+     * No reload is possible: the broker was started without a configuration file (dev mode).
+     *
+     * @param message why
+     */
+    record Unavailable(String message) implements Reload {
     }
 }

@@ -141,6 +141,12 @@ public final class SessionStore<S extends Resumable> {
         return session != null && session.tenantId().equals(tenantId) ? Optional.of(session) : Optional.empty();
     }
 
+    /** The live session {@code id}, whatever its tenant (the admin API, which checks the caller's tenant itself). */
+    public Optional<S> get(String id) {
+        // Through the map view: an operator's look-up is not a resume, so it stays out of the cache's hit statistics.
+        return Optional.ofNullable(sessions.asMap().get(id));
+    }
+
     /** Runs {@code action} for every session held (drain). */
     public void forEach(java.util.function.Consumer<S> action) {
         sessions.asMap().values().forEach(action);

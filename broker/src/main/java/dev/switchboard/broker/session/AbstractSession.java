@@ -46,6 +46,12 @@ abstract class AbstractSession implements BrokerSession {
     private volatile ClientChannel flowChannel;
     /** The key's session duration and idle limits; started when a WebSocket connection opens the session. */
     private final SessionLimitTimers limits;
+    /** When the session was created (the admin API's {@link SessionSummary}). */
+    private final java.time.Instant startedAt;
+    /** The first connection's transport, for {@link #summary()}; written once on the shard thread. */
+    private volatile ResponseHooks.Transport summaryTransport;
+    /** Responses that ended: written by the shard thread alone, read by {@link #summary()} (release/acquire). */
+    private final java.util.concurrent.atomic.AtomicLong responsesEnded = new java.util.concurrent.atomic.AtomicLong();
 
     AbstractSession(Principal principal, String model, Shard shard, SessionContext context) {
         this.id = Ids.next("sess_");
@@ -58,6 +64,16 @@ abstract class AbstractSession implements BrokerSession {
                 context.store().newLog());
         this.limits = new SessionLimitTimers(principal.sessionLimits(), context.scheduler(), this::publish,
                 System::nanoTime);
+        this.startedAt = context.clock().instant();
+    }
+
+    /** Any thread: a snapshot of the session for the admin API (see {@link SessionSummary} on its consistency). */
+    @Override
+    public final SessionSummary summary() {
+        java.util.Optional<String> transport = java.util.Optional.ofNullable(summaryTransport)
+                .map(t -> t.name().toLowerCase(java.util.Locale.ROOT));
+        return new SessionSummary(id, tenant.id(), principal.keyId(), model, transport, flowChannel != null,
+                startedAt, responsesEnded.getAcquire(), output.sentChars());
     }
 
     @Override
@@ -140,6 +156,7 @@ abstract class AbstractSession implements BrokerSession {
             context.metrics().connectionAttached();
             info = new ResponseHooks.SessionInfo(id, tenant.id(), principal.keyId(), model,
                     transport(signal.channel()));
+            summaryTransport = info.transport();
             context.hooks().onSessionOpened(info);
             if (info.transport() != ResponseHooks.Transport.HTTP) {
                 // Duration and idle limits hold WebSocket sessions; an HTTP request is bounded by its own deadlines.
@@ -189,7 +206,7 @@ abstract class AbstractSession implements BrokerSession {
         @Override
         public void onLimitDue(SessionSignal.LimitDue signal) {
             if (!ended && limits.reached(signal.limit())) {
-                closeForLimit(signal.limit());
+                closeWith(signal.limit(), limits.errorFor(signal.limit()));
             }
         }
 
@@ -199,6 +216,7 @@ abstract class AbstractSession implements BrokerSession {
                 closeWith(signal.reason(), new ErrorEvent(ErrorDetail.invalidRequest(signal.reason().errorCode(),
                         signal.message(), "")));
             }
+            signal.done().run();
         }
     };
 
@@ -238,9 +256,10 @@ abstract class AbstractSession implements BrokerSession {
     }
 
     /**
-     * A session limit is reached: the session ends for good (a response in progress ends first, as at any end),
-     * the client gets a final {@code error} naming the limit, and its connection is closed with the limit's code.
-     * Detached, the error only reaches the log, which the end releases: a resume is refused.
+     * A session limit is reached, or an administrator ends the session: it ends for good (a response in progress
+     * ends first, as at any end), the client gets {@code lastWords} (an {@code error} naming why), and its connection
+     * is closed with {@code reason}'s code. Detached, the error only reaches the log, which the end releases: a
+     * resume is refused.
      */
     private void closeForLimit(CloseReason limit) {
         closeWith(limit, limits.errorFor(limit));
@@ -360,6 +379,8 @@ abstract class AbstractSession implements BrokerSession {
 
     /** A response ended: a drain waiting for it may now proceed (after the response's closing events). */
     protected final void responseFinished() {
+        // Single writer (this shard thread): a release store is enough for summary() readers.
+        responsesEnded.setRelease(responsesEnded.getPlain() + 1);
         if (draining) {
             publish(new SessionSignal.Drain(false));
         }

@@ -15,6 +15,11 @@ final class BothHooks implements ResponseHooks {
     }
 
     @Override
+    public boolean readsContent() {
+        return first.readsContent() || second.readsContent();
+    }
+
+    @Override
     public void onSessionOpened(SessionInfo session) {
         first.onSessionOpened(session);
         second.onSessionOpened(session);

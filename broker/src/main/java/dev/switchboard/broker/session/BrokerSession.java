@@ -24,4 +24,6 @@ public interface BrokerSession extends RingSubscriber<SessionSignal>, FlowContro
 
     /** Who opened the session: its tenant and the key it used (a key id and digest, never the key itself). */
     Principal principal();
+    /** A snapshot for the admin API; any thread, never touches shard-confined state. */
+    SessionSummary summary();
 }

@@ -455,11 +455,11 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
 
     /**
      * The prompt's size in tokens, estimated as characters / 4 (what hooks get before any provider counted it).
-     * One pass over the conversation without building its text, and none at all without hooks: it runs on the
+     * One pass over the conversation without building its text, and none at all when no hook reads it: it runs on the
      * shard thread for every response, and a long conversation is up to 1,024 items.
      */
     private long estimateTokens(UpstreamRequest request) {
-        if (context.hooks() == ResponseHooks.NONE) {
+        if (!context.hooks().readsContent()) {
             return 0;
         }
         long chars = request.instructions().length();

@@ -386,9 +386,9 @@ public final class RelaySession extends AbstractSession {
         }
     }
 
-    /** Reports a relayed output delta to the hooks; read only when hooks are installed (audio is long). */
+    /** Reports a relayed output delta to the hooks; read only when a hook reads content (audio is long). */
     private void reportDelta(String type, String json) {
-        if (context.hooks() == ResponseHooks.NONE) {
+        if (!context.hooks().readsContent()) {
             return;
         }
         ResponseHooks.ResponseInfo response = new ResponseHooks.ResponseInfo(info,

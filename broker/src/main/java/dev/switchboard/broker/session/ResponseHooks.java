@@ -27,6 +27,10 @@ public interface ResponseHooks {
 
     /** Hooks that do nothing and allow everything. */
     ResponseHooks NONE = new ResponseHooks() {
+        @Override
+        public boolean readsContent() {
+            return false;
+        }
     };
 
     /**
@@ -39,6 +43,16 @@ public interface ResponseHooks {
             return second;
         }
         return second == NONE ? first : new BothHooks(first, second);
+    }
+
+    /**
+     * Whether these hooks read what responses carry: the request's {@code estimatedInputTokens} and the output
+     * deltas. Hooks that only count what was decided and what ended (the usage ledger) answer false, and a session
+     * may then skip that work: it passes 0 as {@code estimatedInputTokens} and need not call {@link #onOutputDelta}.
+     * The answer must not change.
+     */
+    default boolean readsContent() {
+        return true;
     }
 
     /** A session started (its first connection attached). */

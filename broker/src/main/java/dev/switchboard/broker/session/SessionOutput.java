@@ -33,6 +33,11 @@ final class SessionOutput {
     private long sentSeq;
     private long connectionEvents;
     private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+    /**
+     * Characters of frames the connections accepted. The one writer is the shard thread, which publishes with a
+     * release store (a plain move on x86, no fence on the hot path); {@link #sentChars()} may be read on any thread.
+     */
+    private final java.util.concurrent.atomic.AtomicLong sentChars = new java.util.concurrent.atomic.AtomicLong();
 
     /** An event waiting for room on the connection, not yet sequenced. */
     private record Pending(java.util.function.LongFunction<String> encoder, ServerEvent event, Object tag) {
@@ -74,11 +79,18 @@ final class SessionOutput {
 
     /** Hands a sequenced frame to the connection, with its typed event when the session has one. */
     private void send(ClientChannel target, String frame, ServerEvent event) {
-        if (event == null) {
-            target.trySend(frame);
-        } else {
-            target.trySend(frame, event, seq);
+        counted(event == null ? target.trySend(frame) : target.trySend(frame, event, seq), frame);
+    }
+
+    private void counted(boolean accepted, String frame) {
+        if (accepted) {
+            sentChars.setRelease(sentChars.getPlain() + frame.length());
         }
+    }
+
+    /** Characters of frames handed to (and accepted by) the session's connections so far. Any thread. */
+    long sentChars() {
+        return sentChars.getAcquire();
     }
 
     private String sequence(java.util.function.LongFunction<String> encoder) {
@@ -131,7 +143,8 @@ final class SessionOutput {
                 return CatchUp.LOST;
             }
             sentSeq++;
-            target.trySend(log.frame(sentSeq));
+            String frame = log.frame(sentSeq);
+            counted(target.trySend(frame), frame);
         }
         while (!pending.isEmpty()) {
             if (!target.hasRoom()) {
@@ -146,7 +159,8 @@ final class SessionOutput {
 
     /** Sends a connection-level event (no seq, not logged) to {@code target}. */
     void sendConnectionEvent(ClientChannel target, ServerEvent event) {
-        target.trySend(codec.encodeServer(event, eventIdPrefix + "c" + (++connectionEvents), -1));
+        String frame = codec.encodeServer(event, eventIdPrefix + "c" + (++connectionEvents), -1);
+        counted(target.trySend(frame), frame);
     }
 
     /** The attached connection, if any. */

@@ -5,9 +5,9 @@ import dev.switchboard.protocol.close.CloseReason;
 /**
  * A session's signals through its shard ring: connection life cycle, timers and the drain. Published by the
  * transports ({@link Opened}, {@link Closed}, {@link Resumed}), the resume store ({@link Expired}), the broker
- * ({@link Drain}) and the session itself ({@link CatchUp}, {@link RetryDue}, {@link LimitDue}); handled on the
- * shard thread through {@link Handler}, one method per signal, so a new signal breaks compilation wherever it must
- * be handled (Java 17 has no exhaustive type switch).
+ * ({@link Drain}), the admin API and live reload ({@link End}) and the session itself ({@link CatchUp}, {@link RetryDue},
+ * {@link LimitDue}); handled on the shard thread through {@link Handler}, one method per signal, so a new signal
+ * breaks compilation wherever it must be handled (Java 17 has no exhaustive type switch).
  */
 public sealed interface SessionSignal {
 
@@ -113,11 +113,12 @@ public sealed interface SessionSignal {
     }
 
     /**
-     * Someone outside the session ends it for good (an administrator, a reload that revoked its key): the client gets
-     * an {@code error} event with {@code reason}'s code and {@code message}, then the close code of {@code reason};
-     * the session can no longer be resumed, and a response in progress ends as cancelled.
+     * Someone outside the session ends it for good (an administrator, a reload that revoked its key): a response in
+     * progress ends {@code cancelled}, the client gets a last {@code error} with {@code reason}'s code and
+     * {@code message}, then {@code reason}'s close code, and a resume is refused. {@code done} runs on the shard
+     * thread once the session has ended, also when it had ended before; it must not block.
      */
-    record End(CloseReason reason, String message) implements SessionSignal {
+    record End(CloseReason reason, String message, Runnable done) implements SessionSignal {
         @Override
         public void dispatch(Handler handler) {
             handler.onEnd(this);

@@ -74,6 +74,11 @@ final class AuditBroker implements AutoCloseable {
         return client;
     }
 
+    /** A Realtime connection to {@code pathAndQuery} with {@code key}, before any event is read. */
+    RealtimeClient connectTo(String pathAndQuery, String key) throws Exception {
+        return RealtimeClient.connect(ws, URI.create("ws://127.0.0.1:" + broker.port() + pathAndQuery), key);
+    }
+
     /** The value of the sample {@code name} on {@code /metrics}, if there is one. */
     OptionalDouble metric(String name) throws IOException, InterruptedException {
         String body = HTTP.send(HttpRequest.newBuilder(uri("/metrics")).timeout(TIMEOUT).GET().build(),

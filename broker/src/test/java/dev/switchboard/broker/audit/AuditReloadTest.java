@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.broker.RealtimeClient;
 import dev.switchboard.broker.config.ConfigLoader;
 import dev.switchboard.broker.reload.Reload;
 import java.nio.file.Files;
@@ -18,7 +19,10 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A live reload leaves a {@code config reloaded} record naming both versions and who asked. */
+/**
+ * A live reload leaves a {@code config reloaded} record naming both versions and who asked; a refused resume leaves a
+ * {@code resume refused} record.
+ */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class AuditReloadTest {
     @TempDir
@@ -46,6 +50,22 @@ class AuditReloadTest {
             assertEquals(applied.version(), record.path("config_version").asText(), record::toString);
             assertEquals(before, record.path("previous_version").asText(), record::toString);
             assertEquals("admin:ops", record.path("caller").asText(), record::toString);
+        }
+    }
+
+    @Test
+    void a_refused_resume_is_recorded_with_the_key_and_the_error_code() throws Exception {
+        Path dir = tmp.resolve("audit");
+        try (AuditBroker broker = AuditBroker.start(AuditBroker.yaml(dir, "closed",
+                "  acme: {keys: [k1], models: [\"*\"]}\n"), InstantSource.fixed(Instant.parse("2026-12-04T12:00:00Z")));
+             RealtimeClient refused = broker.connectTo(
+                     "/v1/realtime?resume_token=rt1.not-a-token&last_seq=0", "k1")) {
+            assertEquals(4410, refused.awaitClose());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !AuditBroker.records(dir, "resume refused").isEmpty());
+            JsonNode record = AuditBroker.records(dir, "resume refused").get(0);
+            assertEquals("deny", record.path("decision").asText(), record::toString);
+            assertEquals("resume_token_invalid", record.path("reason").asText(), record::toString);
+            assertEquals("acme", record.path("tenant").asText(), record::toString);
         }
     }
 }

@@ -117,7 +117,8 @@ class ConfigLoaderTest {
         int start = doc.indexOf("```yaml", doc.indexOf("## A complete example")) + "```yaml".length();
         String yaml = doc.substring(start, doc.indexOf("```", start));
         BrokerConfig config = new ConfigLoader(Map.of("OPENAI_API_KEY", "a", "ANTHROPIC_API_KEY", "b",
-                "SWITCHBOARD_RESUME_SECRET", "0123456789abcdef-secret")::get).parse(yaml);
+                "SWITCHBOARD_RESUME_SECRET", "0123456789abcdef-secret", "SWITCHBOARD_ADMIN_TOKEN",
+                "an-admin-token-from-the-env")::get).parse(yaml);
         assertEquals("anthropic", config.providers().get("anthropic").kind());
         assertEquals(java.time.Duration.ofSeconds(60), config.sessions().resumeTtl());
         assertEquals(16_384, config.sessions().replayMaxEvents());
@@ -125,6 +126,8 @@ class ConfigLoaderTest {
         assertEquals(java.time.Duration.ofSeconds(30), config.drain().timeout());
         assertEquals(2, config.models().get("chat-default").route().size());
         assertEquals("parking", config.rings().waitStrategy());
+        assertEquals(8081, config.admin().orElseThrow().listen().port());
+        assertFalse(config.metrics().publicEndpoint());
     }
 
     @Test

@@ -54,4 +54,16 @@ final class FailingStore implements UsageStore {
         check();
         return store.get(key);
     }
+
+    @Override
+    public RateState peek(String key, long limit, long nowMillis) {
+        check();
+        return store.peek(key, limit, nowMillis);
+    }
+
+    @Override
+    public long held(String key) {
+        check();
+        return store.held(key);
+    }
 }

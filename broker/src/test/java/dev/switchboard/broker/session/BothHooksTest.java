@@ -46,6 +46,21 @@ class BothHooksTest {
     }
 
     @Test
+    void content_is_read_when_either_side_reads_it_and_never_for_no_hooks() {
+        ResponseHooks counting = new ResponseHooks() {
+            @Override
+            public boolean readsContent() {
+                return false;
+            }
+        };
+        ResponseHooks reading = answering(ResponseHooks.Verdict.ALLOW, new AtomicInteger());
+        assertEquals(false, ResponseHooks.NONE.readsContent());
+        assertEquals(false, ResponseHooks.both(counting, counting).readsContent());
+        assertTrue(ResponseHooks.both(counting, reading).readsContent());
+        assertTrue(ResponseHooks.both(reading, counting).readsContent());
+    }
+
+    @Test
     void the_first_deny_wins_and_the_second_is_not_asked() {
         AtomicInteger second = new AtomicInteger();
         ResponseHooks.Verdict deny = new ResponseHooks.Verdict.Deny(Admission.Refused.of(Refusal.RATE_LIMITED, "no"));

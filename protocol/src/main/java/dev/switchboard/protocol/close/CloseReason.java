@@ -24,17 +24,20 @@ public enum CloseReason {
     RATE_LIMITED(4029, "rate_limit_exceeded", true),
     /** The tenant's budget is spent for the period: no new response starts until the next period. */
     QUOTA_EXHAUSTED(4402, "insufficient_quota", false),
-    /** An administrator ended the session ({@code DELETE /admin/sessions/{id}}): it cannot be resumed. */
-    SESSION_ENDED(4010, "session_ended", false),
-    /**
-     * A configuration reload revoked the API key the session was opened with, and was asked to end such sessions:
-     * reconnect with a valid key.
-     */
-    API_KEY_REVOKED(4011, "api_key_revoked", false),
     /** The session reached the tenant's {@code session_max_duration}: start a new session. */
     SESSION_MAX_DURATION(4040, "session_max_duration", false),
     /** The session had no client event for the tenant's {@code session_idle_timeout}: start a new session. */
     SESSION_IDLE_TIMEOUT(4041, "session_idle_timeout", false),
+    /**
+     * An administrator ended the session ({@code DELETE /admin/sessions/{id}}): it has ended for good and a resume is
+     * refused. A new session may be started (unless the key was revoked).
+     */
+    SESSION_ENDED_BY_ADMIN(4042, "session_ended_by_admin", false),
+    /**
+     * A configuration reload revoked the API key the session was opened with, and was asked to end such sessions:
+     * reconnect with a valid key.
+     */
+    API_KEY_REVOKED(4043, "api_key_revoked", false),
     /** Another connection resumed this session. */
     SESSION_TAKEN_OVER(4009, "session_taken_over", false),
     /** A resume was refused (invalid or expired token, or a position the replay log no longer holds): start fresh. */

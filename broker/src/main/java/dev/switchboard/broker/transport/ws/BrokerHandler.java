@@ -92,6 +92,12 @@ public final class BrokerHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
+        if (path.equals("/metrics") && !config.metrics().publicEndpoint()) {
+            // metrics.public: false: served on the admin listener only (issue 15).
+            refuse(request, response, callback, 404, "not_found", "no such path; /metrics is served on the admin "
+                    + "listener only (metrics.public: false)");
+            return true;
+        }
         switch (path) {
             case "/healthz", "/metrics" -> probe(path, request, response, callback);
             case REALTIME_PATH -> upgrade(request, response, callback);
@@ -154,7 +160,7 @@ public final class BrokerHandler extends Handler.Abstract {
         Fields query = Request.extractQueryParameters(request);
         String token = query.getValue("resume_token");
         if (token != null) {
-            resume(request, response, callback, principal.tenant(), token, query, protocols);
+            resume(request, response, callback, principal, token, query, protocols);
             return;
         }
         String model = query.getValue("model");
@@ -186,42 +192,46 @@ public final class BrokerHandler extends Handler.Abstract {
      * then attaches the connection to the session. Every refusal is an upgraded connection that sends an
      * {@code error} event and closes with 4410, so WebSocket clients (which cannot read an HTTP refusal) learn why.
      */
-    private void resume(Request request, Response response, Callback callback, Tenant tenant, String token,
+    private void resume(Request request, Response response, Callback callback, Principal principal, String token,
                         Fields query, List<String> protocols) {
+        Tenant tenant = principal.tenant();
+        java.util.function.Consumer<ErrorDetail> refuse = error -> refuseResume(request, response, callback, principal,
+                protocols, error);
         long lastSeq = ReplayLog.parseSeq(query.getValue("last_seq"));
         if (lastSeq < 0) {
-            refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("invalid_value",
+            refuse.accept(ErrorDetail.invalidRequest("invalid_value",
                     "last_seq must be the non-negative seq of the last event the client has", "")
                     .withParam("last_seq"));
             return;
         }
         SessionStore.Lookup<BrokerSession> found = context.store().find(token, tenant.id());
         if (found instanceof SessionStore.Lookup.Invalid) {
-            refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("resume_token_invalid",
+            refuse.accept(ErrorDetail.invalidRequest("resume_token_invalid",
                     "the resume token is not valid for this API key", ""));
             return;
         }
         if (found instanceof SessionStore.Lookup.Expired) {
-            refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("resume_token_expired",
+            refuse.accept(ErrorDetail.invalidRequest("resume_token_expired",
                     "the session has ended (its resume_ttl passed or it was closed); start a new one", ""));
             return;
         }
         BrokerSession session = ((SessionStore.Lookup.Found<BrokerSession>) found).session();
         String model = query.getValue("model");
         if (model != null && !model.equals(session.model())) {
-            refuseResume(request, response, callback, protocols, ErrorDetail.invalidRequest("invalid_value",
+            refuse.accept(ErrorDetail.invalidRequest("invalid_value",
                     "the session uses model " + session.model() + ", not " + model, "").withParam("model"));
             return;
         }
         // The session's own kind, not today's route: a reload may have moved or removed its model since it began.
         upgradeTo(request, response, callback, protocols, () -> new WsConnection(session, lastSeq,
-                SessionFactory.decoder(session, context.codec()), context.metrics(), context.scheduler(), config.outbound(),
-                config.limits().maxFrameBytes()));
+                SessionFactory.decoder(session, context.codec()), context.metrics(), context.scheduler(),
+                config.outbound(), config.limits().maxFrameBytes()));
     }
 
-    private void refuseResume(Request request, Response response, Callback callback, List<String> protocols,
-                              ErrorDetail error) {
+    private void refuseResume(Request request, Response response, Callback callback, Principal principal,
+                              List<String> protocols, ErrorDetail error) {
         context.metrics().clientError(error.code());
+        gatekeeper.resumeRefused(principal, error.code());
         String frame = context.codec().encodeServer(new ErrorEvent(error), "event_resume_refused", -1);
         upgradeTo(request, response, callback, protocols, () -> new RefusedResume(frame, error.code()));
     }
