@@ -18,7 +18,8 @@ export class Chart {
     new ResizeObserver(() => this.resize()).observe(container);
   }
 
-  set(data, categories) {
+  /** Draws `data`; `xRange` [min, max] fixes the x axis (otherwise it spans the data). */
+  set(data, categories, xRange) {
     if (categories) this.categories = categories;
     if (this.plot) this.plot.destroy();
     this.container.innerHTML = "";
@@ -26,7 +27,8 @@ export class Chart {
     const bars = !!this.categories;
     const options = {
       width, height: 200,
-      scales: { x: bars ? { time: false, range: (u, min, max) => [min - 0.5, max + 0.5] } : { time: true },
+      scales: { x: bars ? { time: false, auto: false, range: [-0.5, Math.max(1, this.categories.length) - 0.5] }
+                        : { time: true, ...(xRange ? { auto: false, range: xRange } : {}) },
                 ...this.scales },
       axes: [
         bars ? { values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? this.categories[t] ?? "" : "")),

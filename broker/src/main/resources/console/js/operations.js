@@ -202,7 +202,7 @@ export class Operations {
         + `${t.input_tokens ?? 0} input and ${t.output_tokens ?? 0} output tokens (${t.cached_tokens ?? 0} cached, `
         + `${t.audio_input_tokens ?? 0}/${t.audio_output_tokens ?? 0} audio in/out), `
         + `${fmt(t.cost_usd ?? 0, "usd")}, ${t.refusals ?? 0} refusals`;
-      const days = (byDay.rows || []).map((r) => ({ ...r, time: Date.parse(`${r.day}T00:00:00Z`) / 1000 }));
+      const days = everyDay(byDay.from, byDay.to, byDay.rows || []);
       this.dayChart.set([days.map((r) => r.time), days.map((r) => r.input_tokens), days.map((r) => r.output_tokens),
                          days.map((r) => r.cost_usd)]);
       const models = byModel.rows || [];
@@ -248,8 +248,10 @@ export class Operations {
       for (const series of [m.times, m.p50, m.p95, m.responses, m.failed]) {
         while (series.length > METER_POINTS) series.shift();
       }
-      this.ttftChart.set([m.times, m.p50, m.p95]);
-      this.errorChart.set([m.times, m.responses, m.failed]);
+      // The last ten minutes, however few scrapes there are yet.
+      const span = [now.time - (METER_POINTS * REFRESH_MS) / 1000, now.time];
+      this.ttftChart.set([m.times, m.p50, m.p95], null, span);
+      this.errorChart.set([m.times, m.responses, m.failed], null, span);
     }
     m.last = now;
   }
@@ -272,6 +274,17 @@ export class Operations {
     box.classList.toggle("info", info);
     box.textContent = text || "";
   }
+}
+
+/** One row per day from `from` to `to` (a day without usage is zero), with its time in seconds. */
+function everyDay(from, to, rows) {
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  const days = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`) && days.length < 400; t += 86400000) {
+    const day = isoDay(new Date(t));
+    days.push({ input_tokens: 0, output_tokens: 0, cost_usd: 0, ...byDay.get(day), time: t / 1000 });
+  }
+  return days;
 }
 
 function isoDay(date) {

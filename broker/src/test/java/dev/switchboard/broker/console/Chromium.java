@@ -71,6 +71,7 @@ final class Chromium implements AutoCloseable {
                 "--disable-sync", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
                 "--user-data-dir=" + profile, "--window-size=" + LAPTOP.width + "," + LAPTOP.height));
         arguments.addAll(extraArguments);
+        arguments.addAll(extraFromProperty());
         options.addArguments(arguments);
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
@@ -80,6 +81,12 @@ final class Chromium implements AutoCloseable {
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().window().setSize(LAPTOP);
         return new Chromium(driver, profile);
+    }
+
+    /** Switches from {@code -Dconsole.chromium.args="--a --b"}, for debugging a run by hand. */
+    static List<String> extraFromProperty() {
+        String extra = System.getProperty("console.chromium.args", "").trim();
+        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
     }
 
     WebDriverWait waiting() {
@@ -131,8 +138,22 @@ final class Chromium implements AutoCloseable {
 
     /** The page fits the window's width: nothing scrolls sideways (phone widths). */
     void assertNoHorizontalScroll() {
+        // Charts follow their container's width on the next resize callback: give layout a moment to settle.
+        try {
+            waiting().withTimeout(Duration.ofSeconds(5)).until(d -> ((Number) js(
+                    "return document.documentElement.scrollWidth - window.innerWidth;")).intValue() <= 0);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            // Reported by the assertion below, with the width.
+        }
         Number overflow = (Number) js("return document.documentElement.scrollWidth - window.innerWidth;");
-        assertTrue(overflow.intValue() <= 0, "the page is " + overflow + " px wider than the window");
+        // The outermost element wider than the window names the culprit (its content may be wider still).
+        Object widest = js("const clipped = (e) => { for (let p = e.parentElement; p; p = p.parentElement) {"
+                + " if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };"
+                + " for (const e of document.querySelectorAll('body *')) {"
+                + " if (e.getBoundingClientRect().right > window.innerWidth + 1 && !clipped(e))"
+                + " return e.tagName + '#' + e.id + '.' + e.className; } return null;");
+        assertTrue(overflow.intValue() <= 0, "the page is " + overflow + " px wider than the window; widest: "
+                + widest);
     }
 
     /** Every resource the page loaded came from {@code origins}: the console makes no external request. */
