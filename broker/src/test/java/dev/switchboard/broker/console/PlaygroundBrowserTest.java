@@ -97,6 +97,7 @@ class PlaygroundBrowserTest {
         assertEquals("0", seq.getAttribute("data-repeated"), seq.getText());
         assertEquals("1", seq.getAttribute("data-resumes"), seq.getText());
         assertSeqExactlyOnce(1);
+        chromium.byId("pg-filter").sendKeys("session");
         chromium.screenshot("console-playground-resume");
         chromium.byId("pg-disconnect").click();
     }
