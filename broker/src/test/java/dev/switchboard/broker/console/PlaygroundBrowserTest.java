@@ -162,6 +162,25 @@ class PlaygroundBrowserTest {
         assertTrue(chromium.byId("pg-connect").isEnabled(), "Connect is offered again");
     }
 
+    @Test
+    void the_views_are_tabs_moved_between_with_arrow_keys_and_every_control_has_a_label() {
+        WebElement playground = chromium.byId("tab-playground");
+        playground.click();
+        playground.sendKeys(org.openqa.selenium.Keys.ARROW_RIGHT);
+        chromium.waiting().until(d -> chromium.byId("view-voice").isDisplayed());
+        assertEquals("tab-voice", chromium.driver.switchTo().activeElement().getAttribute("id"));
+        assertEquals("true", chromium.byId("tab-voice").getAttribute("aria-selected"));
+        chromium.driver.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.END);
+        chromium.waiting().until(d -> chromium.byId("view-operations").isDisplayed());
+        assertFalse(chromium.byId("view-playground").isDisplayed());
+        assertTrue(chromium.driver.getCurrentUrl().endsWith("#operations"), chromium.driver.getCurrentUrl());
+        @SuppressWarnings("unchecked")
+        List<String> unlabelled = (List<String>) chromium.js("return [...document.querySelectorAll("
+                + "'input, select, textarea, button')].filter(e => !(e.labels && e.labels.length)"
+                + " && !e.getAttribute('aria-label') && !e.textContent.trim()).map(e => e.outerHTML);");
+        assertEquals(List.of(), unlabelled, "controls without a label");
+    }
+
     private void connect(String model) {
         chromium.enterKey(ConsoleBroker.KEY);
         assertEquals("ok", chromium.byId("key-status").getAttribute("data-state"), chromium.byId("key-status").getText());
