@@ -16,6 +16,7 @@ import dev.switchboard.broker.admission.Gatekeeper;
 import dev.switchboard.broker.admission.SessionGuard;
 import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.broker.tenant.Tenant;
+import dev.switchboard.broker.transport.console.ConsoleFiles;
 import dev.switchboard.broker.transport.http.ChatEndpoint;
 import dev.switchboard.broker.transport.http.HttpErrors;
 import java.nio.ByteBuffer;
@@ -39,7 +40,8 @@ import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 /**
  * Routes HTTP requests: {@code GET /healthz}, {@code GET /metrics} (both also {@code HEAD}), the
  * {@code /v1/realtime} upgrade, and the OpenAI-compatible {@code /v1/chat/completions} and {@code /v1/models}
- * (handled by {@link ChatEndpoint}). Every refusal, on any path, is an OpenAI-style JSON error
+ * (handled by {@link ChatEndpoint}), and the web console's static files under {@code /console/}
+ * ({@link ConsoleFiles}). Every refusal, on any path, is an OpenAI-style JSON error
  * ({@code {"error":{"message","type","param","code"}}}); a 405 names the allowed methods in {@code Allow}.
  *
  * <p>The upgrade authenticates before anything else: a bearer token, or for browsers the subprotocol
@@ -60,6 +62,7 @@ public final class BrokerHandler extends Handler.Abstract {
     private final BrokerConfig config;
     private final AtomicLong sessionCounter = new AtomicLong();
     private final ChatEndpoint chat;
+    private final ConsoleFiles console = new ConsoleFiles();
     private volatile boolean accepting = true;
 
     /**
@@ -100,11 +103,20 @@ public final class BrokerHandler extends Handler.Abstract {
             case REALTIME_PATH -> upgrade(request, response, callback);
             case ChatEndpoint.COMPLETIONS_PATH -> chat.completions(request, response, callback);
             case ChatEndpoint.MODELS_PATH -> chat.models(request, response, callback);
-            // The path is not echoed: it is the client's bytes, of any length.
-            default -> refuse(request, response, callback, 404, "not_found", "no such path; the broker serves "
-                    + "/v1/realtime, /v1/chat/completions, /v1/models, /healthz and /metrics");
+            default -> other(path, request, response, callback);
         }
         return true;
+    }
+
+    /** The web console's files under {@code /console/}, or a 404. */
+    private void other(String path, Request request, Response response, Callback callback) {
+        if (ConsoleFiles.owns(path)) {
+            console.handle(request, response, callback);
+            return;
+        }
+        // The path is not echoed: it is the client's bytes, of any length.
+        refuse(request, response, callback, 404, "not_found", "no such path; the broker serves /v1/realtime, "
+                + "/v1/chat/completions, /v1/models, /healthz, /metrics and the web console at /console/");
     }
 
     /**

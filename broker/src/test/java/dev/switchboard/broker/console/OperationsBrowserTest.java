@@ -1,0 +1,114 @@
+package dev.switchboard.broker.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchboard.broker.RealtimeClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The console's operations view in headless Chromium against the dev-mode broker's admin listener (another port,
+ * so another origin): it lists the tenant's live sessions and ends one with its End button — the session's client
+ * sees close 4042 — and draws the usage of a response that completed.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class OperationsBrowserTest {
+    private static final String ADMIN_TOKEN = "dev-admin";
+    private static ConsoleBroker broker;
+    private static WebSocketClient ws;
+    private static Chromium chromium;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Chromium.assumeInstalled();
+        broker = ConsoleBroker.dev();
+        ws = new WebSocketClient();
+        ws.start();
+        chromium = Chromium.start(List.of());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (ws != null) {
+            ws.stop();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void the_operations_view_lists_live_sessions_and_ends_one() throws Exception {
+        String admin = broker.broker.adminUri().orElseThrow().toString();
+        Assumptions.assumeTrue(answersCors(admin) || Chromium.extraFromProperty().contains("--disable-web-security"),
+                "the admin listener does not answer CORS for the console's origin yet");
+        URI realtime = URI.create("ws://127.0.0.1:" + broker.broker.port() + "/v1/realtime?model=sim-chat");
+        try (RealtimeClient kept = RealtimeClient.connect(ws, realtime, ConsoleBroker.KEY);
+             RealtimeClient ended = RealtimeClient.connect(ws, realtime, ConsoleBroker.KEY)) {
+            String keptId = kept.next().path("session").path("id").asText();
+            String endedId = ended.next().path("session").path("id").asText();
+            kept.send(RealtimeClient.userMessage("Count my tokens."));
+            kept.send(RealtimeClient.responseCreate("evt_1", "{\"sim_tokens\":\"30\",\"sim_tokens_per_second\":\"1000\"}"));
+            kept.until("response.done");
+
+            chromium.open(broker.origin(), "operations");
+            WebElement url = chromium.byId("ops-url");
+            url.clear();
+            url.sendKeys(admin);
+            chromium.byId("ops-token").sendKeys(ADMIN_TOKEN);
+            chromium.byId("ops-load").click();
+            chromium.waiting().until(d -> row(keptId).isPresent() && row(endedId).isPresent());
+            assertEquals("connected", row(endedId).orElseThrow().getAttribute("data-state"));
+            chromium.waiting().until(d -> chromium.byId("ops-usage-totals").getText().contains("1 requests"));
+
+            row(endedId).orElseThrow().findElement(By.cssSelector("button[aria-label='End session " + endedId + "']"))
+                    .click();
+            chromium.waiting().until(d -> row(endedId).isEmpty());
+            assertTrue(row(keptId).isPresent(), "the other session is still listed");
+            assertTrue(chromium.byId("ops-alert").getText().contains("Ended " + endedId),
+                    chromium.byId("ops-alert").getText());
+            assertEquals(4042, ended.awaitClose());
+            chromium.waiting().until(d -> chromium.byId("ops-chart-model").getAttribute("aria-label") != null);
+            // The meters' charts need two scrapes of /metrics, one refresh (5 s) apart.
+            chromium.waiting().until(d -> chromium.byId("ops-chart-ttft").getAttribute("aria-label") != null);
+            chromium.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1400));
+            chromium.screenshot("console-operations");
+            chromium.driver.manage().window().setSize(Chromium.PHONE);
+            chromium.assertNoHorizontalScroll();
+            chromium.assertNoScriptErrors();
+            chromium.assertOnlyRequested(broker.origin(), admin);
+        }
+    }
+
+    private java.util.Optional<WebElement> row(String sessionId) {
+        return chromium.driver.findElements(By.cssSelector("#ops-sessions tr[data-session='" + sessionId + "']"))
+                .stream().findFirst();
+    }
+
+    /** Whether the admin listener lets the console's origin read it (a CORS preflight for GET with a token). */
+    private static boolean answersCors(String admin) throws Exception {
+        HttpRequest preflight = HttpRequest.newBuilder(URI.create(admin + "/admin/tenants"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10))
+                .header("Origin", broker.origin()).header("Access-Control-Request-Method", "DELETE")
+                .header("Access-Control-Request-Headers", "authorization").build();
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(preflight, HttpResponse.BodyHandlers.ofString());
+        return answer.headers().firstValue("Access-Control-Allow-Origin").isPresent();
+    }
+}
