@@ -263,15 +263,16 @@ public final class Broker implements AutoCloseable {
             if (config.admin().isPresent()) {
                 admin = Optional.of(AdminServer.start(config.admin().get(), adminTls, config.limits(), new AdminSources(
                         current::config, guardrails::standing, store, scheduler, metrics, reloader,
-                        usageReports(ledger), audit)));
+                        usageReports(ledger), audit, () -> URI.create(ListenerConnectors.scheme(connector)
+                        + "://127.0.0.1:" + connector.getLocalPort()))));
             }
         } catch (Exception e) {
             new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store, providers,
                     current, heapPressure, usageFile, webhooks, audit, ledger, Optional.empty(), tracing).close();
             throw e;
         }
-        return new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store, providers,
-                live[0], heapPressure, usageFile, webhooks, audit, ledger, admin, tracing);
+        return new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store,
+                providers, live[0], heapPressure, usageFile, webhooks, audit, ledger, admin, tracing);
     }
 
     /**

@@ -35,6 +35,7 @@ final class AdminHandler extends Handler.Abstract {
     private static final String REALM = "Bearer realm=\"switchboard-admin\"";
 
     private final ObjectMapper json = new ObjectMapper();
+    private final ConsoleCors cors;
     private final AdminSources sources;
     private final Authenticator authenticator;
     private final TenantsView tenants;
@@ -43,6 +44,7 @@ final class AdminHandler extends Handler.Abstract {
 
     AdminHandler(AdminSources sources, Authenticator authenticator) {
         this.sources = sources;
+        this.cors = new ConsoleCors(sources.console());
         this.authenticator = authenticator;
         this.tenants = new TenantsView(json, sources.standing());
         this.sessions = new SessionsView(json, sources.sessions(), sources.scheduler());
@@ -55,6 +57,9 @@ final class AdminHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (cors.apply(request, response, callback)) {
+            return true;
+        }
         Call call = new Call(request, response, callback);
         String path = Request.getPathInContext(request);
         String method = request.getMethod();

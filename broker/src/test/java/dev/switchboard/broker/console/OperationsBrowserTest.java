@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -57,8 +56,7 @@ class OperationsBrowserTest {
     @Test
     void the_operations_view_lists_live_sessions_and_ends_one() throws Exception {
         String admin = broker.broker.adminUri().orElseThrow().toString();
-        Assumptions.assumeTrue(answersCors(admin) || Chromium.extraFromProperty().contains("--disable-web-security"),
-                "the admin listener does not answer CORS for the console's origin yet");
+        assertTrue(answersCors(admin), "the admin listener answers CORS for the console's origin");
         URI realtime = URI.create("ws://127.0.0.1:" + broker.broker.port() + "/v1/realtime?model=sim-chat");
         try (RealtimeClient kept = RealtimeClient.connect(ws, realtime, ConsoleBroker.KEY);
              RealtimeClient ended = RealtimeClient.connect(ws, realtime, ConsoleBroker.KEY)) {
