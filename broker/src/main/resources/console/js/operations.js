@@ -1,5 +1,6 @@
 // Operations: the admin API on its own listener (another origin: the admin listener answers CORS for the
-// console): live sessions with End, limits and budgets, usage charts, and charts of the broker's own meters.
+// console): live sessions with End, limits and budgets, usage charts, charts of the broker's own meters, and the
+// audit log's recent records (GET /admin/audit) when the broker has an audit log.
 
 import { Refusal, refusalOf } from "./api.js";
 import { Chart } from "./charts.js";
@@ -10,6 +11,7 @@ const TOKEN_ITEM = "switchboard.console.adminToken";
 const URL_ITEM = "switchboard.console.adminUrl";
 const REFRESH_MS = 5000;
 const METER_POINTS = 120;
+const AUDIT_ROWS = 20;
 
 export class Operations {
   constructor() {
@@ -25,6 +27,7 @@ export class Operations {
     this.$("ops-from").addEventListener("change", () => this.usage());
     this.$("ops-to").addEventListener("change", () => this.usage());
     this.$("ops-auto").addEventListener("change", () => this.schedule());
+    this.$("ops-audit-tenant").addEventListener("change", () => this.audit());
     this.dayChart = new Chart(this.$("ops-chart-day"), { series: [
       { label: "input tokens" }, { label: "output tokens" }, { label: "cost USD", scale: "usd" }] });
     this.modelChart = new Chart(this.$("ops-chart-model"), { categories: [], series: [
@@ -34,8 +37,7 @@ export class Operations {
       { label: "responses" }, { label: "failed %", scale: "pct" }] });
     this.meters = { times: [], p50: [], p95: [], responses: [], failed: [], last: null };
     this.timer = null;
-    this.$("ops-audit").textContent = "Audit records are kept in the broker's audit log files (docs/audit.md); "
-      + "`switchboard audit verify` checks them. The admin API does not serve them yet.";
+    this.$("ops-audit-note").textContent = "Load to see the audit log's recent records.";
   }
 
   /** Called when the view is shown: loads at once if a token is known. */
@@ -108,7 +110,7 @@ export class Operations {
     const tenant = this.$("ops-tenant").value;
     if (!tenant) return;
     this.budgets(this.tenants.find((t) => t.id === tenant));
-    await Promise.all([this.sessions(), this.usage(), this.scrape()]);
+    await Promise.all([this.sessions(), this.usage(), this.scrape(), this.audit()]);
     this.status("open", `Updated ${new Date().toLocaleTimeString()}`);
   }
 
@@ -158,6 +160,35 @@ export class Operations {
       button.disabled = false;
       this.fail(e);
     }
+  }
+
+  /** The newest audit records (all the caller may read, or the selected tenant's), or why there are none. */
+  async audit() {
+    if (!this.loaded) return;
+    const tenant = this.$("ops-tenant").value;
+    const params = { limit: AUDIT_ROWS };
+    if (tenant && this.$("ops-audit-tenant").checked) params.tenant = tenant;
+    const note = this.$("ops-audit-note");
+    const wrap = this.$("ops-audit-wrap");
+    let records;
+    try {
+      records = (await this.call(`/admin/audit?${new URLSearchParams(params)}`)).records || [];
+    } catch (e) {
+      wrap.hidden = true;
+      note.dataset.state = e.code === "audit_not_configured" ? "not-configured" : "error";
+      note.textContent = e.code === "audit_not_configured"
+        ? "No audit log is configured on this broker (see docs/audit.md to turn one on)."
+        : `Audit records unavailable: ${e.describe ? e.describe() : e.message}`;
+      return;
+    }
+    const tbody = this.$("ops-audit").tBodies[0];
+    tbody.innerHTML = "";
+    for (const r of records) tbody.append(auditRow(r));
+    wrap.hidden = records.length === 0;
+    note.dataset.state = "ok";
+    note.textContent = records.length
+      ? `The newest ${records.length} record(s), newest first${params.tenant ? `, of tenant ${params.tenant}` : ""}.`
+      : "No audit records yet.";
   }
 
   budgets(tenant) {
@@ -274,6 +305,24 @@ export class Operations {
     box.classList.toggle("info", info);
     box.textContent = text || "";
   }
+}
+
+/** A table row for an audit record: time, event, decision / reason, tenant, key id, session. */
+function auditRow(r) {
+  const tr = el("tr");
+  tr.dataset.event = r.event || "";
+  tr.dataset.session = r.session_id || "";
+  const when = new Date(r.ts);
+  const time = el("time", null, isNaN(when) ? String(r.ts ?? "") : (isoDay(when) === isoDay(new Date())
+    ? when.toLocaleTimeString() : when.toLocaleString()));
+  time.dateTime = r.ts || "";
+  time.title = r.ts || "";
+  const td = el("td");
+  td.append(time);
+  tr.append(td);
+  const decision = [r.decision, r.reason].filter((v) => v).join(" / ");
+  for (const v of [r.event, decision, r.tenant, r.key_id, r.session_id]) tr.append(el("td", null, v || "—"));
+  return tr;
 }
 
 /** One row per day from `from` to `to` (a day without usage is zero), with its time in seconds. */

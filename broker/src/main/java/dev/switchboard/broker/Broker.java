@@ -2,6 +2,7 @@ package dev.switchboard.broker;
 
 import dev.switchboard.broker.admin.AdminServer;
 import dev.switchboard.broker.admin.AdminSources;
+import dev.switchboard.broker.admin.AuditRecords;
 import dev.switchboard.broker.admin.ConfigReloader;
 import dev.switchboard.broker.admin.UsageReports;
 import dev.switchboard.broker.admission.AdmissionWatch;
@@ -263,7 +264,8 @@ public final class Broker implements AutoCloseable {
             if (config.admin().isPresent()) {
                 admin = Optional.of(AdminServer.start(config.admin().get(), adminTls, config.limits(), new AdminSources(
                         current::config, guardrails::standing, store, scheduler, metrics, reloader,
-                        usageReports(ledger), audit, () -> URI.create(ListenerConnectors.scheme(connector)
+                        usageReports(ledger), audit, audit.<AuditRecords>map(log -> log::newest),
+                        () -> URI.create(ListenerConnectors.scheme(connector)
                         + "://127.0.0.1:" + connector.getLocalPort()))));
             }
         } catch (Exception e) {

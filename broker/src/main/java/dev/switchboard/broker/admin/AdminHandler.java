@@ -6,11 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.broker.reload.Reload;
 import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.transport.http.HttpErrors;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -19,6 +23,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Routes the admin listener's requests. In order: an unknown path is 404, a method the path does not take is 405
@@ -32,6 +37,8 @@ import org.eclipse.jetty.util.Fields;
 final class AdminHandler extends Handler.Abstract {
     private static final Pattern TENANT_USAGE = Pattern.compile("/admin/tenants/([A-Za-z0-9_.-]{1,128})/usage");
     private static final Pattern SESSION = Pattern.compile("/admin/sessions/(sess_[A-Za-z0-9_-]{1,64})");
+    private static final int AUDIT_DEFAULT_LIMIT = 50;
+    private static final int AUDIT_MAX_LIMIT = 500;
     private static final String REALM = "Bearer realm=\"switchboard-admin\"";
 
     private final ObjectMapper json = new ObjectMapper();
@@ -88,6 +95,10 @@ final class AdminHandler extends Handler.Abstract {
                     endSession(call, caller.get(), session.group(1));
                 }
             }
+        } else if (path.equals("/admin/audit")) {
+            if (allowed(call, method, "GET")) {
+                authenticated(call).ifPresent(caller -> audit(call, caller));
+            }
         } else if (path.equals("/admin/config/reload")) {
             if (allowed(call, method, "POST")) {
                 authenticated(call).ifPresent(caller -> reload(call, caller));
@@ -95,8 +106,8 @@ final class AdminHandler extends Handler.Abstract {
         } else {
             // The path is not echoed: it is the client's bytes, of any length.
             error(call, 404, "not_found", "no such path; the admin API serves /admin/tenants, "
-                    + "/admin/tenants/{id}/usage, /admin/sessions, /admin/sessions/{id}, /admin/config/reload and "
-                    + "/metrics");
+                    + "/admin/tenants/{id}/usage, /admin/sessions, /admin/sessions/{id}, /admin/audit, "
+                    + "/admin/config/reload and /metrics");
         }
         return true;
     }
@@ -177,6 +188,49 @@ final class AdminHandler extends Handler.Abstract {
         actions.sessionEnd(caller, tenant, id, ended ? "ended" : "pending");
         ObjectNode body = json.createObjectNode().put("id", id).put("tenant", tenant).put("ended", ended);
         writeJson(call, ended ? 200 : 202, body);
+    }
+
+    private void audit(Call call, Caller caller) {
+        Fields query = Request.extractQueryParameters(call.request());
+        String tenant = Optional.ofNullable(query.getValue("tenant")).orElse("");
+        if (!caller.hasRole() || !tenant.isEmpty() && !caller.reads(tenant)) {
+            forbidden(call, caller, tenant.isEmpty() ? "reading audit records" : "reading that tenant's audit records");
+            return;
+        }
+        if (sources.auditRecords().isEmpty()) {
+            error(call, 404, "audit_not_configured", "no audit log is configured (the configuration has no audit "
+                    + "section), so there are no audit records to read; see docs/audit.md");
+            return;
+        }
+        OptionalInt limit = auditLimit(query.getValue("limit"));
+        if (limit.isEmpty()) {
+            error(call, 400, "invalid_query", "limit must be a whole number from 1 to " + AUDIT_MAX_LIMIT
+                    + " (default " + AUDIT_DEFAULT_LIMIT + ")");
+            return;
+        }
+        // A tenant admin reads only its tenants' records; broker-wide ones (empty tenant) are not its to see.
+        Predicate<String> tenants = !tenant.isEmpty() ? tenant::equals
+                : caller.readsAll() ? any -> true : caller.tenantAdminOf()::contains;
+        try {
+            List<JsonNode> records = sources.auditRecords().get().newest(limit.getAsInt(), tenants);
+            ObjectNode body = json.createObjectNode();
+            body.putArray("records").addAll(records);
+            writeJson(call, 200, body);
+        } catch (IOException e) {
+            error(call, 503, "audit_unreadable", "the audit log's files cannot be read now");
+        }
+    }
+
+    /** The {@code limit} of {@code GET /admin/audit}: its default when absent, empty when invalid. */
+    private static OptionalInt auditLimit(@Nullable String text) {
+        if (text == null) {
+            return OptionalInt.of(AUDIT_DEFAULT_LIMIT);
+        }
+        if (!text.matches("[0-9]{1,4}")) {
+            return OptionalInt.empty();
+        }
+        int limit = Integer.parseInt(text);
+        return limit >= 1 && limit <= AUDIT_MAX_LIMIT ? OptionalInt.of(limit) : OptionalInt.empty();
     }
 
     private void reload(Call call, Caller caller) {

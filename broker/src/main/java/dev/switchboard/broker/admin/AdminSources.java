@@ -24,11 +24,12 @@ import java.util.function.Supplier;
  * @param reloader what {@code POST /admin/config/reload} calls
  * @param usage what {@code GET /admin/tenants/{id}/usage} answers
  * @param audit where changes are recorded, when an audit log is configured
+ * @param auditRecords what {@code GET /admin/audit} answers, when an audit log is configured
  * @param console the main listener's {@code scheme://host:port}, whose console may call the admin API (CORS)
  */
 public record AdminSources(Supplier<BrokerConfig> config, Function<String, Optional<TenantStanding>> standing,
                            SessionStore<BrokerSession> sessions, ScheduledExecutorService scheduler,
                            BrokerMetrics metrics, ConfigReloader reloader, UsageReports usage,
-                           Optional<AuditLog> audit,
+                           Optional<AuditLog> audit, Optional<AuditRecords> auditRecords,
                            Supplier<java.net.URI> console) {
 }

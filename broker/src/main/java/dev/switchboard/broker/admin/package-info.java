@@ -1,7 +1,8 @@
 /**
  * The admin API (issue 15): a JSON API on a listener of its own ({@code admin.listen}) to see tenants and live
- * sessions, end a session, and reload the configuration, guarded by static bearer tokens and, optionally, JWTs of the
- * organisation's OpenID Connect provider, each with roles ({@code admin}, {@code viewer}, {@code tenant_admin}).
+ * sessions, end a session, read recent audit records and reload the configuration, guarded by static bearer tokens
+ * and, optionally, JWTs of the organisation's OpenID Connect provider, each with roles ({@code admin},
+ * {@code viewer}, {@code tenant_admin}).
  * {@code /metrics} is served here too. See {@code docs/admin.md}.
  *
  * <h2>Why a server of its own</h2>

@@ -1,5 +1,6 @@
 package dev.switchboard.broker.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.broker.admission.AdmissionWatch;
 import dev.switchboard.broker.config.Audit;
 import dev.switchboard.broker.config.Guardrails;
@@ -20,6 +21,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -47,6 +49,7 @@ public final class AuditLog implements AutoCloseable {
 
     private final BlockingQueue<AuditEntry> queue;
     private final ChainWriter writer;
+    private final AuditTail tail;
     private final Audit config;
     private final InstantSource clock;
     private final OperatorLog operatorLog;
@@ -63,6 +66,7 @@ public final class AuditLog implements AutoCloseable {
         this.config = config;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.writer = new ChainWriter(config.dir(), config.fsync() == Audit.Fsync.EVERY);
+        this.tail = new AuditTail(config.dir());
         this.clock = clock;
         this.operatorLog = log;
         this.written = Counter.builder("broker.audit.records.written").description("Audit records written")
@@ -182,6 +186,17 @@ public final class AuditLog implements AutoCloseable {
             entry.with("config_version", action.configVersion());
         }
         record(entry.build());
+    }
+
+    /**
+     * The newest records written (read back from the files, never from the writer), newest first, at most
+     * {@code limit}, keeping those whose {@code tenant} field {@code tenants} accepts. Reads at most the
+     * newest 8 MiB of the files; any thread, may block on the disk (an admin API thread).
+     *
+     * @throws IOException when the files cannot be read
+     */
+    public List<JsonNode> newest(int limit, Predicate<String> tenants) throws IOException {
+        return tail.newest(limit, tenants);
     }
 
     private void lostRecord(String why) {

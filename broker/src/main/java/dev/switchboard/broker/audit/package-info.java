@@ -8,7 +8,8 @@
  * hooks, the notices consumer, the admission watch) run on shard and Jetty threads: they build a small immutable
  * entry and offer it to a bounded queue, never blocking; a full queue is a lost record. One writer thread
  * ({@code switchboard-audit}) owns the files, the hash chain and every byte written: nothing else touches them.
- * The verifier is plain single-threaded code run by the command line or tests.
+ * The verifier is plain single-threaded code run by the command line or tests. Reading records back for the admin
+ * API ({@code AuditTail}, any thread) opens the files on channels of its own and never touches the writer's state.
  */
 @NullMarked
 package dev.switchboard.broker.audit;

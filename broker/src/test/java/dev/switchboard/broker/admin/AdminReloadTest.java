@@ -66,7 +66,8 @@ class AdminReloadTest {
         Admin settings = config.admin().orElseThrow();
         admin = AdminServer.start(settings.withListen(new BrokerConfig.Listen("127.0.0.1", 0)), config.limits(),
                 new AdminSources(() -> config, tenant -> Optional.empty(), broker.sessions(), scheduler,
-                        broker.metrics(), reloader, usage, Optional.empty(), () -> URI.create("http://127.0.0.1:1")));
+                        broker.metrics(), reloader, usage, Optional.empty(), Optional.empty(),
+                        () -> URI.create("http://127.0.0.1:1")));
     }
 
     @AfterAll

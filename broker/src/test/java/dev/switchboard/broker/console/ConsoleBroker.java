@@ -1,8 +1,11 @@
 package dev.switchboard.broker.console;
 
 import dev.switchboard.broker.Broker;
+import dev.switchboard.broker.config.Audit;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /** The dev-mode broker (embedded simulator, tenant {@code dev} with key {@code dev-key}) on an ephemeral port. */
 final class ConsoleBroker implements AutoCloseable {
@@ -15,6 +18,13 @@ final class ConsoleBroker implements AutoCloseable {
 
     static ConsoleBroker dev() throws Exception {
         BrokerConfig config = new ConfigLoader(System::getenv).loadDev();
+        return new ConsoleBroker(Broker.start(config.withListen(new BrokerConfig.Listen("127.0.0.1", 0))));
+    }
+
+    /** The dev-mode broker with an audit log in {@code auditDir}. */
+    static ConsoleBroker devWithAudit(Path auditDir) throws Exception {
+        BrokerConfig config = new ConfigLoader(System::getenv).loadDev()
+                .withAudit(Optional.of(new Audit(auditDir, Audit.Fsync.BATCH, Audit.OnFailure.CLOSED)));
         return new ConsoleBroker(Broker.start(config.withListen(new BrokerConfig.Listen("127.0.0.1", 0))));
     }
 

@@ -1,6 +1,7 @@
 package dev.switchboard.broker.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.broker.RealtimeClient;
@@ -8,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
@@ -16,13 +18,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /**
  * The console's operations view in headless Chromium against the dev-mode broker's admin listener (another port,
  * so another origin): it lists the tenant's live sessions and ends one with its End button — the session's client
- * sees close 4042 — and draws the usage of a response that completed.
+ * sees close 4042 — draws the usage of a response that completed, and shows the audit log's record of a session
+ * opening; against a broker without an audit log it says so, without an error.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class OperationsBrowserTest {
@@ -30,11 +34,13 @@ class OperationsBrowserTest {
     private static ConsoleBroker broker;
     private static WebSocketClient ws;
     private static Chromium chromium;
+    @TempDir
+    static Path auditDir;
 
     @BeforeAll
     static void start() throws Exception {
         Chromium.assumeInstalled();
-        broker = ConsoleBroker.dev();
+        broker = ConsoleBroker.devWithAudit(auditDir);
         ws = new WebSocketClient();
         ws.start();
         chromium = Chromium.start(List.of());
@@ -66,12 +72,7 @@ class OperationsBrowserTest {
             kept.send(RealtimeClient.responseCreate("evt_1", "{\"sim_tokens\":\"30\",\"sim_tokens_per_second\":\"1000\"}"));
             kept.until("response.done");
 
-            chromium.open(broker.origin(), "operations");
-            WebElement url = chromium.byId("ops-url");
-            url.clear();
-            url.sendKeys(admin);
-            chromium.byId("ops-token").sendKeys(ADMIN_TOKEN);
-            chromium.byId("ops-load").click();
+            load(broker, admin);
             chromium.waiting().until(d -> row(keptId).isPresent() && row(endedId).isPresent());
             assertEquals("connected", row(endedId).orElseThrow().getAttribute("data-state"));
             chromium.waiting().until(d -> chromium.byId("ops-usage-totals").getText().contains("1 requests"));
@@ -86,13 +87,51 @@ class OperationsBrowserTest {
             chromium.waiting().until(d -> chromium.byId("ops-chart-model").getAttribute("aria-label") != null);
             // The meters' charts need two scrapes of /metrics, one refresh (5 s) apart.
             chromium.waiting().until(d -> chromium.byId("ops-chart-ttft").getAttribute("aria-label") != null);
-            chromium.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1400));
+            // The audit log's record of the kept session opening, refreshed with the rest.
+            chromium.waiting().until(d -> auditRow("session opened", keptId).isPresent());
+            String opened = auditRow("session opened", keptId).orElseThrow().getText();
+            assertTrue(opened.contains("allow") && opened.contains("dev"), opened);
+            assertTrue(chromium.byId("ops-audit-note").getText().contains("newest first"),
+                    chromium.byId("ops-audit-note").getText());
+            chromium.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1850));
             chromium.screenshot("console-operations");
             chromium.driver.manage().window().setSize(Chromium.PHONE);
             chromium.assertNoHorizontalScroll();
             chromium.assertNoScriptErrors();
             chromium.assertOnlyRequested(broker.origin(), admin);
         }
+    }
+
+    @Test
+    void without_an_audit_log_the_operations_view_says_so_without_an_error() throws Exception {
+        try (ConsoleBroker plain = ConsoleBroker.dev()) {
+            load(plain, plain.broker.adminUri().orElseThrow().toString());
+            chromium.waiting().until(d -> "not-configured".equals(
+                    chromium.byId("ops-audit-note").getAttribute("data-state")));
+            assertTrue(chromium.byId("ops-audit-note").getText().contains("No audit log is configured"),
+                    chromium.byId("ops-audit-note").getText());
+            assertFalse(chromium.byId("ops-audit-wrap").isDisplayed(), "no empty table");
+            chromium.waiting().until(d -> "open".equals(chromium.byId("ops-status").getAttribute("data-state")));
+            assertFalse(chromium.byId("ops-alert").isDisplayed(), "not an error");
+            chromium.assertNoScriptErrors();
+        }
+    }
+
+    /** Opens the operations view of {@code on}'s console and loads it from the admin API at {@code admin}. */
+    private static void load(ConsoleBroker on, String admin) {
+        chromium.open(on.origin(), "operations");
+        WebElement url = chromium.byId("ops-url");
+        url.clear();
+        url.sendKeys(admin);
+        WebElement token = chromium.byId("ops-token");
+        token.clear();
+        token.sendKeys(ADMIN_TOKEN);
+        chromium.byId("ops-load").click();
+    }
+
+    private java.util.Optional<WebElement> auditRow(String event, String sessionId) {
+        return chromium.driver.findElements(By.cssSelector("#ops-audit tr[data-event='" + event + "'][data-session='"
+                + sessionId + "']")).stream().findFirst();
     }
 
     private java.util.Optional<WebElement> row(String sessionId) {
