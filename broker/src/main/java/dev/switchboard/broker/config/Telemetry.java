@@ -16,21 +16,27 @@ import org.jspecify.annotations.Nullable;
  *
  * @param otlp the OTLP/HTTP collector, when traces are exported
  * @param serviceName the {@code service.name} resource attribute of every span
+ * @param sampleRatio the share of responses traced when the client sent no {@code traceparent} (0 to 1); a client's
+ *     {@code traceparent} decides for its own responses (parent-based sampling)
  */
-public record Telemetry(Optional<Otlp> otlp, String serviceName) {
+public record Telemetry(Optional<Otlp> otlp, String serviceName, double sampleRatio) {
     /** The service name when the file leaves it out. */
     public static final String DEFAULT_SERVICE_NAME = "switchboard";
 
     /** No export: the default. */
     public static Telemetry none() {
-        return new Telemetry(Optional.empty(), DEFAULT_SERVICE_NAME);
+        return new Telemetry(Optional.empty(), DEFAULT_SERVICE_NAME, 1.0);
     }
 
     @JsonCreator
     static Telemetry bind(@JsonProperty("otlp") @Nullable Otlp otlp,
-                          @JsonProperty("service_name") @Nullable String serviceName) {
+                          @JsonProperty("service_name") @Nullable String serviceName,
+                          @JsonProperty("sample_ratio") @Nullable Double sampleRatio) {
         ConfigRule.require(serviceName == null || !serviceName.isBlank(), "service_name", "must not be empty");
-        return new Telemetry(Optional.ofNullable(otlp), or(serviceName, DEFAULT_SERVICE_NAME));
+        ConfigRule.require(sampleRatio == null || (sampleRatio >= 0 && sampleRatio <= 1), "sample_ratio",
+                "must be between 0 and 1 (the share of responses traced)");
+        return new Telemetry(Optional.ofNullable(otlp), or(serviceName, DEFAULT_SERVICE_NAME),
+                sampleRatio == null ? 1.0 : sampleRatio);
     }
 
     /**

@@ -15,6 +15,7 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
 import java.util.HashMap;
@@ -67,8 +68,11 @@ public final class Tracing implements ResponseTrace.Factory, AutoCloseable {
     private final SdkTracerProvider provider;
     private final Tracer tracer;
 
-    Tracing(SpanExporter exporter, String serviceName, Duration exportInterval) {
+    Tracing(SpanExporter exporter, String serviceName, Duration exportInterval, double sampleRatio) {
         this.provider = SdkTracerProvider.builder()
+                // A client's traceparent decides for its responses; the rest are sampled at the configured ratio.
+                // An unsampled response gets a non-recording span: its attributes and events cost nothing.
+                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(sampleRatio)))
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
                         AttributeKey.stringKey("service.name"), serviceName))))
                 .addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(exportInterval).build())
@@ -79,7 +83,8 @@ public final class Tracing implements ResponseTrace.Factory, AutoCloseable {
     /** Tracing as {@code config} says: empty when it names no OTLP endpoint (nothing is created, no thread). */
     public static Optional<Tracing> start(Telemetry config) {
         return config.otlp().map(otlp -> new Tracing(OtlpHttpSpanExporter.builder()
-                .setEndpoint(otlp.tracesUrl().toString()).build(), config.serviceName(), otlp.exportInterval()));
+                .setEndpoint(otlp.tracesUrl().toString()).build(), config.serviceName(), otlp.exportInterval(),
+                config.sampleRatio()));
     }
 
     @Override

@@ -59,6 +59,7 @@ class TelemetryConfigTest {
         "telemetry: {otlp: {endpoint: 'grpc://c:4317'}}|telemetry.otlp.endpoint must be an http or https URL",
         "telemetry: {otlp: {endpoint: 'http://c:4318', export_interval: 0s}}|telemetry.otlp.export_interval must be",
         "telemetry: {service_name: ''}|telemetry.service_name must not be empty",
+        "telemetry: {sample_ratio: 1.5}|telemetry.sample_ratio must be between 0 and 1",
         "telemetry: {zipkin: {}}|telemetry.zipkin is not a known key",
     })
     void logging_and_telemetry_settings_are_validated_with_the_key_named(String yaml, String expected) {
