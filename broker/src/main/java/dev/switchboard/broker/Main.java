@@ -181,6 +181,7 @@ public final class Main {
         System.out.println("and:  {\"type\":\"response.create\"}");
         broker.adminUri().ifPresent(uri -> System.out.println("Admin: curl -H 'Authorization: Bearer dev-admin' "
                 + uri + "/admin/sessions"));
+        System.out.println("Console: " + broker.httpUri() + "/console/ (key dev-key; operations: token dev-admin)");
     }
 
     private static String value(String[] args, int index, String flag) {
