@@ -2,6 +2,7 @@
 // (an https.Agent with `ca` replaces Node's default CA list). See OpenAiSdkOverTlsTest.
 // Usage: node check-tls.mjs https://127.0.0.1:PORT KEY CA_PEM_FILE      (exit 0 when every check passes)
 import OpenAI from "openai";
+import { check, expect, finish } from "./checks.mjs";
 import fs from "node:fs";
 import https from "node:https";
 
@@ -14,22 +15,6 @@ const agent = new https.Agent({ ca: fs.readFileSync(caFile), keepAlive: true });
 const client = new OpenAI({ apiKey: key, baseURL: `${base}/v1`, httpAgent: agent, timeout: 20_000, maxRetries: 0 });
 const messages = [{ role: "user", content: "Hello over TLS" }];
 const metadata = { sim_tokens: "20", sim_ttft_ms: "0" };
-let failures = 0;
-
-async function check(name, body) {
-  try {
-    const detail = await body();
-    console.log(`ok   ${name}${detail ? ": " + detail : ""}`);
-  } catch (e) {
-    failures++;
-    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
 await check("models.list over https", async () => {
   const ids = (await client.models.list()).data.map((m) => m.id);
   expect(ids.includes("sim-chat"), `missing sim-chat in ${ids}`);
@@ -66,4 +51,4 @@ await check("a client with Node's default CAs is refused", async () => {
   throw new Error("the request succeeded without trusting the broker's CA");
 });
 
-process.exit(failures === 0 ? 0 : 1);
+finish();

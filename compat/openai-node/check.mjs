@@ -1,6 +1,7 @@
 // Runs the unmodified OpenAI Node SDK against a Switchboard broker in dev mode.
 // Usage: node check.mjs http://127.0.0.1:PORT dev-key      (exit 0 when every check passes)
 import OpenAI from "openai";
+import { check, expect, finish } from "./checks.mjs";
 
 const [base, key] = process.argv.slice(2);
 if (!base || !key) {
@@ -9,22 +10,6 @@ if (!base || !key) {
 }
 const client = new OpenAI({ apiKey: key, baseURL: `${base}/v1`, timeout: 20_000, maxRetries: 0 });
 const messages = [{ role: "user", content: "Hello there" }];
-let failures = 0;
-
-async function check(name, body) {
-  try {
-    const detail = await body();
-    console.log(`ok   ${name}${detail ? ": " + detail : ""}`);
-  } catch (e) {
-    failures++;
-    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
 await check("models.list", async () => {
   const ids = (await client.models.list()).data.map((m) => m.id);
   for (const id of ["sim-chat", "sim-claude", "sim-failover", "sim-realtime"]) {
@@ -160,4 +145,4 @@ if (limitedKey) {
   });
 }
 
-process.exit(failures === 0 ? 0 : 1);
+finish();
