@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.broker.MovableClock;
 import dev.switchboard.broker.RealtimeClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +114,7 @@ class AuditLogTest {
     @Test
     void the_chain_links_across_days_and_a_restarted_broker_continues_it() throws Exception {
         Path dir = tmp.resolve("audit");
-        AuditBroker.MovableClock clock = new AuditBroker.MovableClock(Instant.parse("2026-12-04T23:59:00Z"));
+        MovableClock clock = new MovableClock(Instant.parse("2026-12-04T23:59:00Z"));
         try (AuditBroker broker = AuditBroker.start(AuditBroker.yaml(dir, "closed", TENANTS), clock)) {
             assertEquals(200, broker.post("sk-acme-secret-1", AuditBroker.chat("day one")).statusCode());
             await().atMost(WAIT).until(() -> !AuditBroker.records(dir, "response ended").isEmpty());

@@ -14,10 +14,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
@@ -124,24 +122,6 @@ final class UsageBroker implements AutoCloseable {
             ws.stop();
         } finally {
             broker.close();
-        }
-    }
-
-    /** A clock the test moves: hook records are stamped with it, so responses land on the days it says. */
-    static final class SteppingClock implements InstantSource {
-        private final AtomicReference<Instant> now;
-
-        SteppingClock(String start) {
-            now = new AtomicReference<>(Instant.parse(start));
-        }
-
-        void advance(Duration by) {
-            now.updateAndGet(at -> at.plus(by));
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
         }
     }
 }

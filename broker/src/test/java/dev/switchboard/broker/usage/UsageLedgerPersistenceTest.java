@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.broker.MovableClock;
 import dev.switchboard.broker.RealtimeClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -41,8 +43,8 @@ class UsageLedgerPersistenceTest {
     Path dir;
 
     private UsageBroker start(int retentionDays) throws Exception {
-        return UsageBroker.start(YAML.formatted(dir, retentionDays), new UsageBroker.SteppingClock(TODAY
-                + "T12:00:00Z"));
+        return UsageBroker.start(YAML.formatted(dir, retentionDays), new MovableClock(Instant.parse(TODAY
+                + "T12:00:00Z")));
     }
 
     private Path dayFile(String day) {

@@ -3,8 +3,10 @@ package dev.switchboard.broker.usage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.broker.MovableClock;
 import dev.switchboard.broker.RealtimeClient;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -31,7 +33,7 @@ class UsageRefusalsTest {
 
     @Test
     void refused_requests_count_as_refusals_with_no_request_and_no_tokens() throws Exception {
-        UsageBroker.SteppingClock clock = new UsageBroker.SteppingClock("2026-12-04T12:00:00Z");
+        MovableClock clock = new MovableClock(Instant.parse("2026-12-04T12:00:00Z"));
         try (UsageBroker broker = UsageBroker.start(YAML, clock)) {
             JsonNode usage = broker.chatUsage("k-paced", "sim-chat", 6, false);
             // The clock stands still: the minute's one request is taken.

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.broker.MovableClock;
 import dev.switchboard.broker.RealtimeClient;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,7 @@ class UsageReportEndToEndTest {
 
     private MeteredRealtimeProvider provider;
     private UsageBroker broker;
-    private final UsageBroker.SteppingClock clock = new UsageBroker.SteppingClock(DAY_ONE + "T23:00:00Z");
+    private final MovableClock clock = new MovableClock(Instant.parse(DAY_ONE + "T23:00:00Z"));
     private final List<Served> served = new ArrayList<>();
 
     /** One answer as the client saw it: where it belongs in the report and the usage it carried. */

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import dev.switchboard.broker.MovableClock;
 
 /** The report query's answers to bad and absent parameters, through a real broker's {@code usageReport()}. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
@@ -22,7 +24,7 @@ class UsageReportQueryTest {
                 simulator: {enabled: true}
                 tenants:
                   acme: {keys: [k-acme], models: ["*"]}
-                """, new UsageBroker.SteppingClock("2026-12-04T08:00:00Z"));
+                """, new MovableClock(Instant.parse("2026-12-04T08:00:00Z")));
     }
 
     @AfterAll
