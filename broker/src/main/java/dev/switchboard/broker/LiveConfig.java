@@ -132,13 +132,11 @@ final class LiveConfig {
         try {
             next = source.load();
         } catch (ConfigException e) {
-            LOG.warn("configuration reload by {} rejected: {}", caller, e.getMessage());
-            return new Reload.Rejected(e.getMessage());
+            return rejected(caller, e.getMessage());
         }
         Optional<String> refused = providers.refusal(next);
         if (refused.isPresent()) {
-            LOG.warn("configuration reload by {} rejected: {}", caller, refused.get());
-            return new Reload.Rejected(refused.get());
+            return rejected(caller, refused.get());
         }
         State before = state;
         Map<String, ContentPolicy> policies;
@@ -148,23 +146,19 @@ final class LiveConfig {
             policies = ContentPolicy.compile(next.policies());
             tenants = TenantRegistry.from(next.tenants(), policies);
         } catch (RuntimeException e) {
-            LOG.warn("configuration reload by {} rejected: {}", caller, e.getMessage());
-            return new Reload.Rejected(String.valueOf(e.getMessage()));
+            return rejected(caller, String.valueOf(e.getMessage()));
         }
         Map<String, SslContextFactory.Client> trust;
         try {
             trust = TlsMaterial.providerTrust(next.providers());
         } catch (ConfigException e) {
-            LOG.warn("configuration reload by {} rejected: {}", caller, e.getMessage());
-            return new Reload.Rejected(e.getMessage());
+            return rejected(caller, e.getMessage());
         }
         List<String> rebuilt;
         try {
             rebuilt = providers.reconfigure(next, trust);
         } catch (RuntimeException e) {
-            LOG.warn("configuration reload by {} rejected: a provider could not be started: {}", caller,
-                    e.toString());
-            return new Reload.Rejected("a provider could not be started: " + e.getMessage());
+            return rejected(caller, "a provider could not be started: " + e.getMessage());
         }
         State after = state(next, policies, providers);
         onApplied.accept(next);
@@ -176,6 +170,12 @@ final class LiveConfig {
                 ended);
         audit.ifPresent(log -> log.onConfigReloaded(after.version(), before.version(), caller));
         return new Reload.Applied(after.version(), before.version(), restart, rebuilt, ended);
+    }
+
+    /** Logs why the reload by {@code caller} changed nothing, and says so. */
+    private static Reload rejected(String caller, String message) {
+        LOG.warn("configuration reload by {} rejected: {}", caller, message);
+        return new Reload.Rejected(message);
     }
 
     private int endRevoked(TenantRegistry tenants) {
