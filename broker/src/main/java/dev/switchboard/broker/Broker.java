@@ -8,6 +8,7 @@ import dev.switchboard.broker.admin.UsageReports;
 import dev.switchboard.broker.admission.AdmissionWatch;
 import dev.switchboard.broker.audit.AuditLog;
 import dev.switchboard.broker.audit.ConfigVersion;
+import dev.switchboard.broker.cluster.ClusterLink;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.metrics.HeapPressure;
@@ -93,13 +94,15 @@ public final class Broker implements AutoCloseable {
     private final UsageLedger ledger;
     private final Optional<AdminServer> admin;
     private final Optional<Tracing> tracing;
+    private final Optional<ClusterLink> cluster;
 
     private Broker(Server server, ServerConnector connector, UpstreamClients httpClients, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Providers providers, LiveConfig live,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
                    Optional<AuditLog> audit, UsageLedger ledger, Optional<AdminServer> admin,
-                   Optional<Tracing> tracing) {
+                   Optional<Tracing> tracing, Optional<ClusterLink> cluster) {
+        this.cluster = cluster;
         this.ledger = ledger;
         this.admin = admin;
         this.tracing = tracing;
@@ -164,6 +167,8 @@ public final class Broker implements AutoCloseable {
         Map<String, SslContextFactory.Client> upstreamTrust = TlsMaterial.providerTrust(config.providers());
         // Then: a usage ledger file it cannot read stops the start before anything runs (docs/usage.md).
         UsageLedger ledger = UsageLedger.open(config, clock);
+        // Then: with a shared store, Redis must answer before anything runs (docs/scale-out.md).
+        Optional<ClusterLink> cluster = ClusterLink.start(config.cluster());
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
@@ -270,11 +275,12 @@ public final class Broker implements AutoCloseable {
             }
         } catch (Exception e) {
             new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store, providers,
-                    current, heapPressure, usageFile, webhooks, audit, ledger, Optional.empty(), tracing).close();
+                    current, heapPressure, usageFile, webhooks, audit, ledger, Optional.empty(), tracing, cluster)
+                    .close();
             throw e;
         }
         return new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store,
-                providers, live[0], heapPressure, usageFile, webhooks, audit, ledger, admin, tracing);
+                providers, live[0], heapPressure, usageFile, webhooks, audit, ledger, admin, tracing, cluster);
     }
 
     /**
@@ -426,5 +432,12 @@ public final class Broker implements AutoCloseable {
         httpClients.close();
         providers.close();
         simulator.ifPresent(ProviderSimulator::close);
+        // Last: the rings have stopped, so nothing writes to Redis any more; leaving deletes the heartbeat.
+        cluster.ifPresent(ClusterLink::close);
+    }
+
+    /** The link to the shared store, when {@code cluster.store} is Redis. */
+    public Optional<ClusterLink> cluster() {
+        return cluster;
     }
 }

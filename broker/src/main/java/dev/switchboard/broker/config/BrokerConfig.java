@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * @param metrics where {@code /metrics} is served (see {@link Metrics})
  * @param logging the log's format and level (see {@link Logging})
  * @param telemetry OpenTelemetry trace export (see {@link Telemetry})
+ * @param cluster shared state for more than one broker (see {@link Cluster}); local by default
  */
 public record BrokerConfig(
         Listen listen,
@@ -58,7 +59,8 @@ public record BrokerConfig(
         Optional<Admin> admin,
         Metrics metrics,
         Logging logging,
-        Telemetry telemetry) {
+        Telemetry telemetry,
+        Cluster cluster) {
 
     /** The provider name under which the embedded simulator is registered. */
     public static final String SIMULATOR_PROVIDER = "simulator";
@@ -92,14 +94,15 @@ public record BrokerConfig(
                              @JsonProperty("admin") @Nullable Admin admin,
                              @JsonProperty("metrics") @Nullable Metrics metrics,
                              @JsonProperty("logging") @Nullable Logging logging,
-                             @JsonProperty("telemetry") @Nullable Telemetry telemetry) {
+                             @JsonProperty("telemetry") @Nullable Telemetry telemetry,
+                             @JsonProperty("cluster") @Nullable Cluster cluster) {
         return new BrokerConfig(or(listen, Listen.defaults()), or(simulator, new Simulator(false)),
                 or(providers, Map.of()), or(models, Map.of()), or(tenants, Map.of()), or(limits, Limits.defaults()),
                 or(outbound, Outbound.defaults()), or(rings, Rings.defaults()), or(sessions, Sessions.defaults()),
                 or(drain, Drain.defaults()), or(prices, Map.of()), or(usage, Guardrails.Usage.defaults()),
                 or(policies, Map.of()), or(webhooks, Webhooks.none()), Optional.ofNullable(audit),
                 Optional.ofNullable(admin), or(metrics, Metrics.defaults()), or(logging, Logging.defaults()),
-                or(telemetry, Telemetry.none()));
+                or(telemetry, Telemetry.none()), or(cluster, Cluster.local()));
     }
 
     /** {@code value}, or {@code fallback} when the file leaves it out. */
@@ -122,37 +125,43 @@ public record BrokerConfig(
         Optional<Admin> newAdmin = newListen.port() != 0 ? admin
                 : admin.map(a -> a.withListen(a.listen().withAddress(a.listen().host(), 0)));
         return new BrokerConfig(newListen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, audit, newAdmin, metrics, logging, telemetry);
+                drain, prices, usage, policies, webhooks, audit, newAdmin, metrics, logging, telemetry, cluster);
     }
 
     /** A copy with the admin API in {@code newAdmin}, or none, and {@code /metrics} served as {@code newMetrics}. */
     public BrokerConfig withAdmin(Optional<Admin> newAdmin, Metrics newMetrics) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, audit, newAdmin, newMetrics, logging, telemetry);
+                drain, prices, usage, policies, webhooks, audit, newAdmin, newMetrics, logging, telemetry, cluster);
     }
 
     /** A copy with other session settings (tests). */
     public BrokerConfig withSessions(Sessions newSessions) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, newSessions,
-                drain, prices, usage, policies, webhooks, audit, admin, metrics, logging, telemetry);
+                drain, prices, usage, policies, webhooks, audit, admin, metrics, logging, telemetry, cluster);
     }
 
     /** A copy exporting traces as {@code newTelemetry} says (tests). */
     public BrokerConfig withTelemetry(Telemetry newTelemetry) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, audit, admin, metrics, logging, newTelemetry);
+                drain, prices, usage, policies, webhooks, audit, admin, metrics, logging, newTelemetry, cluster);
     }
 
     /** A copy with the audit log in {@code newAudit}, or none (tests). */
     public BrokerConfig withAudit(Optional<Audit> newAudit) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, usage, policies, webhooks, newAudit, admin, metrics, logging, telemetry);
+                drain, prices, usage, policies, webhooks, newAudit, admin, metrics, logging, telemetry, cluster);
+    }
+
+    /** A copy sharing state as {@code newCluster} says (tests). */
+    public BrokerConfig withCluster(Cluster newCluster) {
+        return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
+                drain, prices, usage, policies, webhooks, audit, admin, metrics, logging, telemetry, newCluster);
     }
 
     /** A copy keeping usage in {@code newUsage} (tests). */
     public BrokerConfig withUsage(Guardrails.Usage newUsage) {
         return new BrokerConfig(listen, simulator, providers, models, tenants, limits, outbound, rings, sessions,
-                drain, prices, newUsage, policies, webhooks, audit, admin, metrics, logging, telemetry);
+                drain, prices, newUsage, policies, webhooks, audit, admin, metrics, logging, telemetry, cluster);
     }
 
     /**

@@ -187,6 +187,10 @@ public final class ConfigLoader {
     }
 
     private static void validate(BrokerConfig config) throws ConfigException {
+        if (config.cluster().shared() && config.sessions().resumeSecret().isEmpty()) {
+            throw new ConfigException("sessions.resume_secret is required with cluster.store.kind: redis (every node "
+                    + "must verify the resume tokens the others issued, so they share one secret)");
+        }
         if (config.admin().isPresent()) {
             config.admin().get().checkTenants(config.tenants().keySet());
         }
