@@ -64,6 +64,8 @@ final class Harvester {
             tracks.put(Summary.RESUME, new Track(m.resume));
             tracks.put(Summary.REPLAY, new Track(m.replay));
             tracks.put(Summary.REPLAY_BACKLOG, new Track(m.replayBacklog));
+            tracks.put(Summary.DROP_TO_RESUMED, new Track(m.dropToResumed));
+            tracks.put(Summary.DROP_TO_FIRST_EVENT, new Track(m.dropToFirstEvent));
         }
         if (run.scenario().expectsRefusals()) {
             tracks.put(Summary.REFUSAL, new Track(m.refusal));

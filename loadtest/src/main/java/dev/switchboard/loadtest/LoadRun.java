@@ -105,7 +105,8 @@ final class LoadRun {
         double elapsedS = (System.nanoTime() - run.startNanos()) / 1e9;
         run.scenario().report(extras);
         java.util.Optional<Summary.BrokerCpu> brokerCpu = cpu.flatMap(c -> c.finish(m.events.sum()));
-        return summarize(run, harvester, extras, eventsInWindow, elapsedS, stampNote).withBrokerCpu(brokerCpu);
+        return summarize(run, harvester, extras, eventsInWindow, elapsedS, stampNote).withBrokerCpu(brokerCpu)
+                .withCluster(extras.cluster());
     }
 
     /** A periodic task that throws is silently cancelled; keep the progress line alive and say what broke. */
@@ -216,7 +217,9 @@ final class LoadRun {
                 : "closed workload, think " + settings.think().toMillis() + " ms";
         out.printf(Locale.ROOT, "Switchboard load test: %s, %d sessions, %s, %.1f s + up to %.1f s grace -> %s%n",
                 settings.scenario(), settings.sessions(), workload, Settings.seconds(settings.duration()),
-                Settings.seconds(settings.grace()), settings.endpoint());
+                Settings.seconds(settings.grace()), settings.cluster().enabled()
+                        ? settings.cluster().nodes().size() + " nodes " + settings.cluster().nodes()
+                        : settings.endpoint());
         out.printf(Locale.ROOT, "stamps %s: %s%n", stamps ? "on" : "off", stampNote);
         out.flush();
     }

@@ -34,6 +34,10 @@ final class Measurements {
     final Recorder replay = recorder();
     /** Resume scenario, backlog mode: reconnect start to the N-th replayed event. */
     final Recorder replayBacklog = recorder();
+    /** Resume and cluster scenarios: the drop (offline time included) to {@code session.resumed}. */
+    final Recorder dropToResumed = recorder();
+    /** Resume and cluster scenarios: the drop to the first event after the resume point. */
+    final Recorder dropToFirstEvent = recorder();
     /** Guardrail refusals of {@code response.create}: intended send to the refusing {@code error} event. */
     final Recorder refusal = recorder();
 

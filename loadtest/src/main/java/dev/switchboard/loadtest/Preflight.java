@@ -2,6 +2,7 @@ package dev.switchboard.loadtest;
 
 import dev.switchboard.protocol.codec.EventCodec;
 import java.io.IOException;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +44,16 @@ final class Preflight {
 
     static Result run(WebSocketClient client, Settings settings, EventCodec codec, boolean probeStamps)
             throws PreflightException, InterruptedException {
+        Result result = run(client, settings, settings.endpoint(), codec, probeStamps);
+        // Cluster: every other node must open a session too, or the run would only find out by refused resumes.
+        for (URI node : settings.cluster().nodes().stream().skip(1).toList()) {
+            run(client, settings, node, codec, false);
+        }
+        return result;
+    }
+
+    private static Result run(WebSocketClient client, Settings settings, URI endpoint, EventCodec codec,
+                              boolean probeStamps) throws PreflightException, InterruptedException {
         Probe probe = new Probe();
         ClientUpgradeRequest request = new ClientUpgradeRequest();
         request.setHeader("Authorization", "Bearer " + settings.key());
@@ -50,18 +61,18 @@ final class Preflight {
         request.setTimeout(timeoutMs, TimeUnit.MILLISECONDS);
         Session session;
         try {
-            session = client.connect(new ListenerAdapter(probe, Transport.MAX_TEXT_MESSAGE_BYTES), settings.endpoint(),
+            session = client.connect(new ListenerAdapter(probe, Transport.MAX_TEXT_MESSAGE_BYTES), endpoint,
                     request).get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | IOException e) {
-            throw new PreflightException("cannot open a session at " + settings.endpoint() + ": "
+            throw new PreflightException("cannot open a session at " + endpoint + ": "
                     + VirtualClient.describe(e));
         } catch (TimeoutException e) {
-            throw new PreflightException("no WebSocket upgrade from " + settings.endpoint() + " within "
+            throw new PreflightException("no WebSocket upgrade from " + endpoint + " within "
                     + settings.connectTimeout().toMillis() + " ms");
         }
         try {
             if (!probe.created.await(timeoutMs, TimeUnit.MILLISECONDS) || !probe.sessionCreated) {
-                throw new PreflightException("no session.created from " + settings.endpoint() + " within " + timeoutMs
+                throw new PreflightException("no session.created from " + endpoint + " within " + timeoutMs
                         + " ms" + (probe.closeReason.isEmpty() ? "" : " (closed: " + probe.closeReason + ")"));
             }
             if (!probeStamps) {

@@ -1,5 +1,6 @@
 package dev.switchboard.loadtest;
 
+import dev.switchboard.loadtest.report.ClusterStats;
 import dev.switchboard.loadtest.report.Summary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ final class ReportExtras {
     private Optional<Summary.MemorySample> memory = Optional.empty();
     private Optional<Summary.ResumeStats> resume = Optional.empty();
     private Optional<Summary.SlowConsumerStats> slowConsumer = Optional.empty();
+    private Optional<ClusterStats> cluster = Optional.empty();
 
     void warn(String warning) {
         warnings.add(warning);
@@ -51,6 +53,14 @@ final class ReportExtras {
 
     Optional<Summary.SlowConsumerStats> slowConsumer() {
         return slowConsumer;
+    }
+
+    void cluster(ClusterStats stats) {
+        cluster = Optional.of(stats);
+    }
+
+    Optional<ClusterStats> cluster() {
+        return cluster;
     }
 
     void memory(Summary.MemorySample sample) {

@@ -3,6 +3,7 @@ package dev.switchboard.loadtest;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,6 +20,11 @@ import org.HdrHistogram.Recorder;
  * the simulator must have finished it, so the resume replays a known backlog of at least N events; the first
  * session (when there is more than one) runs that response without a drop, as the uninterrupted reference text.
  *
+ * <p>Where sessions connect is a {@link ClusterTally}: one node (the {@code --url}) in the resume scenario; in the
+ * cluster scenario the {@code --nodes}, with every resume moving the session to the next node. Only the cluster
+ * scenario counts a refused resume as a refusal ({@link #countsRefusals()}); in the resume scenario a refusal is an
+ * error like any other, because one broker must always resume its own sessions.
+ *
  * <p>Thread-safe: immutable apart from its counters, the recorder and the {@link TextCheck}, which take concurrent
  * writers.
  */
@@ -27,6 +33,7 @@ final class ResumePlan {
     private final int sessions;
     private final long offlineNanos;
     private final boolean referenceTexts;
+    private final boolean countsRefusals;
 
     /** Connections dropped on purpose. */
     final LongAdder drops = new LongAdder();
@@ -46,6 +53,8 @@ final class ResumePlan {
     final Recorder replayedEvents = new Recorder(Measurements.MAX_MICROS, 3);
     /** Interrupted responses against uninterrupted ones, turn by turn. */
     final TextCheck reference = new TextCheck();
+    /** The nodes and what each did. */
+    final ClusterTally nodes;
 
     ResumePlan(Settings settings) {
         this.options = settings.resume();
@@ -59,6 +68,17 @@ final class ResumePlan {
             offline += 2 * (long) (generationSeconds * 1e9);
         }
         this.offlineNanos = offline;
+        this.countsRefusals = settings.cluster().enabled();
+        this.nodes = new ClusterTally(settings.cluster().enabled() ? settings.cluster().nodes()
+                : List.of(settings.endpoint()));
+    }
+
+    /**
+     * Whether a refused resume ({@code error} event, then close 4410) is counted as a refusal by code rather than
+     * as an error: the cluster scenario, where a node may not (yet) serve another node's sessions.
+     */
+    boolean countsRefusals() {
+        return countsRefusals;
     }
 
     /** The number of missed events whose replay is timed, or 0 in the drop mode. */

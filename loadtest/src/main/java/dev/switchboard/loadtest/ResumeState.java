@@ -19,11 +19,18 @@ import java.util.SplittableRandom;
  *   <li>{@code replay_backlog_ms} (backlog mode): to the N-th event after the resume point, provided at least N
  *       events came before the probe's answer, i.e. were replayed rather than live.</li>
  * </ul>
+ * And from the moment the client dropped the connection (offline time included), {@code drop_to_resumed_ms} to
+ * {@code session.resumed} and {@code drop_to_first_event_ms} to the first event after the resume point.
+ *
+ * <p>Nodes. The session starts on node {@code index mod n} of the plan's {@link ClusterTally} and each reconnect
+ * goes to the next node. In the cluster scenario a refused resume ({@code error} event about it, then a close,
+ * normally 4410) is counted as refused with its code; the session then ends, as the broker told it to.
  */
 final class ResumeState {
     private final ResumePlan plan;
     private final Measurements m;
     private final int index;
+    private int node;
     private String token = "";
     private int drops;
     private int turn;
@@ -40,16 +47,27 @@ final class ResumeState {
     private boolean awaitingResumed;
     private boolean awaitingProbe;
     private long backlogNanos;
+    private long droppedNanos;
+    private boolean awaitingFirstEvent;
+    /** The refusal code of the current reconnect, once one came. */
+    private String refusedCode = "";
 
     ResumeState(ResumePlan plan, Measurements m, int index) {
         this.plan = plan;
         this.m = m;
         this.index = index;
+        this.node = plan.nodes.first(index);
+    }
+
+    /** The endpoint the session's first connection goes to. */
+    URI firstUri() {
+        return plan.nodes.node(node);
     }
 
     /** {@code session.created} carried {@code token}. */
     void onSessionCreated(String createdToken) {
         token = createdToken;
+        plan.nodes.created(node);
         if (token.isEmpty()) {
             m.error("resume_token_missing", "session.created carried no resume_token: the broker does not support "
                     + "resume");
@@ -75,9 +93,10 @@ final class ResumeState {
         return deltas == dropAfter;
     }
 
-    /** The connection was dropped after the event {@code lastSeq}; a reconnect follows. */
-    void onDropped(long lastSeq) {
+    /** The connection was dropped at {@code nowNanos} after the event {@code lastSeq}; a reconnect follows. */
+    void onDropped(long lastSeq, long nowNanos) {
         drops++;
+        droppedNanos = nowNanos;
         dropAfter = 0;
         interrupted = true;
         resumeFrom = lastSeq;
@@ -89,17 +108,65 @@ final class ResumeState {
         return plan.offlineNanos();
     }
 
-    /** The URI of the reconnect, from the latest token and the last seq processed. */
-    URI resumeUri(URI endpoint) {
-        return ResumePlan.resumeUri(endpoint, token, resumeFrom);
+    /** The URI of the next reconnect: the next node, with the latest token and the last seq processed. */
+    URI resumeUri() {
+        return ResumePlan.resumeUri(plan.nodes.node(plan.nodes.next(node)), token, resumeFrom);
     }
 
-    /** The reconnect starts now. */
+    /** The reconnect to {@link #resumeUri()} starts now: the session moves to that node. */
     void onReconnect(long nowNanos) {
+        node = plan.nodes.next(node);
+        plan.nodes.attempted(node);
         reconnectNanos = nowNanos;
         awaitingResumed = true;
         awaitingProbe = false;
+        awaitingFirstEvent = false;
+        refusedCode = "";
         backlogNanos = 0;
+    }
+
+    /** An event arrived on the current connection. */
+    void onEvent() {
+        plan.nodes.event(node);
+    }
+
+    /**
+     * An {@code error} event arrived while the reconnect waits for {@code session.resumed}.
+     *
+     * @return true when it was counted as a refused resume (cluster scenario); false to handle it as an error
+     */
+    boolean onRefused(String code) {
+        if (!plan.countsRefusals() || !awaitingResumed) {
+            return false;
+        }
+        awaitingResumed = false;
+        refusedCode = code.isEmpty() ? "error" : code;
+        plan.nodes.refused(node, refusedCode);
+        return true;
+    }
+
+    /**
+     * The reconnecting connection closed with {@code statusCode} before {@code session.resumed}.
+     *
+     * @return true when that was the end of a refused resume (cluster scenario), not an error
+     */
+    boolean onClosedWhileResuming(int statusCode) {
+        if (!plan.countsRefusals()) {
+            return false;
+        }
+        if (refusedCode.isEmpty()) {
+            // Closed without saying why: still a refusal, by its close code.
+            awaitingResumed = false;
+            refusedCode = "closed_" + statusCode;
+            plan.nodes.refused(node, refusedCode);
+        }
+        return true;
+    }
+
+    /** The reconnect's WebSocket upgrade failed (no answer from the node). */
+    void onReconnectFailed() {
+        awaitingResumed = false;
+        plan.nodes.failed.increment();
     }
 
     /** Whether a reconnect waits for {@code session.resumed}. */
@@ -115,8 +182,11 @@ final class ResumeState {
         }
         awaitingResumed = false;
         awaitingProbe = true;
+        awaitingFirstEvent = true;
         plan.resumed.increment();
+        plan.nodes.resumed(node);
         Measurements.recordNanos(m.resume, nowNanos - reconnectNanos);
+        Measurements.recordNanos(m.dropToResumed, nowNanos - droppedNanos);
         if (!frame.resumeToken.isEmpty()) {
             token = frame.resumeToken;
         }
@@ -131,7 +201,13 @@ final class ResumeState {
         if (awaitingResumed) {
             m.error("missing_session_resumed", "event seq " + seq + " arrived on a resumed connection before "
                     + "session.resumed");
-        } else if (awaitingProbe && plan.backlog() > 0 && seq == resumeFrom + plan.backlog()) {
+            return;
+        }
+        if (awaitingFirstEvent && seq > resumeFrom) {
+            awaitingFirstEvent = false;
+            Measurements.recordNanos(m.dropToFirstEvent, nowNanos - droppedNanos);
+        }
+        if (awaitingProbe && plan.backlog() > 0 && seq == resumeFrom + plan.backlog()) {
             backlogNanos = nowNanos;
         }
     }

@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 /** The scenario registry: names for {@code --scenario} and their factories. */
 final class Scenarios {
     private static final List<String> NAMES = List.of("chat", "cancel", "idle", "resume", "slow-consumer", "voice",
-            "guardrail");
+            "guardrail", "cluster");
 
     private Scenarios() {
     }
@@ -25,6 +25,7 @@ final class Scenarios {
             case "resume" -> new ResumeScenario(settings);
             case "slow-consumer" -> new SlowConsumerScenario(settings);
             case "guardrail" -> new Guardrail();
+            case "cluster" -> new ClusterScenario(settings);
             default -> throw new IllegalArgumentException("unknown scenario " + settings.scenario());
         };
     }

@@ -51,6 +51,7 @@ import java.util.regex.Pattern;
  * @param html where to write the HTML report
  * @param pin cores to pin the broker and the harness to ({@code taskset}), if any
  * @param bargeKinds voice scenario: the barge-in kinds, dealt to the sessions in turn
+ * @param cluster cluster scenario: the nodes sessions are spread over and their broker pids
  * @param commandLine the arguments as given, with the key redacted
  */
 public record Settings(
@@ -59,7 +60,7 @@ public record Settings(
         double tokensPerSecond, boolean simMetadata, StampMode stamp, int cancelMin, int cancelMax, long seed,
         Duration connectTimeout, Duration grace, Duration settle, OptionalLong brokerPid, ResumeOptions resume,
         SlowOptions slow, Optional<Path> report, Optional<Path> html, PinOptions pin, List<String> bargeKinds,
-        List<String> commandLine) {
+        ClusterOptions cluster, List<String> commandLine) {
 
     /** Every voice barge-in kind, in the order they are dealt to sessions. */
     public static final List<String> BARGE_KINDS = List.of("client", "speech", "broker_vad");
@@ -188,6 +189,8 @@ public record Settings(
         map.put("pin_broker", pin.brokerCore().orElse(-1));
         map.put("pin_self", pin.selfCore().orElse(-1));
         map.put("barge_in", String.join(",", bargeKinds));
+        map.put("nodes", String.join(",", cluster.nodes().stream().map(URI::toString).toList()));
+        map.put("broker_pids", String.join(",", cluster.brokerPids().stream().map(String::valueOf).toList()));
         return map;
     }
 
@@ -271,6 +274,9 @@ public record Settings(
         private OptionalInt pinBroker = OptionalInt.empty();
         private OptionalInt pinSelf = OptionalInt.empty();
         private List<String> bargeKinds = BARGE_KINDS;
+        private boolean urlGiven;
+        private List<String> nodes = List.of();
+        private List<Long> brokerPids = List.of();
 
         Parser(String[] args) {
             this.args = args.clone();
@@ -280,7 +286,12 @@ public record Settings(
             for (i = 0; i < args.length; i++) {
                 String flag = args[i];
                 switch (flag) {
-                    case "--url" -> url = value(flag);
+                    case "--url" -> {
+                        url = value(flag);
+                        urlGiven = true;
+                    }
+                    case "--nodes" -> nodes = ClusterOptions.entries(flag, value(flag));
+                    case "--broker-pids" -> brokerPids = ClusterOptions.pids(flag, value(flag));
                     case "--key" -> key = nonEmpty(flag, value(flag));
                     case "--model" -> model = Optional.of(nonEmpty(flag, value(flag)));
                     case "--scenario" -> scenario = scenario(value(flag));
@@ -330,7 +341,8 @@ public record Settings(
         }
 
         private Settings build() {
-            URI uri = webSocketUri(url);
+            checkCluster();
+            URI uri = webSocketUri("--url", nodes.isEmpty() ? url : nodes.get(0));
             if (ramp.compareTo(duration) > 0) {
                 throw new IllegalArgumentException("--ramp must not be longer than --duration");
             }
@@ -359,22 +371,61 @@ public record Settings(
             if (!simMetadata && stamp == StampMode.ON) {
                 throw new IllegalArgumentException("--stamp on needs the simulator metadata; drop --no-sim");
             }
-            String query = uri.getRawQuery();
-            boolean urlHasModel = query != null && (query.startsWith("model=") || query.contains("&model="));
+            boolean urlHasModel = hasModel(uri);
             if (urlHasModel && model.isPresent()) {
                 throw new IllegalArgumentException("give the model either in --url or with --model, not both");
             }
             if (!urlHasModel && model.isEmpty()) {
                 model = Optional.of("sim-chat");
             }
-            URI endpoint = urlHasModel ? uri : URI.create(uri + (query == null ? "?" : "&") + "model="
-                    + URLEncoder.encode(model.orElseThrow(), StandardCharsets.UTF_8));
+            URI endpoint = urlHasModel ? uri : withModel(uri);
+            List<URI> nodeEndpoints = new ArrayList<>();
+            for (String node : nodes) {
+                URI nodeUri = webSocketUri("--nodes", node);
+                if (hasModel(nodeUri) != urlHasModel) {
+                    throw new IllegalArgumentException("--nodes: name the model in every entry or in none (then "
+                            + "use --model), not only in some");
+                }
+                nodeEndpoints.add(urlHasModel ? nodeUri : withModel(nodeUri));
+            }
             return new Settings(uri, endpoint, key, model, scenario, sessions, duration, rate, arrival, ramp, think,
                     tokens, ttftMs, tokensPerSecond, simMetadata, stamp, cancelMin, cancelMax, seed, connectTimeout,
                     grace, settle, brokerPid,
                     new ResumeOptions(disconnectProbability, maxDisconnects, dropMin, dropMax, offline, backlog),
                     new SlowOptions(slowShare, slowFor, slowTokens, slowTokensPerSecond), report, html,
-                    new PinOptions(pinBroker, pinSelf), bargeKinds, redacted(args));
+                    new PinOptions(pinBroker, pinSelf), bargeKinds, new ClusterOptions(nodeEndpoints, brokerPids),
+                    redacted(args));
+        }
+
+        private void checkCluster() {
+            boolean cluster = scenario.equals("cluster");
+            if (cluster && nodes.size() < 2) {
+                throw new IllegalArgumentException("--scenario cluster needs --nodes with at least two broker URLs "
+                        + "(ws://A/v1/realtime,ws://B/v1/realtime; the same URL twice is allowed)");
+            }
+            if (!cluster && !nodes.isEmpty()) {
+                throw new IllegalArgumentException("--nodes is for --scenario cluster; use --url otherwise");
+            }
+            if (urlGiven && !nodes.isEmpty()) {
+                throw new IllegalArgumentException("give either --url or --nodes, not both");
+            }
+            if (!brokerPids.isEmpty() && brokerPids.size() != nodes.size()) {
+                throw new IllegalArgumentException("--broker-pids needs one process id per --nodes entry ("
+                        + nodes.size() + "), in the same order; got " + brokerPids.size());
+            }
+            if (!brokerPids.isEmpty() && brokerPid.isPresent()) {
+                throw new IllegalArgumentException("give either --broker-pid or --broker-pids, not both");
+            }
+        }
+
+        private static boolean hasModel(URI uri) {
+            String query = uri.getRawQuery();
+            return query != null && (query.startsWith("model=") || query.contains("&model="));
+        }
+
+        private URI withModel(URI uri) {
+            return URI.create(uri + (uri.getRawQuery() == null ? "?" : "&") + "model="
+                    + URLEncoder.encode(model.orElseThrow(), StandardCharsets.UTF_8));
         }
 
         private String value(String flag) {
@@ -490,19 +541,19 @@ public record Settings(
             return path;
         }
 
-        private static URI webSocketUri(String text) {
+        private static URI webSocketUri(String flag, String text) {
             URI uri;
             try {
                 uri = new URI(text);
             } catch (java.net.URISyntaxException e) {
-                throw new IllegalArgumentException("--url is not a valid URI: " + e.getMessage(), e);
+                throw new IllegalArgumentException(flag + " is not a valid URI: " + e.getMessage(), e);
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("ws") && !scheme.equals("wss")) {
-                throw new IllegalArgumentException("--url must start with ws:// or wss://, not '" + text + "'");
+                throw new IllegalArgumentException(flag + " must start with ws:// or wss://, not '" + text + "'");
             }
             if (uri.getHost() == null) {
-                throw new IllegalArgumentException("--url needs a host: '" + text + "'");
+                throw new IllegalArgumentException(flag + " needs a host: '" + text + "'");
             }
             return uri;
         }

@@ -13,9 +13,12 @@ final class Usage {
               --url URL               ws:// or wss:// Realtime endpoint (default ws://127.0.0.1:8080/v1/realtime)
               --key KEY               tenant API key, sent as "Authorization: Bearer KEY" (default dev-key)
               --model MODEL           model query parameter (default sim-chat, unless --url has ?model=)
+              --nodes URL,URL[,...]   cluster: the brokers' Realtime endpoints instead of --url; sessions are
+                                      dealt round-robin to them and each resume goes to the next node
 
             Workload
-              --scenario NAME         chat | cancel | idle | resume | slow-consumer | guardrail (default chat)
+              --scenario NAME         chat | cancel | idle | resume | slow-consumer | guardrail | cluster
+                                      (default chat)
                                         chat:   message + response.create, read the stream, think, repeat
                                         cancel: like chat, but response.cancel after a random number of deltas
                                         idle:   hold connected sessions; measure broker heap per session
@@ -26,6 +29,9 @@ final class Usage {
                                         guardrail: like chat against a --key whose tenant has limits; keeps
                                                 the load up while refused; counts refusals and budget
                                                 cuts (never errors), times refusal_ms
+                                        cluster: resume across --nodes: every resume goes to another node;
+                                                counts resumes attempted/succeeded/refused (by code), per
+                                                node sessions, events and CPU; seq and text checks as resume
               --sessions N            concurrent sessions (default 10)
               --duration D            measured window, ramp included (default 30s); units ms, s, m, h
               --rate R                open workload: R responses/s spread round-robin over the sessions;
@@ -50,16 +56,19 @@ final class Usage {
               --settle D              idle: wait after the last connect before sampling memory (default 2s)
               --broker-pid PID        the broker's process (same machine): CPU per 1,000 events from /proc
                                       in every scenario; idle also runs "jcmd PID GC.run" before each sample
+              --broker-pids P1,P2     cluster: one broker pid per --nodes entry: CPU per 1,000 events of
+                                      each node, from /proc (same machine)
               --pin-broker CORE       pin every broker thread to CORE with taskset (needs --broker-pid)
               --pin-self CORE         pin every harness thread to CORE with taskset
               --barge-in KINDS        voice: comma list of client, speech, broker_vad dealt to the sessions
                                       in turn (default all three)
-              --disconnect-prob P     resume: chance that a response drops its connection (default 0.5)
-              --max-disconnects N     resume: most drops per session (default 10)
+              --disconnect-prob P     resume, cluster: chance that a response drops its connection (default 0.5)
+              --max-disconnects N     resume, cluster: most drops per session (default 10)
               --disconnect-after N[-M]
-                                      resume: drop after a uniform random number of deltas in [N, M]
-                                      (default 1 to tokens-1)
-              --offline D             resume: time away before reconnecting (default 100ms, at most 1m)
+                                      resume, cluster: drop after a uniform random number of deltas in
+                                      [N, M] (default 1 to tokens-1)
+              --offline D             resume, cluster: time away before reconnecting (default 100ms, at
+                                      most 1m)
               --backlog N             resume, backlog mode: each session's first response drops after one
                                       delta and stays away until it has finished; times the replay of N
                                       missed events (needs --tokens > N; the first session is the reference)

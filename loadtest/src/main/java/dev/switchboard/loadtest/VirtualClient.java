@@ -90,7 +90,7 @@ final class VirtualClient {
             connectIntendedNanos = intendedNanos;
             gen = generation;
         }
-        open(run.settings().endpoint(), gen);
+        open(resume != null ? resume.firstUri() : run.settings().endpoint(), gen);
     }
 
     /** Opens connection {@code gen} to {@code uri}, with the run's credentials. Without the monitor. */
@@ -130,7 +130,7 @@ final class VirtualClient {
             }
             state = State.RESUMING;
             gen = generation;
-            uri = resume.resumeUri(run.settings().endpoint());
+            uri = resume.resumeUri();
             resume.onReconnect(System.nanoTime());
         }
         open(uri, gen);
@@ -194,8 +194,11 @@ final class VirtualClient {
                 return;
             }
             checkSeq(frame.seq);
-            if (resume != null && frame.seq >= 0) {
-                resume.onSeq(frame.seq, now);
+            if (resume != null) {
+                resume.onEvent();
+                if (frame.seq >= 0) {
+                    resume.onSeq(frame.seq, now);
+                }
             }
             if (state == State.CLOSING || state == State.CLOSED) {
                 return;
@@ -238,7 +241,8 @@ final class VirtualClient {
                 yield Follow.NOTHING;
             }
             case RESPONSE_DONE -> slow != null ? Follow.NOTHING : loop.onResponseDone(frame, now);
-            case ERROR -> loop.onError(frame, now);
+            case ERROR -> state == State.RESUMING && resume != null && resume.onRefused(frame.errorCode)
+                    ? Follow.NOTHING : loop.onError(frame, now);
             case RATE_LIMITS_UPDATED -> {
                 m.rateLimitsUpdated.increment();
                 yield Follow.NOTHING;
@@ -252,7 +256,9 @@ final class VirtualClient {
             if (gen != generation) {
                 return; // the connection this client dropped
             }
-            boolean expected = state == State.CLOSING;
+            // A refused cross-node resume ends with the broker's close (4410): counted as refused, not an error.
+            boolean expected = state == State.CLOSING
+                    || (state == State.RESUMING && resume != null && resume.onClosedWhileResuming(statusCode));
             state = State.CLOSED;
             if (countedOpen) {
                 countedOpen = false;
@@ -326,6 +332,8 @@ final class VirtualClient {
             m.requestsUnsent.add(loop.clearPending());
             if (state == State.CONNECTING) {
                 m.error("connect_unfinished", "no session.created by the end of the run");
+            } else if (state == State.RESUMING) {
+                m.error("resume_unanswered", "no session.resumed (nor a refusal) by the end of the run");
             }
             if (slow != null && state == State.OPEN) {
                 slow.notClosed.increment();
@@ -355,6 +363,9 @@ final class VirtualClient {
                 return;
             }
             m.error(state == State.RESUMING ? "resume_connect_failed" : "connect_failed", describe(failure));
+            if (state == State.RESUMING && resume != null) {
+                resume.onReconnectFailed();
+            }
             state = State.CLOSED;
             loop.endActive();
             m.requestsUnsent.add(loop.clearPending());
@@ -365,7 +376,9 @@ final class VirtualClient {
 
     private void onSendFailed(Throwable failure) {
         synchronized (this) {
-            if (state == State.OFFLINE || state == State.CLOSING || state == State.CLOSED) {
+            // A resume probe on a connection the broker refuses and closes may fail: the close reports it.
+            if (state == State.OFFLINE || state == State.RESUMING || state == State.CLOSING
+                    || state == State.CLOSED) {
                 return;
             }
         }
@@ -433,7 +446,7 @@ final class VirtualClient {
      */
     private long drop(long now) {
         ResumeState r = Objects.requireNonNull(resume, "only the resume scenario drops");
-        r.onDropped(lastSeq);
+        r.onDropped(lastSeq, now);
         generation++;
         state = State.OFFLINE;
         session = null; // the caller hands the dropped session to follow()

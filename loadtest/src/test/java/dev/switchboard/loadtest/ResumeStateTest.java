@@ -43,14 +43,15 @@ class ResumeStateTest {
 
     @Test
     void a_backlog_resume_times_the_resume_the_catch_up_and_the_nth_replayed_event() {
-        ResumePlan plan = plan("--scenario", "resume", "--sessions", "3", "--backlog", "10", "--tokens", "11");
+        ResumePlan plan = plan("--scenario", "resume", "--sessions", "3", "--backlog", "10", "--tokens", "11",
+                "--url", "ws://h:1/v1/realtime");
         ResumeState state = new ResumeState(plan, m, 1);
         state.onSessionCreated("rt1.first");
         state.onResponseStart(random);
         assertTrue(state.onDelta(1, text("Hello")), "the backlog mode drops after the first delta");
-        state.onDropped(7);
+        state.onDropped(7, 0);
         assertEquals(URI.create("ws://h:1/v1/realtime?model=sim-chat&resume_token=rt1.first&last_seq=7"),
-                state.resumeUri(URI.create("ws://h:1/v1/realtime?model=sim-chat")));
+                state.resumeUri());
 
         state.onReconnect(0);
         state.onResumed(resumed(7, "rt1.second"), 5 * MS);
@@ -67,7 +68,7 @@ class ResumeStateTest {
         assertEquals(1, count(m.replay));
         assertEquals(1, count(m.replayBacklog));
         assertEquals(0, m.errorTotal.sum(), m.errorsByCode()::toString);
-        assertTrue(state.resumeUri(URI.create("ws://h:1/x")).toString().contains("resume_token=rt1.second"),
+        assertTrue(state.resumeUri().toString().contains("resume_token=rt1.second"),
                 "the next resume uses the fresh token");
     }
 
@@ -78,7 +79,7 @@ class ResumeStateTest {
         state.onSessionCreated("rt1.a");
         state.onResponseStart(random);
         state.onDelta(1, text("x"));
-        state.onDropped(3);
+        state.onDropped(3, 0);
         state.onReconnect(0);
         state.onResumed(resumed(3, ""), MS);
         state.onSeq(4, 2 * MS);
@@ -114,7 +115,7 @@ class ResumeStateTest {
     void a_resume_that_names_another_position_or_events_before_session_resumed_are_errors() {
         ResumeState state = new ResumeState(plan("--scenario", "resume"), m, 0);
         state.onSessionCreated("rt1.a");
-        state.onDropped(9);
+        state.onDropped(9, 0);
         state.onReconnect(0);
         state.onSeq(10, MS);
         state.onResumed(resumed(8, "rt1.b"), 2 * MS);

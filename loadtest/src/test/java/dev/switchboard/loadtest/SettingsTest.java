@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,37 @@ class SettingsTest {
     }
 
     @Test
+    void cluster_nodes_each_get_the_model_and_the_first_node_is_the_endpoint() {
+        Settings s = Settings.parse("--scenario", "cluster", "--nodes", "ws://a:1/v1/realtime, ws://b:2/v1/realtime",
+                "--broker-pids", "11,12");
+        assertEquals(List.of(URI.create("ws://a:1/v1/realtime?model=sim-chat"),
+                URI.create("ws://b:2/v1/realtime?model=sim-chat")), s.cluster().nodes());
+        assertEquals(s.cluster().nodes().get(0), s.endpoint());
+        assertEquals(List.of(11L, 12L), s.cluster().brokerPids());
+        assertEquals("11,12", s.describe().get("broker_pids"));
+        assertFalse(Settings.parse("--scenario", "resume").cluster().enabled());
+    }
+
+    @Test
+    void cluster_refusals_name_the_flag_and_the_rule() {
+        assertTrue(refusal("--scenario", "cluster").contains("--scenario cluster needs --nodes with at least two"));
+        assertTrue(refusal("--scenario", "cluster", "--nodes", "ws://a:1/x").contains("at least two"));
+        assertTrue(refusal("--nodes", "ws://a:1/x,ws://b:1/x").contains("--nodes is for --scenario cluster"));
+        assertTrue(refusal("--scenario", "cluster", "--nodes", "ws://a:1/x,,ws://b:1/x")
+                .contains("without empty entries"));
+        assertTrue(refusal("--scenario", "cluster", "--nodes", "ws://a:1/x,http://b:1/x")
+                .contains("--nodes must start with ws://"));
+        assertTrue(refusal("--scenario", "cluster", "--url", "ws://a:1/x", "--nodes", "ws://a:1/x,ws://b:1/x")
+                .contains("either --url or --nodes"));
+        assertTrue(refusal("--scenario", "cluster", "--nodes", "ws://a:1/x,ws://b:1/x", "--broker-pids", "1")
+                .contains("--broker-pids needs one process id per --nodes entry (2)"));
+        assertTrue(refusal("--scenario", "cluster", "--nodes", "ws://a:1/x,ws://b:1/x", "--broker-pids", "1,x")
+                .contains("--broker-pids entries must be process ids"));
+        assertTrue(refusal("--scenario", "cluster", "--nodes", "ws://a:1/x?model=m,ws://b:1/x")
+                .contains("name the model in every entry or in none"));
+    }
+
+    @Test
     void the_key_never_reaches_the_report_settings_or_command_line() {
         Settings s = Settings.parse("--key", "sk-secret", "--sessions", "2");
         assertFalse(s.describe().toString().contains("sk-secret"));
@@ -114,7 +146,8 @@ class SettingsTest {
             "--rate", "--arrival", "--ramp", "--think", "--grace", "--tokens", "--ttft-ms", "--tokens-per-second",
             "--no-sim", "--stamp", "--cancel-after", "--settle", "--broker-pid", "--seed", "--connect-timeout",
             "--report", "--html", "--help", "--disconnect-prob", "--max-disconnects", "--disconnect-after",
-            "--offline", "--backlog", "--slow-share", "--slow-for", "--slow-tokens", "--slow-tokens-per-second"}) {
+            "--offline", "--backlog", "--slow-share", "--slow-for", "--slow-tokens", "--slow-tokens-per-second",
+            "--nodes", "--broker-pids"}) {
             assertTrue(Settings.usage().contains(flag + " "), flag);
         }
     }

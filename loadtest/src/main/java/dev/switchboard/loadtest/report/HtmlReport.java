@@ -81,6 +81,7 @@ public final class HtmlReport {
                         : "not settled"))).append("</td></tr>"));
         s.resume().ifPresent(r -> resumeRows(html, r));
         s.brokerCpu().ifPresent(cpu -> cell(html, "broker cpu", cpu.describe()));
+        s.cluster().ifPresent(c -> ClusterReport.lines(c).forEach(e -> cell(html, e.getKey(), e.getValue())));
         s.slowConsumer().ifPresent(slow -> cell(html, "slow consumers", String.format(Locale.ROOT,
                 "%d slow sessions (share %.2f): paused %d, closed 4008 %d, cut %d, closed otherwise %d, still "
                         + "open %d; broker counted %s; broker heap before %s, max %s, last %s",

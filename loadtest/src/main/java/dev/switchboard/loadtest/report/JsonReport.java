@@ -56,6 +56,7 @@ public final class JsonReport {
         summary.resume().ifPresent(resume -> root.set("resume", resume(resume)));
         summary.slowConsumer().ifPresent(slow -> root.set("slow_consumer", slowConsumer(slow)));
         summary.brokerCpu().ifPresent(cpu -> root.set("broker_cpu", brokerCpu(cpu)));
+        summary.cluster().ifPresent(cluster -> root.set("cluster", ClusterReport.json(cluster)));
         ArrayNode warnings = root.putArray("warnings");
         summary.warnings().forEach(warnings::add);
         root.put("exit_code", summary.exitCode());

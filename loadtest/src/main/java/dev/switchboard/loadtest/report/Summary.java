@@ -33,6 +33,7 @@ import java.util.Optional;
  * @param warnings conditions worth a look that are not errors
  * @param exitCode the process exit code this run maps to
  * @param brokerCpu the broker's CPU from {@code /proc} over the run, with {@code --broker-pid} on this machine
+ * @param cluster resumes across nodes and what each node did (the cluster scenario)
  */
 public record Summary(
         String scenario,
@@ -59,7 +60,8 @@ public record Summary(
         List<TimelinePoint> timeline,
         List<String> warnings,
         int exitCode,
-        Optional<BrokerCpu> brokerCpu) {
+        Optional<BrokerCpu> brokerCpu,
+        Optional<ClusterStats> cluster) {
 
     /** A summary without a broker CPU reading. */
     public Summary(String scenario, int sessions, double durationS, double elapsedS, Map<String, Object> settings,
@@ -72,14 +74,23 @@ public record Summary(
                    int exitCode) {
         this(scenario, sessions, durationS, elapsedS, settings, commandLine, sessionsConnected, responses, requests,
                 cancels, refusals, errorsByCode, errorSamples, seq, eventsTotal, eventsPerSecond, latencies, stamps,
-                memory, resume, slowConsumer, timeline, warnings, exitCode, Optional.empty());
+                memory, resume, slowConsumer, timeline, warnings, exitCode, Optional.empty(), Optional.empty());
     }
 
     /** The same summary with {@code cpu} as its broker CPU reading. */
     public Summary withBrokerCpu(Optional<BrokerCpu> cpu) {
         return new Summary(scenario, sessions, durationS, elapsedS, settings, commandLine, sessionsConnected,
                 responses, requests, cancels, refusals, errorsByCode, errorSamples, seq, eventsTotal,
-                eventsPerSecond, latencies, stamps, memory, resume, slowConsumer, timeline, warnings, exitCode, cpu);
+                eventsPerSecond, latencies, stamps, memory, resume, slowConsumer, timeline, warnings, exitCode, cpu,
+                cluster);
+    }
+
+    /** The same summary with {@code stats} as its cluster results. */
+    public Summary withCluster(Optional<ClusterStats> stats) {
+        return new Summary(scenario, sessions, durationS, elapsedS, settings, commandLine, sessionsConnected,
+                responses, requests, cancels, refusals, errorsByCode, errorSamples, seq, eventsTotal,
+                eventsPerSecond, latencies, stamps, memory, resume, slowConsumer, timeline, warnings, exitCode,
+                brokerCpu, stats);
     }
 
     /**
@@ -125,6 +136,10 @@ public record Summary(
     public static final String REPLAY = "replay_ms";
     /** Resume, backlog mode: from the start of the reconnect to the N-th replayed event. */
     public static final String REPLAY_BACKLOG = "replay_backlog_ms";
+    /** Resume and cluster: from dropping the connection (offline time included) to {@code session.resumed}. */
+    public static final String DROP_TO_RESUMED = "drop_to_resumed_ms";
+    /** Resume and cluster: from dropping the connection to the first event after the resume point. */
+    public static final String DROP_TO_FIRST_EVENT = "drop_to_first_event_ms";
     /** Guardrail scenario: from the intended send of {@code response.create} to the {@code error} refusing it. */
     public static final String REFUSAL = "refusal_ms";
 

@@ -5,17 +5,19 @@ import java.util.Map;
 
 /** The human-readable end-of-run table printed to the terminal. Stateless and thread-safe. */
 public final class TextReport {
-    private static final Map<String, String> LABELS = Map.of(
-            Summary.CONNECT, "connect",
-            Summary.TTFT, "ttft",
-            Summary.BROKER_TTFT, "broker-added ttft",
-            Summary.INTER_DELTA, "inter-delta gap",
-            Summary.BROKER_DELTA, "broker-added delta",
-            Summary.CANCEL_ACK, "cancel ack",
-            Summary.SEND_LAG, "send lag",
-            Summary.RESUME, "resume",
-            Summary.REPLAY, "replay (caught up)",
-            Summary.REPLAY_BACKLOG, "replay backlog");
+    private static final Map<String, String> LABELS = Map.ofEntries(
+            Map.entry(Summary.CONNECT, "connect"),
+            Map.entry(Summary.TTFT, "ttft"),
+            Map.entry(Summary.BROKER_TTFT, "broker-added ttft"),
+            Map.entry(Summary.INTER_DELTA, "inter-delta gap"),
+            Map.entry(Summary.BROKER_DELTA, "broker-added delta"),
+            Map.entry(Summary.CANCEL_ACK, "cancel ack"),
+            Map.entry(Summary.SEND_LAG, "send lag"),
+            Map.entry(Summary.RESUME, "resume"),
+            Map.entry(Summary.REPLAY, "replay (caught up)"),
+            Map.entry(Summary.REPLAY_BACKLOG, "replay backlog"),
+            Map.entry(Summary.DROP_TO_RESUMED, "drop to resumed"),
+            Map.entry(Summary.DROP_TO_FIRST_EVENT, "drop to 1st event"));
 
     private TextReport() {
     }
@@ -58,6 +60,8 @@ public final class TextReport {
         s.resume().ifPresent(r -> resume(out, r));
         s.slowConsumer().ifPresent(slow -> slowConsumer(out, slow));
         s.brokerCpu().ifPresent(cpu -> line(out, "%-12s %s", "broker cpu", cpu.describe()));
+        s.cluster().ifPresent(c -> ClusterReport.lines(c).forEach(e -> line(out, "%-12s %s", e.getKey(),
+                e.getValue())));
         line(out, "%-12s %,d", "errors", s.errors());
         s.errorsByCode().forEach((code, count) -> line(out, "  %-30s %,9d  %s", code, count,
                 s.errorSamples().getOrDefault(code, "")));
