@@ -15,8 +15,9 @@
  * generation after another; callbacks of a dropped generation are ignored. Measurements go into HdrHistogram
  * {@code Recorder}s and {@code LongAdder}s, which take concurrent writers without locks.
  *
- * <p>The harness talks only to the {@code --url} it is given, and for {@code /metrics} to the same host and port
- * over HTTP.
+ * <p>The harness talks only to the {@code --url} it is given (or, in the cluster scenario, the {@code --nodes}, each
+ * session starting on one node and resuming on the next), and for {@code /metrics} to the same host and port over
+ * HTTP.
  */
 @NullMarked
 package dev.switchboard.loadtest;
