@@ -9,6 +9,8 @@ import dev.switchboard.broker.admission.AdmissionWatch;
 import dev.switchboard.broker.audit.AuditLog;
 import dev.switchboard.broker.audit.ConfigVersion;
 import dev.switchboard.broker.cluster.ClusterLink;
+import dev.switchboard.broker.cluster.RedisSessionMirror;
+import dev.switchboard.broker.cluster.ClusterSessions;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import dev.switchboard.broker.metrics.HeapPressure;
@@ -27,6 +29,7 @@ import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.ResponseHooks;
 import dev.switchboard.broker.session.ResponseTrace;
 import dev.switchboard.broker.session.SessionContext;
+import dev.switchboard.broker.session.SessionMirror;
 import dev.switchboard.broker.telemetry.Tracing;
 import dev.switchboard.broker.stream.RingRetry;
 import dev.switchboard.broker.session.SessionSignal;
@@ -95,14 +98,19 @@ public final class Broker implements AutoCloseable {
     private final Optional<AdminServer> admin;
     private final Optional<Tracing> tracing;
     private final Optional<ClusterLink> cluster;
+    private final Optional<RedisSessionMirror> mirror;
+    private final Optional<ClusterSessions> clusterSessions;
 
     private Broker(Server server, ServerConnector connector, UpstreamClients httpClients, RingShards rings,
                    ScheduledExecutorService scheduler, Optional<ProviderSimulator> simulator, BrokerMetrics metrics,
                    BrokerHandler handler, SessionStore<BrokerSession> store, Providers providers, LiveConfig live,
                    HeapPressure heapPressure, Optional<UsageFile> usageFile, Optional<WebhookNotices> webhooks,
                    Optional<AuditLog> audit, UsageLedger ledger, Optional<AdminServer> admin,
-                   Optional<Tracing> tracing, Optional<ClusterLink> cluster) {
+                   Optional<Tracing> tracing, Optional<ClusterLink> cluster, Optional<RedisSessionMirror> mirror,
+                   Optional<ClusterSessions> clusterSessions) {
         this.cluster = cluster;
+        this.clusterSessions = clusterSessions;
+        this.mirror = mirror;
         this.ledger = ledger;
         this.admin = admin;
         this.tracing = tracing;
@@ -226,9 +234,18 @@ public final class Broker implements AutoCloseable {
                 tenant -> live[0].policyVersion(tenant))).orElse(composed));
         // Only with an OTLP endpoint: otherwise no SDK, no exporter thread, and sessions trace nothing (issue 15).
         Optional<Tracing> tracing = Tracing.start(config.telemetry());
+        // In a cluster, sessions mirror their frames and state into Redis so that another node can resume them.
+        Optional<RedisSessionMirror> mirror = cluster.map(link -> new RedisSessionMirror(link, sessions.resumeTtl(),
+                sessions.replayMaxEvents(), metrics.registry(), () -> {
+                    List<String> ids = new ArrayList<>();
+                    store.forEach(session -> ids.add(session.id()));
+                    return ids;
+                }));
         SessionContext context = new SessionContext(EventCodec.create(), metrics, scheduler, store, operatorLog,
                 allHooks, clock, notices,
-                tracing.<ResponseTrace.Factory>map(t -> t).orElse(ResponseTrace.Factory.NONE));
+                tracing.<ResponseTrace.Factory>map(t -> t).orElse(ResponseTrace.Factory.NONE),
+                mirror.<SessionMirror>map(m -> m).orElse(SessionMirror.NONE));
+        Optional<ClusterSessions> clusterSessions = cluster.map(link -> new ClusterSessions(link, context));
         live[0] = new LiveConfig(config, providers, next -> {
             guardrails.reconfigure(next);
             ledger.reconfigure(next);
@@ -257,7 +274,7 @@ public final class Broker implements AutoCloseable {
         });
         BrokerHandler handler = new BrokerHandler(upgrade.getServerWebSocketContainer(), live[0]::directory, rings,
                 context, config, guardrails, ledger.watching(audit.map(log -> log.admissionWatch(
-                        live[0]::policyVersion)).orElse(AdmissionWatch.NONE)));
+                        live[0]::policyVersion)).orElse(AdmissionWatch.NONE)), clusterSessions);
         upgrade.setHandler(handler);
         server.setHandler(upgrade);
         server.setStopTimeout(5_000);
@@ -275,12 +292,13 @@ public final class Broker implements AutoCloseable {
             }
         } catch (Exception e) {
             new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store, providers,
-                    current, heapPressure, usageFile, webhooks, audit, ledger, Optional.empty(), tracing, cluster)
-                    .close();
+                    current, heapPressure, usageFile, webhooks, audit, ledger, Optional.empty(), tracing, cluster,
+                    mirror, clusterSessions).close();
             throw e;
         }
         return new Broker(server, connector, httpClients, rings, scheduler, simulator, metrics, handler, store,
-                providers, live[0], heapPressure, usageFile, webhooks, audit, ledger, admin, tracing, cluster);
+                providers, live[0], heapPressure, usageFile, webhooks, audit, ledger, admin, tracing, cluster, mirror,
+                clusterSessions);
     }
 
     /**
@@ -432,7 +450,10 @@ public final class Broker implements AutoCloseable {
         httpClients.close();
         providers.close();
         simulator.ifPresent(ProviderSimulator::close);
-        // Last: the rings have stopped, so nothing writes to Redis any more; leaving deletes the heartbeat.
+        // Last: the rings have stopped, so nothing more is mirrored; what was queued is written, then leaving deletes
+        // the heartbeat, so other nodes take this node's sessions over at once when their clients resume there.
+        clusterSessions.ifPresent(ClusterSessions::close);
+        mirror.ifPresent(RedisSessionMirror::close);
         cluster.ifPresent(ClusterLink::close);
     }
 

@@ -50,6 +50,7 @@ public final class BrokerMetrics {
     private final Counter slowConsumers;
     private final Counter replayLogStops;
     private final Counter resumes;
+    private final Counter takenOver;
 
     /** Creates the meters in a new Prometheus registry. */
     public BrokerMetrics() {
@@ -67,6 +68,9 @@ public final class BrokerMetrics {
                 .register(registry);
         resumes = Counter.builder("broker.sessions.resumed")
                 .description("Connections that resumed a session").register(registry);
+        takenOver = Counter.builder("broker.sessions.taken_over")
+                .description("Responses in progress that this node continued after the node running them was lost")
+                .register(registry);
         backpressurePauses = Counter.builder("broker.backpressure.pauses")
                 .description("Times an upstream stopped being read because its client connection was full")
                 .register(registry);
@@ -161,6 +165,11 @@ public final class BrokerMetrics {
                     .description("Characters of base64 audio of cut-off responses dropped")
                     .baseUnit("chars").tag("model", model).register(registry)).increment(audioChars);
         }
+    }
+
+    /** A response in progress was taken over from a lost node (issue 17). */
+    public void sessionTakenOver() {
+        takenOver.increment();
     }
 
     /** A connection resumed a session. */

@@ -216,6 +216,17 @@ public final class ReplayLog {
         return lastSeq;
     }
 
+    /**
+     * Starts an empty log after {@code seq}: its first frame will be {@code seq + 1} (a session taken over from another
+     * node whose mirrored frames begin past 1, issue 17).
+     */
+    public void startAfter(long seq) {
+        if (size != 0 || seq < 0) {
+            throw new IllegalStateException("only an empty log can start after a seq");
+        }
+        lastSeq = seq;
+    }
+
     /** The seq of the oldest frame still held ({@code lastSeq() + 1} when empty). */
     public long firstSeq() {
         return lastSeq - size + 1;

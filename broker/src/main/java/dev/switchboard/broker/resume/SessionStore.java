@@ -93,6 +93,15 @@ public final class SessionStore<S extends Resumable> {
                 java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Holds {@code session}, taken over from another node (issue 17), until its resume attaches: it expires after the
+     * resume TTL if that never happens.
+     */
+    public void adopt(S session) {
+        sessions.put(session.id(), session);
+        detached(session);
+    }
+
     /** {@code session} lost its connection: it expires after the resume TTL unless a connection attaches. */
     public void detached(S session) {
         sessions.policy().expireVariably().orElseThrow().setExpiresAfter(session.id(), ttlNanos,
@@ -113,8 +122,8 @@ public final class SessionStore<S extends Resumable> {
         record Invalid<S>() implements Lookup<S> {
         }
 
-        /** The token is genuine but its session has ended. */
-        record Expired<S>() implements Lookup<S> {
+        /** The token is genuine but its session is not here: it has ended (or, in a cluster, is on another node). */
+        record Expired<S>(String sessionId) implements Lookup<S> {
         }
 
         /** The session, live. */
@@ -129,7 +138,7 @@ public final class SessionStore<S extends Resumable> {
             return new Lookup.Invalid<>();
         }
         S session = sessions.getIfPresent(id.get());
-        return session == null ? new Lookup.Expired<>() : new Lookup.Found<>(session);
+        return session == null ? new Lookup.Expired<>(id.get()) : new Lookup.Found<>(session);
     }
 
     /**

@@ -57,14 +57,24 @@ abstract class AbstractSession implements BrokerSession {
     private final java.util.concurrent.atomic.AtomicLong responsesEnded = new java.util.concurrent.atomic.AtomicLong();
 
     AbstractSession(Principal principal, String model, Shard shard, SessionContext context) {
-        this.id = Ids.next("sess_");
+        this(principal, model, shard, context, java.util.Optional.empty());
+    }
+
+    /**
+     * A session; with {@code takeover}, the session another node owned (issue 17), under its id, with the frames
+     * its client may still be owed already in the replay log. A taken-over session starts with a resume.
+     */
+    AbstractSession(Principal principal, String model, Shard shard, SessionContext context,
+                    java.util.Optional<Takeover> takeover) {
+        this.id = takeover.map(Takeover::sessionId).orElseGet(() -> Ids.next("sess_"));
         this.principal = principal;
         this.tenant = principal.tenant();
         this.model = model;
         this.shard = shard;
         this.context = context;
         this.output = new SessionOutput(context.codec(), "event_" + id.substring(5, 13) + "_",
-                context.store().newLog());
+                context.store().newLog(), id);
+        takeover.ifPresent(t -> output.restore(t.frames()));
         this.limits = new SessionLimitTimers(principal.sessionLimits(), context.scheduler(), this::publish,
                 System::nanoTime);
         this.startedAt = context.clock().instant();
@@ -166,17 +176,8 @@ abstract class AbstractSession implements BrokerSession {
             output.attach(signal.channel());
             flowChannel = signal.channel();
             context.store().attached(AbstractSession.this);
-            context.metrics().sessionOpened();
             context.metrics().connectionAttached();
-            info = new ResponseHooks.SessionInfo(id, tenant.id(), principal.keyId(), model,
-                    transport(signal.channel()));
-            summaryTransport = info.transport();
-            traceParent = signal.channel().traceParent();
-            context.hooks().onSessionOpened(info);
-            if (info.transport() != ResponseHooks.Transport.HTTP) {
-                // Duration and idle limits hold WebSocket sessions; an HTTP request is bounded by its own deadlines.
-                limits.start();
-            }
+            opened(signal.channel());
             onStarted();
         }
 
@@ -226,6 +227,18 @@ abstract class AbstractSession implements BrokerSession {
         }
 
         @Override
+        public void onFollowed(SessionSignal.Followed signal) {
+            // Only a follower of another node's session reads mirrored frames; a session of its own has none.
+        }
+
+        @Override
+        public void onMirrored(SessionSignal.Mirrored signal) {
+            if (!ended && output.mirrored(signal.seq())) {
+                releaseMirrored();
+            }
+        }
+
+        @Override
         public void onEnd(SessionSignal.End signal) {
             if (!ended) {
                 closeWith(signal.reason(), new ErrorEvent(ErrorDetail.invalidRequest(signal.reason().errorCode(),
@@ -234,6 +247,25 @@ abstract class AbstractSession implements BrokerSession {
             signal.done().run();
         }
     };
+
+    /** The session starts on this node: its first connection, or the resume that took it over from another node. */
+    private void opened(ClientChannel first) {
+        context.metrics().sessionOpened();
+        info = new ResponseHooks.SessionInfo(id, tenant.id(), principal.keyId(), model, transport(first));
+        if (info.transport() != ResponseHooks.Transport.HTTP && context.mirror().active()) {
+            // Only WebSocket sessions can be resumed on another node; an HTTP stream resumes where it began. A
+            // session another node can take over sends a frame only once the mirror has it (see SessionOutput).
+            output.mirrorTo(context.mirror(), canMoveNodes(), upTo -> publish(new SessionSignal.Mirrored(upTo)));
+            context.mirror().opened(this);
+        }
+        summaryTransport = info.transport();
+        traceParent = first.traceParent();
+        context.hooks().onSessionOpened(info);
+        if (info.transport() != ResponseHooks.Transport.HTTP) {
+            // Duration and idle limits hold WebSocket sessions; an HTTP request is bounded by its own deadlines.
+            limits.start();
+        }
+    }
 
     private void onConnectionClosed(ClientChannel closed) {
         if (!output.isAttached(closed)) {
@@ -294,6 +326,14 @@ abstract class AbstractSession implements BrokerSession {
 
     /** Ends the session; {@code lastWords}, if not null, is emitted after what {@link #onEnded} emits. */
     private void end(String reason, ServerEvent lastWords) {
+        end(reason, lastWords, false);
+    }
+
+    /**
+     * Ends the session here; {@code handOver}: it goes on on another node (a drain in a cluster), so its mirrored
+     * copy is released for that node instead of removed.
+     */
+    private void end(String reason, ServerEvent lastWords, boolean handOver) {
         if (ended) {
             return;
         }
@@ -304,6 +344,12 @@ abstract class AbstractSession implements BrokerSession {
         onEnded(reason);
         if (lastWords != null) {
             emit(lastWords);
+        }
+        // After the last frames: another node reads them before it may take the session over.
+        if (handOver) {
+            output.mirror().released(id);
+        } else {
+            output.mirror().ended(id);
         }
         if (info != null) {
             // After onEnded, so a response it closes is reported before the session that held it.
@@ -333,6 +379,11 @@ abstract class AbstractSession implements BrokerSession {
             return;
         }
         boolean wasAttached = output.channel().isPresent();
+        boolean takenOver = info == null;
+        if (takenOver) {
+            // Taken over from another node (issue 17): this resume is the session's start here.
+            opened(next);
+        }
         limits.onClientActivity();
         // Held until the replay is done, so live events cannot outrun it and push it out of the log; the new
         // connection starts with nothing unsent, so the previous one's watermark no longer holds.
@@ -350,9 +401,47 @@ abstract class AbstractSession implements BrokerSession {
             context.metrics().connectionAttached();
         }
         catchUp();
+        if (takenOver) {
+            // After the replay is queued: what goes on here (a response continued) follows what the client missed.
+            onTakenOver();
+        }
         if (draining) {
             onDrain(false);
         }
+    }
+
+    /** Where this session's frames and state are copied for other nodes ({@link SessionMirror#NONE}: nowhere). */
+    protected final SessionMirror mirror() {
+        return output.mirror();
+    }
+
+    /**
+     * The first resume of a session taken over from another node has attached and queued the replay: go on with
+     * what was in progress there. Shard thread.
+     */
+    void onTakenOver() {
+    }
+
+    /**
+     * Frames the mirror has confirmed go to the connection; what does not fit waits as a catch-up does, on the
+     * connection's low watermark. Frames that only waited for the mirror never hold the upstream back.
+     */
+    private void releaseMirrored() {
+        if (!gate.holds(FlowGate.Reason.CATCHING_UP)) {
+            if (output.pump() == SessionOutput.CatchUp.CAUGHT_UP) {
+                return;
+            }
+            gate.hold(FlowGate.Reason.CATCHING_UP);
+        }
+        catchUp();
+    }
+
+    /**
+     * Whether another node can take this session over when this one is lost (issue 17), so that its frames must be
+     * mirrored before its client sees them. A relayed session cannot (its conversation lives in the provider).
+     */
+    boolean canMoveNodes() {
+        return false;
     }
 
     /** Sends the resumed connection more of the log; once it is up to date, live streaming continues. */
@@ -390,6 +479,10 @@ abstract class AbstractSession implements BrokerSession {
                     context.store().tokenFor(this), output.seq()));
             current.close(CloseReason.SERVICE_RESTART, "the broker is restarting: reconnect and resume");
         });
+        if (mirror().active() && canMoveNodes() && !ended) {
+            // In a cluster the session is handed over: the node its client resumes on takes it over at once.
+            end("handed_over", null, true);
+        }
     }
 
     /** A response ended: a drain waiting for it may now proceed (after the response's closing events). */

@@ -65,4 +65,12 @@ public interface ClientChannel {
     default boolean keepsSessionOnClose() {
         return false;
     }
+
+    /**
+     * Whether this is the owner's stand-in for a client another node serves (issue 17): it writes nothing, the
+     * mirror carries the session's frames there.
+     */
+    default boolean followsElsewhere() {
+        return false;
+    }
 }

@@ -24,8 +24,12 @@ final class OutputItem {
     String status = "in_progress";
 
     private OutputItem(int outputIndex, boolean functionCall, String callId, String name) {
+        this(outputIndex, Ids.next("item_"), functionCall, callId, name);
+    }
+
+    private OutputItem(int outputIndex, String itemId, boolean functionCall, String callId, String name) {
         this.outputIndex = outputIndex;
-        this.itemId = Ids.next("item_");
+        this.itemId = itemId;
         this.functionCall = functionCall;
         this.callId = callId;
         this.name = name;
@@ -37,6 +41,18 @@ final class OutputItem {
 
     static OutputItem functionCall(int outputIndex, String callId, String name) {
         return new OutputItem(outputIndex, true, callId, name);
+    }
+
+    /** An item of a response taken over from another node, as its mirrored frames left it (issue 17). */
+    static OutputItem restored(Takeover.Item from) {
+        OutputItem item = new OutputItem(from.outputIndex(), from.itemId(), from.functionCall(), from.callId(),
+                from.name());
+        item.text.append(from.text());
+        item.deltas = from.deltas();
+        item.open = from.open();
+        item.status = from.status();
+        item.abandoned = from.abandoned();
+        return item;
     }
 
     /** The item as the client sees it; for a message, with its text so far when {@code withContent}. */

@@ -63,15 +63,93 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     private boolean handlingUpstreamEvent;
     private boolean replayLogStopPending;
 
+    /** The response another node was running when it was lost; continued by {@link #onTakenOver()}. */
+    private Takeover.Response interrupted;
+
     /** Creates a session for {@code tenant} on {@code route}, pinned to {@code shard}. Call from any thread. */
     public RealtimeSession(Principal principal, Route route, Shard shard, SessionContext context) {
-        super(principal, route.model(), shard, context);
+        this(principal, route, shard, context, Optional.empty());
+    }
+
+    /**
+     * Takes over the session another node owned (issue 17): its configuration, conversation and replayable frames
+     * as that node mirrored them; a response it was running continues when the client's resume attaches. Call from
+     * any thread; the session starts with a resume.
+     */
+    public RealtimeSession(Principal principal, Route route, Shard shard, SessionContext context,
+                           Takeover takeover) {
+        this(principal, route, shard, context, Optional.of(takeover));
+    }
+
+    private RealtimeSession(Principal principal, Route route, Shard shard, SessionContext context,
+                            Optional<Takeover> takeover) {
+        super(principal, route.model(), shard, context, takeover);
         this.route = route;
         this.responses = new ResponseEmitter(this::emit, context.metrics(), context.hooks(), context.clock(),
                 principal.tenant().policy(), context.notices());
         this.config = new SessionConfig(Optional.of("realtime"), Optional.of("realtime.session"), Optional.of(id),
                 Optional.of(route.model()), Optional.of(""), Optional.of(List.of("text")), Optional.of(List.of()),
                 Optional.of(TextNode.valueOf("auto")), Optional.of(TextNode.valueOf("inf")));
+        takeover.ifPresent(this::restore);
+    }
+
+    private void restore(Takeover takeover) {
+        SessionSnapshot snapshot = takeover.snapshot();
+        config = snapshot.config();
+        snapshot.conversation().forEach(conversation::append);
+        takeover.response().ifPresent(response -> {
+            if (!response.done()) {
+                interrupted = response;
+            } else if (response.active().joinsConversation()) {
+                // Ended on the lost node after its last snapshot: its answer joins the conversation here.
+                java.util.Set<String> abandoned = new java.util.HashSet<>();
+                response.items().stream().filter(Takeover.Item::abandoned).forEach(i -> abandoned.add(i.itemId()));
+                response.doneOutput().stream().filter(item -> !abandoned.contains(item.id().orElse("")))
+                        .forEach(conversation::append);
+            }
+        });
+    }
+
+    /**
+     * The resume that took this session over has attached: a response the lost node was running goes on here, from
+     * exactly what its client has — continued by assistant prefill where the target can, otherwise restarted by the
+     * rules of a failover ({@code docs/failover.md}) — announced by {@code switchboard.response.failover} with reason
+     * {@code node_lost}.
+     */
+    @Override
+    void onTakenOver() {
+        Takeover.Response response = interrupted;
+        interrupted = null;
+        if (response == null) {
+            return;
+        }
+        SessionSnapshot.Active asked = response.active();
+        ResponseRun run = new ResponseRun(this, info, shard, context.scheduler(), route, asked.request(),
+                System.nanoTime(), asked.modalities(), asked.responseId());
+        run.joinsConversation = asked.joinsConversation();
+        run.failovers = response.failovers();
+        int call = 0;
+        for (Takeover.Item item : response.items()) {
+            OutputItem restored = responses.adopt(OutputItem.restored(item));
+            run.items.add(restored);
+            run.deltas += item.deltas();
+            if (restored.open && restored.functionCall) {
+                run.calls.put(call++, restored);
+            } else if (restored.open) {
+                run.textItem = restored;
+            }
+        }
+        // Its first token was recorded where it began; what follows is a continuation.
+        run.firstTokenRecorded = run.deltas > 0;
+        active = run;
+        run.trace = context.tracing().response(run.info, traceParent, "chat", route.model(), run.requestedNanos);
+        context.metrics().sessionTakenOver();
+        ResponseAttempts.Decision decision = run.attempts.takeOver(run.output());
+        if (decision instanceof ResponseAttempts.Decision.FailOver move) {
+            failOver(run, move, "node_lost");
+        } else {
+            failResponse(run, ((ResponseAttempts.Decision.Fail) decision).failure());
+        }
     }
 
     // ---- life cycle hooks (shard thread) ----
@@ -79,6 +157,28 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     @Override
     void onStarted() {
         emit(new SessionCreated(config, Optional.of(context.store().tokenFor(this))));
+        mirrorState();
+    }
+
+    /**
+     * Copies what another node needs to take this session over (configuration, conversation, the response in
+     * progress and its request) after a change of state; never per delta. Only in a cluster (issue 17).
+     */
+    private void mirrorState() {
+        SessionMirror mirror = mirror();
+        if (mirror.active()) {
+            ResponseRun run = active;
+            Optional<SessionSnapshot.Active> running = run == null ? Optional.empty()
+                    : Optional.of(new SessionSnapshot.Active(run.id, run.joinsConversation, run.modalities,
+                    run.baseRequest()));
+            mirror.state(id, new SessionSnapshot(config, conversation.items(), running)
+                    .toJson(context.codec().mapper()));
+        }
+    }
+
+    @Override
+    boolean canMoveNodes() {
+        return true;
     }
 
     @Override
@@ -267,6 +367,11 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
      * failover event tells the client.
      */
     private void failOver(ResponseRun run, ResponseAttempts.Decision.FailOver move) {
+        failOver(run, move, move.cause().reason().errorCode());
+    }
+
+    /** A move to another target for {@code reason} (a provider failure's code, or {@code node_lost}). */
+    private void failOver(ResponseRun run, ResponseAttempts.Decision.FailOver move, String reason) {
         run.failovers++;
         if (!move.continueText()) {
             responses.abandonOpenItems(run);
@@ -279,11 +384,10 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
                     Usage.of(0, run.deltas), move.from().upstreamModel())));
             return;
         }
-        responses.failover(run, move.from().provider().name(), move.from().upstreamModel(),
-                move.cause().reason().errorCode(), move.continueText() ? "continue" : "restart");
+        responses.failover(run, move.from().provider().name(), move.from().upstreamModel(), reason,
+                move.continueText() ? "continue" : "restart");
         run.trace.failover(move.from().provider().name(), move.from().upstreamModel(), move.to().provider().name(),
-                move.to().upstreamModel(), move.cause().reason().errorCode(), move.continueText() ? "continue"
-                        : "restart");
+                move.to().upstreamModel(), reason, move.continueText() ? "continue" : "restart");
         act(run, run.attempts.start(run.output()));
     }
 
@@ -306,6 +410,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         if (run.joinsConversation) {
             output.forEach(conversation::append);
         }
+        mirrorState();
     }
 
     private void finish(ResponseRun run) {
@@ -330,6 +435,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         }
         config = config.merge(patch);
         emit(new SessionUpdated(config));
+        mirrorState();
         return null;
     }
 
@@ -354,6 +460,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         Optional<String> before = conversation.idBefore(item.id().orElseThrow());
         emit(new ConversationItemAdded(before, item));
         emit(new ConversationItemDone(before, item));
+        mirrorState();
         return null;
     }
 
@@ -407,6 +514,8 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         }
         active = run;
         run.trace = context.tracing().response(run.info, traceParent, "chat", route.model(), run.requestedNanos);
+        // Before any of the response's frames: a node that takes the session over finds its request first.
+        mirrorState();
         // Before response.created: the chat-completions endpoint turns it into x-ratelimit-* headers, which must
         // precede the stream it commits at response.created.
         reportRateLimits(verdict);

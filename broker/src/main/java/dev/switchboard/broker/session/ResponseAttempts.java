@@ -173,6 +173,24 @@ final class ResponseAttempts {
         return new Decision.Fail(failed);
     }
 
+    /**
+     * The node that ran this response was lost and this one takes it over (issue 17): the first target whose circuit
+     * admits requests goes on, continuing the text by prefill where it can (even on the same target: the lost
+     * attempt ended with the node, not with the provider), else restarting it.
+     */
+    Decision takeOver(Output output) {
+        OptionalInt first = available(0);
+        if (first.isEmpty()) {
+            return new Decision.Fail(circuitOpen());
+        }
+        index = first.getAsInt();
+        retries = 0;
+        prefill = target().provider().bridged().prefill() && output.continuable();
+        return new Decision.FailOver(target(), target(), prefill, new UpstreamOutcome.Failed(
+                CloseReason.UPSTREAM_STREAM_BROKEN, "the broker node serving this response was lost",
+                Optional.empty()));
+    }
+
     /** The next target whose circuit admits requests, or failure when none is left. */
     private Decision nextTarget(UpstreamOutcome.Failed failed, Output output) {
         OptionalInt next = available(index + 1);

@@ -64,6 +64,14 @@ final class ResponseEmitter {
                 model)));
     }
 
+    /** An item taken over from another node gets the policing a new one would (its released text stays as sent). */
+    OutputItem adopt(OutputItem item) {
+        if (item.open) {
+            item.policer = policy.map(ContentPolicy::newOutput).orElse(null);
+        }
+        return item;
+    }
+
     void textDelta(ResponseRun run, String text) {
         OutputItem item = run.textItem;
         if (item == null) {

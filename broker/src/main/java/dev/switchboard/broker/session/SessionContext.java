@@ -20,10 +20,19 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param clock the wall clock of hook records
  * @param notices where content policy matches are announced (audit, webhooks)
  * @param tracing starts the traces of responses ({@link ResponseTrace.Factory#NONE} when nothing is exported)
+ * @param mirror where sessions copy their frames and state for other nodes ({@link SessionMirror#NONE}: one broker)
  */
 public record SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
                              SessionStore<BrokerSession> store, OperatorLog operatorLog, ResponseHooks hooks,
-                             InstantSource clock, Notices notices, ResponseTrace.Factory tracing) {
+                             InstantSource clock, Notices notices, ResponseTrace.Factory tracing,
+                             SessionMirror mirror) {
+    /** A context of a single broker: nothing is mirrored. */
+    public SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
+                          SessionStore<BrokerSession> store, OperatorLog operatorLog, ResponseHooks hooks,
+                          InstantSource clock, Notices notices, ResponseTrace.Factory tracing) {
+        this(codec, metrics, scheduler, store, operatorLog, hooks, clock, notices, tracing, SessionMirror.NONE);
+    }
+
     /** A context whose responses are not traced. */
     public SessionContext(EventCodec codec, BrokerMetrics metrics, ScheduledExecutorService scheduler,
                           SessionStore<BrokerSession> store, OperatorLog operatorLog, ResponseHooks hooks,

@@ -26,6 +26,9 @@ import java.util.Optional;
 final class SessionOutput {
     private final EventCodec codec;
     private final String eventIdPrefix;
+    private final String sessionId;
+    /** Where sequenced frames are copied for other nodes; {@link SessionMirror#NONE} until a WebSocket opens. */
+    private SessionMirror mirror = SessionMirror.NONE;
     private final ReplayLog log;
     private ClientChannel channel;
     private long seq;
@@ -43,10 +46,64 @@ final class SessionOutput {
     private record Pending(java.util.function.LongFunction<String> encoder, ServerEvent event, Object tag) {
     }
 
-    SessionOutput(EventCodec codec, String eventIdPrefix, ReplayLog log) {
+    SessionOutput(EventCodec codec, String eventIdPrefix, ReplayLog log, String sessionId) {
         this.codec = codec;
         this.eventIdPrefix = eventIdPrefix;
         this.log = log;
+        this.sessionId = sessionId;
+    }
+
+    /**
+     * Frames up to this seq may go to the connection. Without a gate it follows {@link #seq}; with one (a session
+     * that can be taken over by another node) it is the last frame the mirror confirmed, so a client never holds a
+     * frame another node could not replay (issue 17).
+     */
+    private long releasedSeq;
+    private boolean gated;
+    private java.util.function.LongConsumer confirmed;
+
+    /**
+     * Copies every frame sequenced from now on to {@code target} (a WebSocket session in a cluster). With
+     * {@code gate}, a frame reaches the connection only once {@link #mirrored} says the mirror has it;
+     * {@code confirmed} is what the mirror tells (it hands the confirmation to the shard, which calls
+     * {@link #mirrored}).
+     */
+    void mirrorTo(SessionMirror target, boolean gate, java.util.function.LongConsumer confirmed) {
+        mirror = target;
+        gated = gate;
+        releasedSeq = seq;
+        this.confirmed = confirmed;
+    }
+
+    /** The mirror confirmed frames up to {@code upTo}; returns whether frames now wait for the connection. */
+    boolean mirrored(long upTo) {
+        if (upTo > releasedSeq) {
+            releasedSeq = Math.min(upTo, seq);
+        }
+        return channel != null && sentSeq < releasedSeq;
+    }
+
+    /** The last seq that may go to the connection now. */
+    private long sendable() {
+        return gated ? releasedSeq : seq;
+    }
+
+    /** Where frames are copied ({@link SessionMirror#NONE} when nowhere). */
+    SessionMirror mirror() {
+        return mirror;
+    }
+
+    /**
+     * Fills the log with the frames another node mirrored before this one took the session over (issue 17); the
+     * next event gets the seq after the last of them. Before any event; frames in order, contiguous.
+     */
+    void restore(java.util.List<Takeover.Frame> frames) {
+        log.startAfter(frames.get(0).seq() - 1);
+        for (Takeover.Frame frame : frames) {
+            log.append(frame.seq(), frame.text());
+            seq = frame.seq();
+        }
+        sentSeq = seq;
     }
 
     /**
@@ -65,6 +122,11 @@ final class SessionOutput {
     }
 
     private void emit(java.util.function.LongFunction<String> encoder, ServerEvent event, Object tag) {
+        if (gated) {
+            // Sequenced and mirrored now; it goes to the connection once the mirror confirms it (see mirrored).
+            sequence(encoder);
+            return;
+        }
         ClientChannel target = channel;
         if (target != null && (sentSeq < seq || !pending.isEmpty() || !target.hasRoom())) {
             pending.add(new Pending(encoder, event, tag));
@@ -97,12 +159,14 @@ final class SessionOutput {
         long next = ++seq;
         String frame = encoder.apply(next);
         log.append(next, frame);
+        mirror.frame(sessionId, next, frame, confirmed);
         return frame;
     }
 
     /** Whether events wait for the connection (in the log or pending). */
     boolean backlogged() {
-        return channel != null && (sentSeq < seq || !pending.isEmpty());
+        // Frames waiting only for the mirror's confirmation do not count: they hold no upstream back.
+        return channel != null && (sentSeq < sendable() || !pending.isEmpty());
     }
 
     /**
@@ -135,7 +199,8 @@ final class SessionOutput {
     /** Hands the connection logged frames it has not had, while it has room. Requires a connection. */
     CatchUp pump() {
         ClientChannel target = channel;
-        while (sentSeq < seq) {
+        long limit = sendable();
+        while (sentSeq < limit) {
             if (!target.hasRoom()) {
                 return CatchUp.BEHIND;
             }

@@ -30,6 +30,10 @@ public sealed interface SessionSignal {
         void onLimitDue(LimitDue signal);
 
         void onEnd(End signal);
+
+        void onMirrored(Mirrored signal);
+
+        void onFollowed(Followed signal);
     }
 
     /** Calls the {@code handler} method for this signal. */
@@ -109,6 +113,33 @@ public sealed interface SessionSignal {
         @Override
         public void dispatch(Handler handler) {
             handler.onLimitDue(this);
+        }
+    }
+
+    /**
+     * The cluster's mirror confirmed the session's frames up to {@code seq} (issue 17): they may now reach the client,
+     * since another node could replay them if this one were lost.
+     */
+    record Mirrored(long seq) implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onMirrored(this);
+        }
+    }
+
+    /**
+     * Frames the owner node mirrored, read for a session this node follows (issue 17), oldest first; then, when
+     * {@code closeCode} is not 0, the owner closed the client's connection with that code and {@code closeReason}
+     * (1012: it handed the session over, or was lost; reconnect and resume). Only a follower handles it.
+     */
+    record Followed(java.util.List<Takeover.Frame> frames, int closeCode, String closeReason) implements SessionSignal {
+        public Followed {
+            frames = java.util.List.copyOf(frames);
+        }
+
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onFollowed(this);
         }
     }
 

@@ -54,7 +54,8 @@ class SessionOutputTest {
 
     @Test
     void large_frames_wait_for_the_connection_to_drain_and_keep_their_order_and_seq() throws Exception {
-        SessionOutput output = new SessionOutput(EventCodec.create(), "event_", new ReplayLog(1_000, 1 << 20));
+        SessionOutput output = new SessionOutput(EventCodec.create(), "event_", new ReplayLog(1_000, 1 << 20),
+                "sess_test");
         Connection connection = new Connection();
         output.attach(connection);
 

@@ -3,6 +3,7 @@ package dev.switchboard.broker.transport.ws;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.admission.Directory;
 import dev.switchboard.broker.route.Route;
+import dev.switchboard.broker.cluster.ClusterSessions;
 import dev.switchboard.broker.resume.ReplayLog;
 import dev.switchboard.broker.resume.SessionStore;
 import dev.switchboard.broker.session.BrokerSession;
@@ -64,6 +65,8 @@ public final class BrokerHandler extends Handler.Abstract {
     private final ChatEndpoint chat;
     private final ConsoleFiles console = new ConsoleFiles();
     private volatile boolean accepting = true;
+    /** Resumes of sessions held elsewhere in the cluster; empty for a single broker. */
+    private final java.util.Optional<ClusterResume> cluster;
 
     /**
      * Creates the handler; {@code container} must belong to the same server.
@@ -74,11 +77,23 @@ public final class BrokerHandler extends Handler.Abstract {
      */
     public BrokerHandler(ServerWebSocketContainer container, Supplier<Directory> directory, RingShards rings,
                          SessionContext context, BrokerConfig config, SessionGuard sessions, AdmissionWatch watch) {
+        this(container, directory, rings, context, config, sessions, watch, java.util.Optional.empty());
+    }
+
+    /**
+     * Creates the handler of a cluster node: {@code sessions} finds, and takes over, sessions other nodes held
+     * (issue 17); empty for a single broker.
+     */
+    public BrokerHandler(ServerWebSocketContainer container, Supplier<Directory> directory, RingShards rings,
+                         SessionContext context, BrokerConfig config, SessionGuard sessions, AdmissionWatch watch,
+                         java.util.Optional<ClusterSessions> clusterSessions) {
         this.container = container;
         this.gatekeeper = new Gatekeeper(directory, () -> accepting, sessions, watch);
         this.rings = rings;
         this.context = context;
         this.config = config;
+        this.cluster = clusterSessions.map(d -> new ClusterResume(d, gatekeeper,
+                () -> rings.shardFor(sessionCounter.getAndIncrement()), context));
         this.chat = new ChatEndpoint(gatekeeper, () -> rings.shardFor(sessionCounter.getAndIncrement()),
                 context, config.outbound(), InstantSource.system(),
                 config.sessions().resumeTtl(), config.limits().requestBodyTimeout());
@@ -208,6 +223,20 @@ public final class BrokerHandler extends Handler.Abstract {
         if (found instanceof SessionStore.Lookup.Invalid) {
             refuse.accept(ErrorDetail.invalidRequest("resume_token_invalid",
                     "the resume token is not valid for this API key", ""));
+            return;
+        }
+        if (found instanceof SessionStore.Lookup.Expired<BrokerSession> expired && cluster.isPresent()) {
+            // Not here: another node may hold it, or have held it and be lost (issue 17).
+            ClusterResume.Outcome outcome = cluster.get().resume(principal, expired.sessionId(), lastSeq,
+                    query.getValue("model"));
+            if (outcome instanceof ClusterResume.Outcome.Refuse refused) {
+                refuse.accept(refused.error());
+                return;
+            }
+            ClusterResume.Outcome.Attach attach = (ClusterResume.Outcome.Attach) outcome;
+            upgradeTo(request, response, callback, protocols, () -> new WsConnection(attach.session(), lastSeq,
+                    attach.decoder(), context.metrics(), context.scheduler(), config.outbound(),
+                    config.limits().maxFrameBytes()));
             return;
         }
         if (found instanceof SessionStore.Lookup.Expired) {

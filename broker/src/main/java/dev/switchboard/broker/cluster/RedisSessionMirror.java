@@ -1,0 +1,285 @@
+package dev.switchboard.broker.cluster;
+
+import dev.switchboard.broker.session.BrokerSession;
+import dev.switchboard.broker.session.RealtimeSession;
+import dev.switchboard.broker.session.SessionMirror;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mirrors sessions into Redis (issue 17) so that another node can resume them: a session's frames go to the Redis
+ * Stream {@code sb:s:ID:log} (entry id {@code SEQ-1}, trimmed to about the replay log's event bound), its record and
+ * last state snapshot to the hash {@code sb:s:ID} (tenant, key id, model, kind, owner node, state), both expiring
+ * {@code sessions.resume_ttl} after they were last refreshed.
+ *
+ * <p>Threading: shard threads call the {@link SessionMirror} methods, which only add to a lock-free queue (bounded:
+ * past {@link #MAX_QUEUED} operations a frame is dropped and counted, and the session's log then has a gap, which
+ * another node refuses to resume from). One writer thread ({@code switchboard-mirror}) takes what is queued, sends it
+ * as one pipelined batch on a connection of its own, and waits for that batch's replies before the next: while Redis
+ * answers, the next batch gathers, so the hot path never waits for Redis and a burst costs one round trip.
+ */
+public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisSessionMirror.class);
+    /** Operations waiting for the writer at most; past it frames are dropped (and counted). */
+    static final int MAX_QUEUED = 200_000;
+    /** Operations sent in one pipelined batch at most. */
+    private static final int MAX_BATCH = 4_096;
+    private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(2);
+    /** How long an ended session's keys stay (marked ended) for followers still reading its stream. */
+    private static final long ENDED_KEEP_MILLIS = 30_000;
+
+    private sealed interface Op {
+        String sessionId();
+    }
+
+    private record Opened(String sessionId, String tenant, String keyId, String model, String kind) implements Op {
+    }
+
+    private record Frame(String sessionId, long seq, String text, LongConsumer confirmed) implements Op {
+    }
+
+    private record State(String sessionId, String json) implements Op {
+    }
+
+    private record Ended(String sessionId) implements Op {
+    }
+
+    private record Refresh(String sessionId) implements Op {
+    }
+
+    private record Control(String sessionId, int code, String reason) implements Op {
+    }
+
+    private record Released(String sessionId) implements Op {
+    }
+
+    private final ClusterLink link;
+    private final StatefulRedisConnection<String, String> connection;
+    private final long ttlMillis;
+    private final int maxEvents;
+    private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Counter dropped;
+    private final Counter failed;
+    private final Thread writer;
+    private volatile boolean sleeping;
+    /** Per mirrored session: the last frame's seq and the last entry's sub-id after it (writer thread only). */
+    private final Map<String, long[]> lastSeqs = new java.util.HashMap<>();
+    /** Whether the last batch failed: a failure streak is logged once (writer thread only). */
+    private boolean failing;
+    private volatile boolean closed;
+
+    /**
+     * Starts the writer.
+     *
+     * @param resumeTtl how long a session's keys live after they were last written or refreshed
+     * @param maxEvents about how many frames a session's stream keeps (the replay log's bound)
+     * @param localSessions the ids of the sessions this node holds, refreshed every third of {@code resumeTtl}
+     */
+    public RedisSessionMirror(ClusterLink link, Duration resumeTtl, int maxEvents, MeterRegistry meters,
+                              Supplier<Iterable<String>> localSessions) {
+        this.link = link;
+        this.connection = link.client().connect();
+        // One pipelined batch per flush: the writer sends a batch's commands together, then waits for their replies.
+        this.connection.setAutoFlushCommands(false);
+        this.ttlMillis = resumeTtl.toMillis();
+        this.maxEvents = maxEvents;
+        this.dropped = Counter.builder("broker.cluster.mirror.dropped")
+                .description("Session frames not mirrored because the mirror queue was full").register(meters);
+        this.failed = Counter.builder("broker.cluster.mirror.failures")
+                .description("Mirror batches Redis did not confirm (unreachable, timed out)").register(meters);
+        this.writer = new Thread(this::run, "switchboard-mirror");
+        this.writer.setDaemon(true);
+        this.writer.start();
+        long every = Math.max(1_000, ttlMillis / 3);
+        link.scheduler().scheduleWithFixedDelay(() -> localSessions.get().forEach(id -> offer(new Refresh(id))),
+                every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** The hash holding session {@code id}'s record and state. */
+    static String recordKey(String id) {
+        return ClusterLink.PREFIX + "s:" + id;
+    }
+
+    /** The stream holding session {@code id}'s frames. */
+    static String logKey(String id) {
+        return ClusterLink.PREFIX + "s:" + id + ":log";
+    }
+
+    @Override
+    public boolean active() {
+        return true;
+    }
+
+    @Override
+    public void opened(BrokerSession session) {
+        offer(new Opened(session.id(), session.tenantId(), session.principal().keyId(), session.model(),
+                session instanceof RealtimeSession ? "bridged" : "relay"));
+    }
+
+    @Override
+    public void frame(String sessionId, long seq, String frame, LongConsumer confirmed) {
+        if (!offer(new Frame(sessionId, seq, frame, confirmed))) {
+            // Not mirrored: this session's log in Redis now has a gap (no other node will resume it), but its own
+            // client must not wait for a confirmation that will never come.
+            dropped.increment();
+            confirmed.accept(seq);
+        }
+    }
+
+    @Override
+    public void state(String sessionId, String snapshot) {
+        offer(new State(sessionId, snapshot));
+    }
+
+    @Override
+    public void ended(String sessionId) {
+        offer(new Ended(sessionId));
+    }
+
+    @Override
+    public void control(String sessionId, int closeCode, String reason) {
+        offer(new Control(sessionId, closeCode, reason));
+    }
+
+    @Override
+    public void released(String sessionId) {
+        offer(new Released(sessionId));
+    }
+
+    private boolean offer(Op op) {
+        if (closed || queued.incrementAndGet() > MAX_QUEUED) {
+            queued.decrementAndGet();
+            return false;
+        }
+        queue.add(op);
+        if (sleeping) {
+            LockSupport.unpark(writer);
+        }
+        return true;
+    }
+
+    private void run() {
+        List<Op> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            Op op = queue.poll();
+            if (op == null) {
+                sleeping = true;
+                if (queue.isEmpty() && !closed) {
+                    LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                sleeping = false;
+                continue;
+            }
+            batch.add(op);
+            while (batch.size() < MAX_BATCH && (op = queue.poll()) != null) {
+                batch.add(op);
+            }
+            queued.addAndGet(-batch.size());
+            send(batch);
+            batch.clear();
+        }
+    }
+
+    /** One pipelined batch: every command, one flush, then the replies. */
+    private void send(List<Op> batch) {
+        RedisAsyncCommands<String, String> redis = connection.async();
+        List<RedisFuture<?>> replies = new ArrayList<>(batch.size() + 8);
+        Set<String> touched = new HashSet<>();
+        Set<String> ended = new HashSet<>();
+        Map<LongConsumer, Long> confirmations = new java.util.IdentityHashMap<>();
+        for (Op op : batch) {
+            String id = op.sessionId();
+            if (op instanceof Frame frame) {
+                replies.add(redis.xadd(logKey(id), new XAddArgs().id(frame.seq() + "-1").maxlen(maxEvents)
+                        .approximateTrimming(), Map.of("f", frame.text())));
+                confirmations.merge(frame.confirmed(), frame.seq(), Math::max);
+                long[] last = lastSeqs.computeIfAbsent(id, k -> new long[2]);
+                last[0] = frame.seq();
+                last[1] = 1;
+            } else if (op instanceof State state) {
+                replies.add(redis.hset(recordKey(id), "state", state.json()));
+            } else if (op instanceof Opened opened) {
+                replies.add(redis.hset(recordKey(id), Map.of("tenant", opened.tenant(), "key_id", opened.keyId(),
+                        "model", opened.model(), "kind", opened.kind(), "owner", link.nodeId())));
+            } else if (op instanceof Control control) {
+                // After the last frame mirrored: entry id SEQ-2 and up sort after frame SEQ's SEQ-1.
+                long[] last = lastSeqs.computeIfAbsent(id, k -> new long[] {0, 1});
+                last[1]++;
+                replies.add(redis.xadd(logKey(id), new XAddArgs().id(last[0] + "-" + last[1]),
+                        Map.of("c", Integer.toString(control.code()), "r", control.reason())));
+            } else if (op instanceof Released) {
+                replies.add(redis.hset(recordKey(id), "owner", ""));
+                lastSeqs.remove(id);
+            } else if (op instanceof Ended) {
+                // Marked, then gone shortly: a follower still reading the stream finds its close entry first, and
+                // no node takes an ended session over.
+                replies.add(redis.hset(recordKey(id), "ended", "1"));
+                replies.add(redis.pexpire(recordKey(id), ENDED_KEEP_MILLIS));
+                replies.add(redis.pexpire(logKey(id), ENDED_KEEP_MILLIS));
+                lastSeqs.remove(id);
+                ended.add(id);
+                touched.remove(id);
+                continue;
+            }
+            if (!ended.contains(id)) {
+                touched.add(id);
+            }
+        }
+        for (String id : touched) {
+            replies.add(redis.pexpire(recordKey(id), ttlMillis));
+            replies.add(redis.pexpire(logKey(id), ttlMillis));
+        }
+        connection.flushCommands();
+        boolean confirmed;
+        try {
+            confirmed = LettuceFutures.awaitAll(BATCH_TIMEOUT, replies.toArray(new RedisFuture<?>[0]));
+        } catch (RuntimeException e) {
+            confirmed = false;
+        }
+        if (!confirmed) {
+            failed.increment();
+            if (!failing) {
+                LOG.warn("cluster: Redis did not confirm a mirror batch of {} operations; sessions written meanwhile "
+                        + "cannot be resumed on another node (broker_cluster_mirror_failures_total counts)",
+                        batch.size());
+            }
+        } else if (failing) {
+            LOG.info("cluster: mirror batches confirmed by Redis again");
+        }
+        failing = !confirmed;
+        // Confirmed or not: a store that cannot be reached costs cross-node resume, never the clients' own streams.
+        confirmations.forEach(LongConsumer::accept);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        LockSupport.unpark(writer);
+        try {
+            writer.join(BATCH_TIMEOUT.toMillis() * 2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        connection.close();
+    }
+}

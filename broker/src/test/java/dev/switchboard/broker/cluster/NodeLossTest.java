@@ -1,0 +1,138 @@
+package dev.switchboard.broker.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.broker.BrokerProcess;
+import dev.switchboard.broker.RealtimeClient;
+import dev.switchboard.broker.SeqAssert;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node killed with SIGKILL mid-answer (issue 17): its client resumes on another node, gets every event it missed
+ * and the rest of the answer, continued there, with seq contiguous, nothing repeated, and the text of an
+ * uninterrupted run of the same deterministic request.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class NodeLossTest {
+    private static final String QUESTION = "Tell me a long story about a lighthouse keeper.";
+    private static final String KNOBS = "{\"sim_tokens\":\"60\",\"sim_ttft_ms\":\"20\",\"sim_tokens_per_second\":\"40\"}";
+
+    private ClusterNodes cluster;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = ClusterNodes.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        cluster.close();
+    }
+
+    @Test
+    void a_client_of_a_killed_node_resumes_on_another_and_receives_the_complete_answer_continued_there()
+            throws Exception {
+        BrokerProcess a = cluster.node("a");
+        BrokerProcess b = cluster.node("b");
+        String expected = reference(b);
+
+        RealtimeClient first = cluster.connect(a);
+        String token = first.next().path("resume_token").asText();
+        first.send(RealtimeClient.userMessage(QUESTION));
+        first.until("conversation.item.done");
+        first.send(RealtimeClient.responseCreate("evt_ask", KNOBS));
+        int deltas = 0;
+        while (deltas < 15) {
+            if (first.next().path("type").asText().equals("response.output_text.delta")) {
+                deltas++;
+            }
+        }
+        a.process().destroyForcibly();
+        assertTrue(a.process().waitFor(10, TimeUnit.SECONDS), "node a did not die");
+        first.awaitClose();
+        List<JsonNode> before = sequenced(first.received());
+        long lastSeq = before.get(before.size() - 1).path("seq").asLong();
+
+        try (RealtimeClient second = cluster.resume(b, token, lastSeq)) {
+            JsonNode resumed = second.next();
+            assertEquals("session.resumed", resumed.path("type").asText(), resumed::toString);
+            second.until("response.done");
+            List<JsonNode> all = new ArrayList<>(before);
+            all.addAll(sequenced(second.received()));
+            SeqAssert.contiguousFromOne(all);
+            List<JsonNode> failovers = ofType(all, "switchboard.response.failover");
+            assertEquals(1, failovers.size(), () -> "one failover announced: " + failovers);
+            assertEquals("node_lost", failovers.get(0).path("reason").asText());
+            assertEquals("continue", failovers.get(0).path("mode").asText());
+            assertEquals(expected, text(all));
+            JsonNode done = ofType(all, "response.done").get(0);
+            assertEquals("completed", done.path("response").path("status").asText(), done::toString);
+            assertEquals(1, ofType(all, "response.created").size());
+        }
+    }
+
+    @Test
+    void an_idle_session_of_a_killed_node_goes_on_elsewhere_with_its_conversation() throws Exception {
+        BrokerProcess a = cluster.node("a");
+        BrokerProcess b = cluster.node("b");
+        RealtimeClient first = cluster.connect(a);
+        String token = first.next().path("resume_token").asText();
+        first.send(RealtimeClient.userMessage("Remember the word lighthouse."));
+        first.until("conversation.item.done");
+        first.send(RealtimeClient.responseCreate("evt_1", "{\"sim_tokens\":\"5\",\"sim_ttft_ms\":\"0\"}"));
+        first.until("response.done");
+        a.process().destroyForcibly();
+        assertTrue(a.process().waitFor(10, TimeUnit.SECONDS), "node a did not die");
+        first.awaitClose();
+        List<JsonNode> before = sequenced(first.received());
+        long lastSeq = before.get(before.size() - 1).path("seq").asLong();
+        try (RealtimeClient second = cluster.resume(b, token, lastSeq)) {
+            assertEquals("session.resumed", second.next().path("type").asText());
+            second.send(RealtimeClient.responseCreate("evt_2", "{\"sim_tokens\":\"5\",\"sim_ttft_ms\":\"0\"}"));
+            List<JsonNode> next = second.until("response.done");
+            JsonNode done = next.get(next.size() - 1);
+            assertEquals("completed", done.path("response").path("status").asText(), done::toString);
+            List<JsonNode> all = new ArrayList<>(before);
+            all.addAll(sequenced(second.received()));
+            SeqAssert.contiguousFromOne(all);
+            // The conversation came along: the second answer's request held the first question and answer, which
+            // the simulator reports as the input it was given.
+            assertTrue(done.path("response").path("usage").path("input_tokens").asLong()
+                    > ofType(before, "response.done").get(0).path("response").path("usage").path("input_tokens")
+                    .asLong(), done::toString);
+        }
+    }
+
+    private String reference(BrokerProcess node) throws Exception {
+        try (RealtimeClient client = cluster.connect(node)) {
+            client.next();
+            client.send(RealtimeClient.userMessage(QUESTION));
+            client.until("conversation.item.done");
+            client.send(RealtimeClient.responseCreate("evt_ref", KNOBS));
+            return text(client.until("response.done"));
+        }
+    }
+
+    static List<JsonNode> sequenced(List<JsonNode> frames) {
+        return frames.stream().filter(f -> f.has("seq") && f.path("seq").asLong() > 0).collect(Collectors.toList());
+    }
+
+    static List<JsonNode> ofType(List<JsonNode> frames, String type) {
+        return frames.stream().filter(f -> f.path("type").asText().equals(type)).collect(Collectors.toList());
+    }
+
+    static String text(List<JsonNode> frames) {
+        return ofType(frames, "response.output_text.delta").stream().map(f -> f.path("delta").asText())
+                .collect(Collectors.joining());
+    }
+}
