@@ -12,6 +12,7 @@ import dev.switchboard.broker.Broker;
 import dev.switchboard.broker.RealtimeClient;
 import dev.switchboard.broker.SeqAssert;
 import dev.switchboard.broker.config.ConfigLoader;
+import dev.switchboard.broker.transport.http.ChatEndpoint;
 import dev.switchboard.simulator.SimulatorStats;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -136,11 +137,14 @@ class NginxFrontTest {
                 + "\"metadata\":{\"sim_tokens\":\"50\",\"sim_ttft_ms\":\"0\"}}";
         HttpRequest request = HttpRequest.newBuilder(nginx.http("/v1/chat/completions"))
                 .header("Authorization", "Bearer dev-key").header("Content-Type", "application/json")
+                // As the OpenAI SDKs and browsers send it: a compressed event stream would be held back.
+                .header("Accept-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream stream = response.body()) {
             assertEquals(200, response.statusCode());
             assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+            assertTrue(response.headers().firstValue("Content-Encoding").isEmpty(), "the stream is not compressed");
             assertEquals("no", response.headers().firstValue("X-Accel-Buffering").orElse(""),
                     "nginx tells a proxy in front of it not to buffer either");
             BlockingQueue<String> lines = lines(stream);
@@ -224,6 +228,23 @@ class NginxFrontTest {
         List<JsonNode> untouched = other.until("response.done");
         assertEquals("completed", untouched.get(untouched.size() - 1).path("response").path("status").asText(),
                 "the session on the other broker answered as usual");
+    }
+
+    @Test
+    void nginx_refuses_a_body_over_the_brokers_bound_in_its_error_shape_and_keeps_metrics_private() throws Exception {
+        byte[] body = new byte[ChatEndpoint.MAX_BODY_BYTES + 1];
+        HttpResponse<String> tooLarge = http.send(HttpRequest.newBuilder(nginx.http("/v1/chat/completions"))
+                .header("Authorization", "Bearer dev-key").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, tooLarge.statusCode());
+        JsonNode error = RealtimeClient.JSON.readTree(tooLarge.body()).path("error");
+        assertEquals("request_too_large", error.path("code").asText(), tooLarge::body);
+        assertEquals("the request body exceeds " + ChatEndpoint.MAX_BODY_BYTES + " bytes",
+                error.path("message").asText());
+
+        assertEquals(404, status(nginx.http("/metrics")));
+        assertEquals(200, status(URI.create("http://127.0.0.1:" + first.port() + "/metrics")),
+                "each broker still serves its own");
     }
 
     private int status(URI uri) throws Exception {
