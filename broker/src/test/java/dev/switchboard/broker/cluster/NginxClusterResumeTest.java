@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class NginxClusterResumeTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String ANSWER = "{\"sim_tokens\":\"200\",\"sim_ttft_ms\":\"0\",\"sim_tokens_per_second\":\"200\"}";
+    private static final String ANSWER =
+            "{\"sim_tokens\":\"200\",\"sim_ttft_ms\":\"0\",\"sim_tokens_per_second\":\"200\"}";
     private static final String QUESTION = "Tell me a long story about two brokers.";
     private static final int MAX_RESUMES = 10;
 

@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Test;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class NginxFrontTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String FAST = "{\"sim_tokens\":\"200\",\"sim_ttft_ms\":\"0\",\"sim_tokens_per_second\":\"2000\"}";
+    private static final String FAST =
+            "{\"sim_tokens\":\"200\",\"sim_ttft_ms\":\"0\",\"sim_tokens_per_second\":\"2000\"}";
     private static final String SLOW = "{\"sim_tokens\":\"60\",\"sim_ttft_ms\":\"0\",\"sim_tokens_per_second\":\"30\"}";
     /** The simulator streams this many content events on the model sim-stall, then stalls with the stream open. */
     private static final int STALL_AFTER = 5;
