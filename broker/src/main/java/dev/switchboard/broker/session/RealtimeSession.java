@@ -407,18 +407,11 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
             // admitting until it arrives through the ring; nothing waits on this thread.
             active = run;
             admitting = new Admitting(run, first, event.eventId());
-            pending.verdict().whenComplete((decided, failure) -> publish(new SessionSignal.VerdictDue(run.id,
-                    decided != null ? decided : UNDECIDED)));
+            VerdictWait.deliver(pending, run.id, this::publish);
             return null;
         }
         return decided(run, first, event.eventId(), verdict);
     }
-
-    /** What a pending verdict that failed (a bug in a hook: it must complete normally) stands for. */
-    private static final ResponseHooks.Verdict UNDECIDED = new ResponseHooks.Verdict.Deny(
-            dev.switchboard.broker.admission.Admission.Refused.of(
-                    dev.switchboard.broker.admission.Refusal.GUARDRAIL_UNAVAILABLE,
-                    "usage limits cannot be checked right now; please retry shortly"));
 
     /** A response waiting for its pending verdict: what {@link #decided} needs once it arrives. */
     private record Admitting(ResponseRun run, OptionalInt first, String eventId) {

@@ -30,6 +30,7 @@ class RedisGuardrailsTest {
     private static final String TENANTS = """
             tenants:
               paced: {keys: [k-paced], models: ["*"], limits: {requests_per_minute: 60}}
+              relayed: {keys: [k-relayed], models: ["*"], limits: {requests_per_minute: 1}}
               thrifty:
                 keys: [k-thrifty]
                 models: ["*"]
@@ -195,6 +196,31 @@ class RedisGuardrailsTest {
     }
 
     @Test
+    void a_relayed_response_create_waits_for_its_verdict_and_frames_behind_it_keep_their_order() throws Exception {
+        try (RealtimeClient client = a.connect("k-relayed", "sim-realtime")) {
+            client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\","
+                    + "\"output_modalities\":[\"text\"]}}");
+            client.until("session.updated");
+            client.send(RealtimeClient.userMessage("Hello"));
+            client.until("conversation.item.done");
+            client.send(RealtimeClient.responseCreate("r1", "{\"sim_tokens\":\"3\",\"sim_ttft_ms\":\"0\"}"));
+            // Sent right behind the create: it reaches the provider after the create, as the client sent them.
+            client.send("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\","
+                    + "\"instructions\":\"after\"}}");
+            List<JsonNode> first = client.until("response.done");
+            assertEquals("completed", last(first).path("response").path("status").asText(), first::toString);
+            await().atMost(Duration.ofSeconds(20)).until(() -> types(client).lastIndexOf("session.updated")
+                    > types(client).indexOf("response.created"));
+        }
+        try (RealtimeClient client = b.connect("k-relayed", "sim-realtime")) {
+            client.send(RealtimeClient.responseCreate("r2", "{\"sim_tokens\":\"3\",\"sim_ttft_ms\":\"0\"}"));
+            JsonNode error = last(client.until("error")).path("error");
+            assertEquals("rate_limit_exceeded", error.path("code").asText(), error::toString);
+            assertEquals("r2", error.path("event_id").asText(), error::toString);
+        }
+    }
+
+    @Test
     void while_redis_is_down_a_closed_tenant_is_refused_and_an_open_one_served_then_both_recover() throws Exception {
         assertEquals(200, a.post("k-shut", GuardrailBroker.chat("sim-chat", 2, false)).statusCode());
         redis.stop();
@@ -215,6 +241,10 @@ class RedisGuardrailsTest {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
                 b.post("k-shut", GuardrailBroker.chat("sim-chat", 2, false)).statusCode() == 200);
         assertTrue(redis.command("EXISTS sb:g:rpm/t/shut").equals(":1"), "counted in the new Redis");
+    }
+
+    private static List<String> types(RealtimeClient client) {
+        return client.received().stream().map(frame -> frame.path("type").asText()).toList();
     }
 
     private static long integer(String reply) {
