@@ -39,8 +39,11 @@ import org.jspecify.annotations.Nullable;
  * (when it reported any) and the response's slot is freed.
  *
  * <h2>Threading</h2>
- * Hooks run on shard threads, {@link #admitSession} on Jetty threads; neither blocks. Per-response state
- * ({@link Flight}) is keyed by session id and touched only on that session's shard thread.
+ * Hooks run on shard threads, {@link #admitSession} on Jetty threads; neither blocks on a local store. On a remote
+ * store a response's admission runs on the store's executor ({@link PendingAdmissions}) and the hook answers
+ * {@link Verdict.Pending}; session admission waits on its Jetty pool thread, bounded by the store's timeout.
+ * Per-response state ({@link Flight}) is keyed by session id and touched only on that session's shard thread once
+ * registered (a pending admission registers it before its verdict is published to the session).
  */
 public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     private static final long RETRY_CONCURRENCY_MILLIS = 1_000;
