@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.broker.MovableClock;
 import dev.switchboard.broker.RealtimeClient;
 import dev.switchboard.broker.RedisServer;
+import dev.switchboard.broker.session.ResponseHooks;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -217,6 +219,27 @@ class RedisGuardrailsTest {
             JsonNode error = last(client.until("error")).path("error");
             assertEquals("rate_limit_exceeded", error.path("code").asText(), error::toString);
             assertEquals("r2", error.path("event_id").asText(), error::toString);
+        }
+    }
+
+    @Test
+    void another_hooks_cap_is_combined_with_the_pending_guardrail_verdict() throws Exception {
+        ResponseHooks capping = new ResponseHooks() {
+            @Override
+            public Verdict onResponseRequested(ResponseRequest request) {
+                return new Verdict.Modify(OptionalInt.of(1));
+            }
+        };
+        try (GuardrailBroker c = GuardrailBroker.start(yaml("c"), clock, store -> store, capping);
+             RealtimeClient client = c.connect("k-paced", "sim-chat")) {
+            client.send(RealtimeClient.userMessage("Hello"));
+            client.send(RealtimeClient.responseCreate("r1", "{\"sim_tokens\":\"5\",\"sim_ttft_ms\":\"0\"}"));
+            List<JsonNode> frames = client.until("response.done");
+            assertTrue(frames.stream().anyMatch(f -> f.path("type").asText().equals("rate_limits.updated")),
+                    "the guardrails' limits are reported: " + frames);
+            JsonNode done = last(frames).path("response");
+            assertEquals("incomplete", done.path("status").asText(), done::toString);
+            assertEquals("max_output_tokens", done.path("status_details").path("reason").asText(), done::toString);
         }
     }
 
