@@ -17,6 +17,7 @@ import dev.switchboard.broker.metrics.HeapPressure;
 import dev.switchboard.broker.metrics.OperatorLog;
 import dev.switchboard.broker.notice.Notices;
 import dev.switchboard.broker.guardrail.LocalUsageStore;
+import dev.switchboard.broker.guardrail.RedisUsageStore;
 import dev.switchboard.broker.reload.ConfigSource;
 import dev.switchboard.broker.reload.Reload;
 import dev.switchboard.broker.route.Providers;
@@ -218,11 +219,17 @@ public final class Broker implements AutoCloseable {
                 sessions.resumeTtl(), sessions.replayMaxEvents(), sessions.replayMaxBytes(), ticker,
                 scheduler, metrics.registry());
         LocalUsageStore usage = new LocalUsageStore();
+        // With a cluster, limits and budgets are counted once for all nodes, on Redis (issue 17).
+        Optional<UsageStore> shared = cluster.map(link -> {
+            RedisUsageStore redis = RedisUsageStore.start(link);
+            link.onClose(redis::close);
+            return redis;
+        });
         // Always built, even when no tenant has a limit yet: a live reload may add some.
-        TenantGuardrails guardrails = TenantGuardrails.reloadable(config, storeWrapper.apply(usage), clock,
-                metrics.registry(), notices);
+        TenantGuardrails guardrails = TenantGuardrails.reloadable(config, storeWrapper.apply(shared.orElse(usage)),
+                clock, metrics.registry(), notices);
         Optional<UsageFile> usageFile = Optional.empty();
-        if (config.usage().dir().isPresent()) {
+        if (shared.isEmpty() && config.usage().dir().isPresent()) {
             usageFile = Optional.of(UsageFile.open(usage, config.usage().dir().get(), guardrails::keeps, operatorLog,
                     scheduler, config.usage().flushInterval()));
         }

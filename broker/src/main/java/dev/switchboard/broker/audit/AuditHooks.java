@@ -46,6 +46,14 @@ final class AuditHooks implements ResponseHooks {
                 ? new Verdict.Deny(Admission.Refused.of(Refusal.AUDIT_UNAVAILABLE,
                         "audit records cannot be written; retry shortly"))
                 : inner.onResponseRequested(request);
+        if (verdict instanceof Verdict.Pending pending) {
+            // Recorded when decided, on whatever thread decides (record only queues): the final verdict.
+            return new Verdict.Pending(pending.verdict().thenApply(decided -> recorded(request, decided)));
+        }
+        return recorded(request, verdict);
+    }
+
+    private Verdict recorded(ResponseRequest request, Verdict verdict) {
         AuditEntry.Builder entry = entry(verdict instanceof Verdict.Deny ? "response refused" : "response started",
                 request.response().session()).response(request.response().responseId());
         if (verdict instanceof Verdict.Deny deny) {

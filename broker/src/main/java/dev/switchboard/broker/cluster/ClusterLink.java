@@ -47,6 +47,7 @@ public final class ClusterLink implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private volatile boolean reachable = true;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.List<Runnable> closing = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ClusterLink(Cluster config, ClientResources resources, RedisClient client,
                         StatefulRedisConnection<String, String> connection, ScheduledThreadPoolExecutor scheduler) {
@@ -163,6 +164,11 @@ public final class ClusterLink implements AutoCloseable {
                 });
     }
 
+    /** Runs {@code task} when the link closes, before the connection does: for users of the link to stop first. */
+    public void onClose(Runnable task) {
+        closing.add(task);
+    }
+
     /** Leaves the cluster at once (the heartbeat key is deleted), then closes the connection. */
     @Override
     public void close() {
@@ -170,6 +176,7 @@ public final class ClusterLink implements AutoCloseable {
             return;
         }
         scheduler.shutdownNow();
+        closing.forEach(Runnable::run);
         try {
             redis().del(nodeKey(config.nodeId())).get(1, TimeUnit.SECONDS);
         } catch (Exception e) {

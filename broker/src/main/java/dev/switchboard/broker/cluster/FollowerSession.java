@@ -219,6 +219,11 @@ public final class FollowerSession implements BrokerSession {
         @Override
         public void onMirrored(SessionSignal.Mirrored signal) {
         }
+
+        @Override
+        public void onVerdictDue(SessionSignal.VerdictDue signal) {
+            // Guardrails decide at the owner, which runs the responses.
+        }
     };
 
     private void send(ServerEvent event) {

@@ -39,8 +39,11 @@ import org.jspecify.annotations.Nullable;
  * (when it reported any) and the response's slot is freed.
  *
  * <h2>Threading</h2>
- * Hooks run on shard threads, {@link #admitSession} on Jetty threads; neither blocks. Per-response state
- * ({@link Flight}) is keyed by session id and touched only on that session's shard thread.
+ * Hooks run on shard threads, {@link #admitSession} on Jetty threads; neither blocks on a local store. On a remote
+ * store a response's admission runs on the store's executor ({@link PendingAdmissions}) and the hook answers
+ * {@link Verdict.Pending}; session admission waits on its Jetty pool thread, bounded by the store's timeout.
+ * Per-response state ({@link Flight}) is keyed by session id and touched only on that session's shard thread once
+ * registered (a pending admission registers it before its verdict is published to the session).
  */
 public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     private static final long RETRY_CONCURRENCY_MILLIS = 1_000;
@@ -52,6 +55,8 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
     private final Periods periods = new Periods();
     private final GuardrailMeters meters;
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
+    /** Admissions deciding on a remote store's executor. */
+    private final PendingAdmissions pending = new PendingAdmissions();
     private final Slots slots;
     private final Notices notices;
 
@@ -153,6 +158,8 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         }
         TenantRules.Scope key = rules.key(principal.keyId());
         try {
+            // On a remote store this waits for Redis, at most its command timeout: admission runs on a Jetty pool
+            // thread (the upgrade request's handler), never on a selector, so a bounded wait here is acceptable.
             slots.retryReleases();
             if (!slots.acquire(rules.scope.sessions(), rules.scope.limits().concurrentSessions())) {
                 return Optional.of(concurrency("sessions", "concurrent_sessions", rules.scope));
@@ -190,6 +197,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         if (rules == null) {
             return;
         }
+        pending.abandon(session.sessionId());
         Flight orphan = flights.remove(session.sessionId());
         try {
             if (orphan != null) {
@@ -217,6 +225,10 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     // ---- responses (shard thread) ----
 
+    /**
+     * Decides at once on a local store. On a remote store ({@link UsageStore#waitingCalls()}) the same decision runs
+     * on the store's executor and the answer is a {@link Verdict.Pending}: the shard thread never waits for Redis.
+     */
     @Override
     public Verdict onResponseRequested(ResponseRequest request) {
         SessionInfo session = request.response().session();
@@ -224,20 +236,44 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         if (rules == null) {
             return Verdict.ALLOW;
         }
+        pending.abandon(session.sessionId());
         Flight previous = flights.remove(session.sessionId());
+        Optional<java.util.concurrent.Executor> waiting = store.waitingCalls();
+        if (waiting.isEmpty()) {
+            return decide(request, rules, previous, flight -> flights.put(session.sessionId(), flight));
+        }
+        try {
+            return new Verdict.Pending(pending.start(session.sessionId(), waiting.get(),
+                    admission -> decide(request, rules, previous, admission::hold),
+                    flight -> flights.put(session.sessionId(), flight), this::releaseResponse));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // The store's executor is saturated: as good as a store that cannot answer.
+            if (previous != null) {
+                releaseResponse(previous);
+            }
+            Optional<Admission.Refused> refused = storeFailed(rules);
+            return refused.isPresent() ? new Verdict.Deny(refused.get()) : Verdict.ALLOW;
+        }
+    }
+
+    /** The admission itself; {@code register} receives the flight of an admitted response. */
+    private Verdict decide(ResponseRequest request, TenantRules rules, @Nullable Flight previous,
+                           java.util.function.Consumer<Flight> register) {
+        SessionInfo session = request.response().session();
         try {
             if (previous != null) {
                 releaseResponse(previous);
             }
             slots.retryReleases();
-            return admit(request, rules, rules.key(session.keyId()), clock.millis());
+            return admit(request, rules, rules.key(session.keyId()), clock.millis(), register);
         } catch (UsageStoreException e) {
             Optional<Admission.Refused> refused = storeFailed(rules);
             return refused.isPresent() ? new Verdict.Deny(refused.get()) : Verdict.ALLOW;
         }
     }
 
-    private Verdict admit(ResponseRequest request, TenantRules rules, TenantRules.@Nullable Scope key, long now) {
+    private Verdict admit(ResponseRequest request, TenantRules rules, TenantRules.@Nullable Scope key, long now,
+                          java.util.function.Consumer<Flight> register) {
         Admission.Refused spent = spentBudget(rules, now);
         if (spent != null) {
             meters.denied("budget");
@@ -251,7 +287,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             return new Verdict.Deny(concurrency("responses", "concurrent_responses", key));
         }
         try {
-            return admitHolding(request, rules, key, now);
+            return admitHolding(request, rules, key, now, register);
         } catch (UsageStoreException e) {
             // No response runs after a failure here (closed refuses; open serves without a flight), so nothing
             // would give the slots back later.
@@ -262,7 +298,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     /** The rest of {@link #admit}, once the response's concurrency slots are held. */
     private Verdict admitHolding(ResponseRequest request, TenantRules rules, TenantRules.@Nullable Scope key,
-                                 long now) {
+                                 long now, java.util.function.Consumer<Flight> register) {
         long input = Math.max(0, request.estimatedInputTokens());
         List<Taken> taken = new ArrayList<>(4);
         Admission.Refused throttled = takeRates(rules.scope, key, input, now, taken);
@@ -274,7 +310,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
         Guardrails.Price price = current.prices().getOrDefault(session(request).model(), Guardrails.Price.FREE);
         Flight flight = new Flight(rules, key, price, input);
         spend(flight, input, Math.round(input * price.input() * 1000), now);
-        flights.put(session(request).sessionId(), flight);
+        register.accept(flight);
         OptionalInt cap = clamp(request.maxOutputTokens(), rules.scope, key);
         meters.allowed();
         if (cap.equals(request.maxOutputTokens())) {
@@ -398,7 +434,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
             long amount = budget.tokens().isPresent() ? tokens : costNanoUsd;
             String periodId = periods.id(budget.period(), now);
             String counter = flight.rules.budgetKey(i, periodId);
-            long total = amount == 0 ? store.get(counter) : store.add(counter, amount);
+            long total = amount == 0 ? store.known(counter) : store.add(counter, amount);
             if (total >= cap) {
                 exhausted = true;
             }
@@ -420,6 +456,7 @@ public final class TenantGuardrails implements ResponseHooks, SessionGuard {
 
     @Override
     public void onResponseEnded(ResponseRecord record) {
+        pending.abandon(record.response().session().sessionId());
         Flight flight = flights.remove(record.response().session().sessionId());
         if (flight == null) {
             return;

@@ -150,6 +150,10 @@ abstract class AbstractSession implements BrokerSession {
     void onRetryDue(String responseId) {
     }
 
+    /** A response's pending verdict arrived (see {@link ResponseHooks.Verdict.Pending}). */
+    void onVerdictDue(String responseId, ResponseHooks.Verdict verdict) {
+    }
+
     /** A client frame, decoded or rejected, received at {@code receivedNanos} (see {@link #onClientFrame}). */
     abstract void onClientEvent(ClientDecoding frame, long receivedNanos);
 
@@ -217,6 +221,11 @@ abstract class AbstractSession implements BrokerSession {
         @Override
         public void onRetryDue(SessionSignal.RetryDue signal) {
             AbstractSession.this.onRetryDue(signal.responseId());
+        }
+
+        @Override
+        public void onVerdictDue(SessionSignal.VerdictDue signal) {
+            AbstractSession.this.onVerdictDue(signal.responseId(), signal.verdict());
         }
 
         @Override

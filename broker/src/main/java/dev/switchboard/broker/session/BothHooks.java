@@ -31,7 +31,25 @@ final class BothHooks implements ResponseHooks {
         if (a instanceof Verdict.Deny) {
             return a;
         }
+        // A pending first verdict cannot wait for the second to be asked (hooks run on the shard thread only), so
+        // both are asked now and combined once both are known; a later Deny of the first still wins.
         Verdict b = second.onResponseRequested(request);
+        if (a instanceof Verdict.Pending || b instanceof Verdict.Pending) {
+            return new Verdict.Pending(stage(a).thenCombine(stage(b), BothHooks::combine));
+        }
+        return combine(a, b);
+    }
+
+    private static java.util.concurrent.CompletionStage<Verdict> stage(Verdict verdict) {
+        return verdict instanceof Verdict.Pending pending ? pending.verdict()
+                : java.util.concurrent.CompletableFuture.completedFuture(verdict);
+    }
+
+    /** Two final verdicts as one: a Deny wins (the first's when both deny), else the smaller cap. */
+    private static Verdict combine(Verdict a, Verdict b) {
+        if (a instanceof Verdict.Deny) {
+            return a;
+        }
         List<RateLimit> limits = new ArrayList<>(a.rateLimits());
         limits.addAll(b.rateLimits());
         if (b instanceof Verdict.Deny deny) {

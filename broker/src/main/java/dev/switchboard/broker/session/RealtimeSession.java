@@ -59,6 +59,8 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
     private SessionConfig config;
     private long frameNanos;
     private ResponseRun active;
+    /** Set while {@link #active} waits for a pending verdict (it has no upstream and sent nothing yet). */
+    private Admitting admitting;
     /** Set while an upstream event is handled: ending the response must wait until its events are out. */
     private boolean handlingUpstreamEvent;
     private boolean replayLogStopPending;
@@ -188,7 +190,9 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
 
     @Override
     void onEnded(String reason) {
-        if (active != null) {
+        if (active != null && admitting(active)) {
+            abandonAdmission(active, reason);
+        } else if (active != null) {
             // Nobody will read the rest: stop the provider generating.
             ResponseRun run = active;
             run.trace.cut(reason, false);
@@ -216,7 +220,7 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
 
     private void stopForReplayLog() {
         ResponseRun run = active;
-        if (run == null || output.channel().isPresent()) {
+        if (run == null || output.channel().isPresent() || admitting(run)) {
             return;
         }
         context.metrics().replayLogStopped();
@@ -505,9 +509,53 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
                 run.info, run.attempts.current().map(t -> t.provider().name()).orElse(""),
                 run.attempts.current().map(Route.Target::upstreamModel).orElse(""), estimateTokens(request),
                 request.maxOutputTokens(), context.clock().instant()));
+        if (verdict instanceof ResponseHooks.Verdict.Pending pending) {
+            // The verdict needs a shared store: the run is active (a second response.create is refused) but
+            // admitting until it arrives through the ring; nothing waits on this thread.
+            active = run;
+            admitting = new Admitting(run, first, event.eventId());
+            VerdictWait.deliver(pending, run.id, this::publish);
+            return null;
+        }
+        return decided(run, first, event.eventId(), verdict);
+    }
+
+    /** A response waiting for its pending verdict: what {@link #decided} needs once it arrives. */
+    private record Admitting(ResponseRun run, OptionalInt first, String eventId) {
+    }
+
+    @Override
+    void onVerdictDue(String responseId, ResponseHooks.Verdict verdict) {
+        Admitting waiting = admitting;
+        if (waiting == null || !waiting.run().id.equals(responseId)) {
+            return;  // it was cancelled or the session ended meanwhile: the hooks were told it ended
+        }
+        admitting = null;
+        active = null;
+        decided(waiting.run(), waiting.first(), waiting.eventId(), verdict);
+    }
+
+    /**
+     * Ends a run that is still admitting as {@code cancelled} with {@code reason}: the client gets its
+     * {@code response.created} and {@code response.done}, the hooks its end; its verdict is ignored when it comes.
+     */
+    private void abandonAdmission(ResponseRun run, String reason) {
+        admitting = null;
+        finish(run);
+        cancelUpstream(run);
+        responses.created(run, Optional.empty());
+        keep(run, responses.closeCancelled(run, reason));
+    }
+
+    private boolean admitting(ResponseRun run) {
+        return admitting != null && admitting.run() == run;
+    }
+
+    /** Runs or refuses {@code run} by {@code verdict} (final, never pending). */
+    private Void decided(ResponseRun run, OptionalInt first, String eventId, ResponseHooks.Verdict verdict) {
         if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
             reportRateLimits(verdict);
-            return sendError(deny.refusal().errorDetail().withEventId(event.eventId()));
+            return sendError(deny.refusal().errorDetail().withEventId(eventId));
         }
         if (verdict instanceof ResponseHooks.Verdict.Modify modify) {
             run.capOutputTokens(modify.maxOutputTokens());
@@ -539,6 +587,10 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
             return sendError(ErrorDetail.invalidRequest("response_not_found", "response '"
                     + event.responseId().get() + "' is not the active response", event.eventId())
                     .withParam("response_id"));
+        }
+        if (admitting(run)) {
+            abandonAdmission(run, "client_cancelled");
+            return null;
         }
         // Order matters: the run stops being active before anything else, so every delta still queued in the
         // ring for it is dropped on arrival; response.done is then the last event of this response.

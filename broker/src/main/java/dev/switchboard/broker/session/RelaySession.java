@@ -104,6 +104,9 @@ public final class RelaySession extends AbstractSession {
 
     @Override
     void onEnded(String reason) {
+        if (held != null) {
+            abandonHeld(reason);
+        }
         if (activeResponse != null) {
             // Nobody will read the rest: the response ends now, for the client and the hooks, as a bridged one does.
             cutOff(activeResponse, reason, System.nanoTime(), false);
@@ -125,6 +128,17 @@ public final class RelaySession extends AbstractSession {
         if (!(frame instanceof ClientDecoding.Raw raw)) {
             throw new IllegalStateException("relay sessions are fed undecoded frames");
         }
+        if (held != null) {
+            // A response.create waits for its verdict: what follows waits behind it, in order, but a cancel.
+            if (raw.type().equals("response.cancel")) {
+                abandonHeld("client_cancelled");
+            } else if (!held.hold(raw, receivedNanos)) {
+                sendError(ErrorDetail.invalidRequest("upstream_backlog_full", "too many events behind a "
+                        + "response.create whose admission is pending; '" + raw.type() + "' was not forwarded",
+                        raw.eventId()));
+            }
+            return;
+        }
         String text = raw.text();
         switch (raw.type()) {
             case "session.update" -> {
@@ -143,15 +157,13 @@ public final class RelaySession extends AbstractSession {
                 ResponseHooks.Verdict verdict = context.hooks().onResponseRequested(new ResponseHooks.ResponseRequest(
                         new ResponseHooks.ResponseInfo(info, ""), target.provider().name(), target.upstreamModel(), 0,
                         java.util.OptionalInt.empty(), context.clock().instant()));
-                if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
-                    sendError(deny.refusal().errorDetail().withEventId(raw.eventId()));
+                if (verdict instanceof ResponseHooks.Verdict.Pending pending) {
+                    held = new VerdictWait.Held(raw, text, receivedNanos);
+                    VerdictWait.deliver(pending, held.ticket, this::publish);
                     return;
                 }
-                if (verdict instanceof ResponseHooks.Verdict.Modify modify) {
-                    text = withOutputCap(text, modify.maxOutputTokens());
-                }
-                requestedNanos = receivedNanos;
-                firstDeltaSeen = false;
+                createDecided(raw, text, receivedNanos, verdict);
+                return;
             }
             case "response.cancel" -> {
                 if (activeResponse != null) {
@@ -173,10 +185,69 @@ public final class RelaySession extends AbstractSession {
                 // Everything else goes up as it came; the provider answers it.
             }
         }
+        forward(raw, text);
+    }
+
+    private void forward(ClientDecoding.Raw raw, String text) {
         if (upstream == null || !upstream.trySend(text)) {
             sendError(ErrorDetail.invalidRequest("upstream_backlog_full", "the provider connection is not "
                     + "accepting events (closed, or too many unsent); '" + raw.type() + "' was not forwarded",
                     raw.eventId()));
+        }
+    }
+
+    /** Forwards or refuses a client {@code response.create} by its (final) verdict. */
+    private void createDecided(ClientDecoding.Raw raw, String text, long receivedNanos,
+                               ResponseHooks.Verdict verdict) {
+        if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
+            sendError(deny.refusal().errorDetail().withEventId(raw.eventId()));
+            return;
+        }
+        String sent = verdict instanceof ResponseHooks.Verdict.Modify modify
+                ? withOutputCap(text, modify.maxOutputTokens()) : text;
+        requestedNanos = receivedNanos;
+        firstDeltaSeen = false;
+        forward(raw, sent);
+    }
+
+    /** A client response.create waiting for its pending verdict, or null. */
+    private VerdictWait.Held held;
+
+    @Override
+    void onVerdictDue(String ticket, ResponseHooks.Verdict verdict) {
+        VerdictWait.Held waiting = held;
+        if (waiting != null && waiting.ticket.equals(ticket)) {
+            held = null;
+            createDecided(waiting.create, waiting.text, waiting.receivedNanos, verdict);
+            replay(waiting);
+        } else if (verdict instanceof ResponseHooks.Verdict.Deny deny && ticket.equals(activeResponse)) {
+            refuseProviderStarted(ticket, deny, System.nanoTime());
+        }
+    }
+
+    /** The client frames held behind a create, handled now in their order (one may hold the rest again). */
+    private void replay(VerdictWait.Held done) {
+        for (int i = 0; i < done.after.size(); i++) {
+            if (held != null) {
+                held.hold(done.after.get(i), done.afterNanos.get(i));
+            } else {
+                onClientEvent(done.after.get(i), done.afterNanos.get(i));
+            }
+        }
+    }
+
+    /**
+     * The held create is given up (a cancel, the session ending): it never reaches the provider, the hooks are told
+     * it ended {@code cancelled} (so what they reserved is given back), and the frames behind it go on.
+     */
+    private void abandonHeld(String reason) {
+        VerdictWait.Held waiting = held;
+        held = null;
+        context.hooks().onResponseEnded(new ResponseHooks.ResponseRecord(new ResponseHooks.ResponseInfo(info, ""),
+                "cancelled", reason, 0, 0, 0, 0, 0, target.provider().name(), target.upstreamModel(), 0,
+                Optional.empty(), java.time.Duration.ZERO, context.clock().instant()));
+        if (reason.equals("client_cancelled")) {
+            replay(waiting);
         }
     }
 
@@ -315,12 +386,19 @@ public final class RelaySession extends AbstractSession {
         ResponseHooks.Verdict verdict = context.hooks().onResponseRequested(new ResponseHooks.ResponseRequest(
                 new ResponseHooks.ResponseInfo(info, responseId), target.provider().name(), target.upstreamModel(),
                 0, java.util.OptionalInt.empty(), context.clock().instant()));
-        if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
-            sendError(deny.refusal().errorDetail());
-            cutOff(responseId, deny.refusal().refusal().code(), sinceNanos, false);
-            if (upstream != null) {
-                upstream.trySend("{\"type\":\"response.cancel\"}");
-            }
+        if (verdict instanceof ResponseHooks.Verdict.Pending pending) {
+            // It runs meanwhile (it already does at the provider); a Deny that arrives while it is active cuts it.
+            VerdictWait.deliver(pending, responseId, this::publish);
+        } else if (verdict instanceof ResponseHooks.Verdict.Deny deny) {
+            refuseProviderStarted(responseId, deny, sinceNanos);
+        }
+    }
+
+    private void refuseProviderStarted(String responseId, ResponseHooks.Verdict.Deny deny, long sinceNanos) {
+        sendError(deny.refusal().errorDetail());
+        cutOff(responseId, deny.refusal().refusal().code(), sinceNanos, false);
+        if (upstream != null) {
+            upstream.trySend("{\"type\":\"response.cancel\"}");
         }
     }
 

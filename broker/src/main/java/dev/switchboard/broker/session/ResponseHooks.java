@@ -191,6 +191,23 @@ public interface ResponseHooks {
             }
         }
 
+        /**
+         * Decided later: the hook asks a shared store (Redis, issue 17) and must not wait for it on the shard thread.
+         * {@code verdict} completes, on any thread, with the final verdict (an {@code Allow}, {@code Deny} or
+         * {@code Modify}, never another {@code Pending}) and never exceptionally. The session keeps the response
+         * active but admitting: a second {@code response.create} is refused as while it runs, and when the verdict
+         * arrives it comes back through the session's ring ({@link SessionSignal.VerdictDue}) and the response goes
+         * on exactly as with that verdict given at once. A response that ends while admitting (a cancel, the session
+         * ending) ends {@code cancelled} at once, {@link #onResponseEnded} is called for it, and its verdict is
+         * ignored when it arrives: a hook that reserved something for it gives it back then.
+         */
+        record Pending(java.util.concurrent.CompletionStage<Verdict> verdict) implements Verdict {
+            @Override
+            public List<RateLimit> rateLimits() {
+                return List.of();
+            }
+        }
+
         /** Run it with another output cap (a budget's remainder); empty means no cap ({@code "inf"}). */
         record Modify(OptionalInt maxOutputTokens, List<RateLimit> rateLimits) implements Verdict {
             public Modify {

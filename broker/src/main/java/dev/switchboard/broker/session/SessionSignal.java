@@ -6,8 +6,8 @@ import dev.switchboard.protocol.close.CloseReason;
  * A session's signals through its shard ring: connection life cycle, timers and the drain. Published by the
  * transports ({@link Opened}, {@link Closed}, {@link Resumed}), the resume store ({@link Expired}), the broker
  * ({@link Drain}), the admin API and live reload ({@link End}) and the session itself ({@link CatchUp}, {@link RetryDue},
- * {@link LimitDue}); handled on the shard thread through {@link Handler}, one method per signal, so a new signal
- * breaks compilation wherever it must be handled (Java 17 has no exhaustive type switch).
+ * {@link LimitDue}, {@link VerdictDue}); handled on the shard thread through {@link Handler}, one method per signal, so
+ * a new signal breaks compilation wherever it must be handled (Java 17 has no exhaustive type switch).
  */
 public sealed interface SessionSignal {
 
@@ -28,6 +28,8 @@ public sealed interface SessionSignal {
         void onRetryDue(RetryDue signal);
 
         void onLimitDue(LimitDue signal);
+
+        void onVerdictDue(VerdictDue signal);
 
         void onEnd(End signal);
 
@@ -140,6 +142,17 @@ public sealed interface SessionSignal {
         @Override
         public void dispatch(Handler handler) {
             handler.onFollowed(this);
+        }
+    }
+
+    /**
+     * The verdict a hook gave as {@link ResponseHooks.Verdict.Pending} for response {@code responseId} has arrived
+     * (never itself pending). The session ignores it when that response is no longer admitting.
+     */
+    record VerdictDue(String responseId, ResponseHooks.Verdict verdict) implements SessionSignal {
+        @Override
+        public void dispatch(Handler handler) {
+            handler.onVerdictDue(this);
         }
     }
 

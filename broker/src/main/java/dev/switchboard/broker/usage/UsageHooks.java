@@ -42,6 +42,14 @@ final class UsageHooks implements ResponseHooks {
     @Override
     public Verdict onResponseRequested(ResponseRequest request) {
         Verdict verdict = inner.onResponseRequested(request);
+        if (verdict instanceof Verdict.Pending pending) {
+            // Counted when decided, on whatever thread decides (the ledger is thread-safe and does not block).
+            return new Verdict.Pending(pending.verdict().thenApply(decided -> counted(request, decided)));
+        }
+        return counted(request, verdict);
+    }
+
+    private Verdict counted(ResponseRequest request, Verdict verdict) {
         if (verdict instanceof Verdict.Deny) {
             SessionInfo session = request.response().session();
             ledger.refused(session.tenantId(), session.keyId(), session.model(), request.at());

@@ -63,12 +63,9 @@ class NodeLossTest {
         List<JsonNode> before = sequenced(first.received());
         long lastSeq = before.get(before.size() - 1).path("seq").asLong();
 
-        try (RealtimeClient second = cluster.resume(b, token, lastSeq)) {
-            JsonNode resumed = second.next();
-            assertEquals("session.resumed", resumed.path("type").asText(), resumed::toString);
-            second.until("response.done");
-            List<JsonNode> all = new ArrayList<>(before);
-            all.addAll(sequenced(second.received()));
+        List<JsonNode> all = new ArrayList<>(before);
+        all.addAll(resumeUntil(b, token, lastSeq, "response.done"));
+        {
             SeqAssert.contiguousFromOne(all);
             List<JsonNode> failovers = ofType(all, "switchboard.response.failover");
             assertEquals(1, failovers.size(), () -> "one failover announced: " + failovers);
@@ -96,6 +93,8 @@ class NodeLossTest {
         first.awaitClose();
         List<JsonNode> before = sequenced(first.received());
         long lastSeq = before.get(before.size() - 1).path("seq").asLong();
+        // Until node a's heartbeat lapses its session is followed from b; then b takes it over.
+        lastSeq = lastSeq(resumeUntil(b, token, lastSeq, "never"), lastSeq);
         try (RealtimeClient second = cluster.resume(b, token, lastSeq)) {
             assertEquals("session.resumed", second.next().path("type").asText());
             second.send(RealtimeClient.responseCreate("evt_2", "{\"sim_tokens\":\"5\",\"sim_ttft_ms\":\"0\"}"));
@@ -111,6 +110,39 @@ class NodeLossTest {
                     > ofType(before, "response.done").get(0).path("response").path("usage").path("input_tokens")
                     .asLong(), done::toString);
         }
+    }
+
+    /**
+     * Resumes on {@code node} after {@code lastSeq} until a frame of type {@code last} arrives, as a client does:
+     * while the lost node still counts as alive, the session is followed and the client is soon told
+     * {@code switchboard.reconnect} (1012), and it resumes again from the last seq it has. Returns the sequenced
+     * frames received; with {@code last} "never", stops after the first reconnect.
+     */
+    private List<JsonNode> resumeUntil(BrokerProcess node, String token, long lastSeq, String last) throws Exception {
+        List<JsonNode> got = new ArrayList<>();
+        long position = lastSeq;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (RealtimeClient client = cluster.resume(node, token, position)) {
+                JsonNode resumed = client.next();
+                assertEquals("session.resumed", resumed.path("type").asText(), resumed::toString);
+                List<JsonNode> frames = client.until(f -> f.path("type").asText().equals(last)
+                        || f.path("type").asText().equals("switchboard.reconnect"));
+                got.addAll(sequenced(frames));
+                if (frames.get(frames.size() - 1).path("type").asText().equals(last)) {
+                    return got;
+                }
+                assertEquals(1012, client.awaitClose());
+                position = lastSeq(got, position);
+                if (last.equals("never")) {
+                    return got;
+                }
+            }
+        }
+        throw new AssertionError("no " + last + " after 5 resumes");
+    }
+
+    private static long lastSeq(List<JsonNode> frames, long otherwise) {
+        return frames.isEmpty() ? otherwise : frames.get(frames.size() - 1).path("seq").asLong();
     }
 
     private String reference(BrokerProcess node) throws Exception {
