@@ -285,7 +285,9 @@ abstract class AbstractSession implements BrokerSession {
         // Nothing waits for a connection that is gone: its watermark and any catch-up no longer hold the upstream.
         gate.release(FlowGate.Reason.WATERMARK);
         gate.release(FlowGate.Reason.CATCHING_UP);
-        context.metrics().connectionDetached();
+        if (!closed.followsElsewhere()) {
+            context.metrics().connectionDetached();
+        }
         if (closed.keepsSessionOnClose() && !ended) {
             detached();
         } else {
@@ -387,7 +389,8 @@ abstract class AbstractSession implements BrokerSession {
                     + output.oldestReplayable() + "; start a new session");
             return;
         }
-        boolean wasAttached = output.channel().isPresent();
+        // Connections are this node's clients: the stand-in for a client another node serves is not one (issue 17).
+        boolean wasAttached = output.channel().filter(c -> !c.followsElsewhere()).isPresent();
         boolean takenOver = info == null;
         if (takenOver) {
             // Taken over from another node (issue 17): this resume is the session's start here.
@@ -406,8 +409,10 @@ abstract class AbstractSession implements BrokerSession {
                 "another connection resumed this session"));
         context.store().attached(this);
         context.metrics().sessionResumed();
-        if (!wasAttached) {
+        if (!wasAttached && !next.followsElsewhere()) {
             context.metrics().connectionAttached();
+        } else if (wasAttached && next.followsElsewhere()) {
+            context.metrics().connectionDetached();
         }
         catchUp();
         if (takenOver) {

@@ -19,7 +19,6 @@ import java.util.Set;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -100,7 +99,6 @@ class NginxClusterResumeTest {
     }
 
     @Test
-    @Disabled("enabled when cross-node resume lands")
     void a_session_resumed_through_nginx_continues_whole_on_either_broker() throws Exception {
         String reference;
         try (RealtimeClient uninterrupted = RealtimeClient.connect(ws, nginx.ws("/v1/realtime?model=sim-chat"),
