@@ -424,14 +424,25 @@ public final class Broker implements AutoCloseable {
         RingRetry.publish(session.shard(), session, new SessionSignal.Drain(force), scheduler, () -> { });
     }
 
+    /**
+     * Waits until no client is connected and, in a cluster, every session that can move has been handed over (its
+     * answer finished here, or forced at the timeout) — so a client that already moved to another node still gets
+     * the rest of its answer from this one.
+     */
     private boolean awaitNoConnections(long deadlineNanos) throws InterruptedException {
-        while (metrics.activeConnections() > 0) {
+        while (metrics.activeConnections() > 0 || awaitingHandOver()) {
             if (System.nanoTime() >= deadlineNanos) {
                 return false;
             }
             Thread.sleep(20);
         }
         return true;
+    }
+
+    private boolean awaitingHandOver() {
+        boolean[] any = new boolean[1];
+        store.forEach(session -> any[0] |= session.awaitsHandOver());
+        return any[0];
     }
 
     @Override

@@ -146,6 +146,14 @@ abstract class AbstractSession implements BrokerSession {
     /** The session ends for good: stop any upstream; events emitted now only reach the log. */
     abstract void onEnded(String reason);
 
+    /**
+     * The session is handed over to another node (a drain in a cluster): stop any upstream without a word to the
+     * client, so that a response in progress continues where the session is taken over. Shard thread.
+     */
+    void onHandedOver() {
+        onEnded("handed_over");
+    }
+
     /** A scheduled upstream retry of response {@code responseId} is due. */
     void onRetryDue(String responseId) {
     }
@@ -352,7 +360,11 @@ abstract class AbstractSession implements BrokerSession {
         limits.cancel();
         context.store().ended(this);
         context.metrics().sessionClosed();
-        onEnded(reason);
+        if (handOver) {
+            onHandedOver();
+        } else {
+            onEnded(reason);
+        }
         if (lastWords != null) {
             emit(lastWords);
         }
@@ -424,6 +436,11 @@ abstract class AbstractSession implements BrokerSession {
         }
     }
 
+    @Override
+    public boolean awaitsHandOver() {
+        return mirror().active() && canMoveNodes();
+    }
+
     /** Where this session's frames and state are copied for other nodes ({@link SessionMirror#NONE}: nowhere). */
     protected final SessionMirror mirror() {
         return output.mirror();
@@ -485,16 +502,21 @@ abstract class AbstractSession implements BrokerSession {
      */
     private void onDrain(boolean force) {
         draining = true;
-        if (responseInProgress() && !force) {
+        boolean busy = responseInProgress() && !force;
+        // In a cluster (issue 17) a client moves at once, even mid-answer: it resumes on another node, which follows
+        // the session while this one finishes the answer; the session itself is handed over once it is idle.
+        boolean movable = mirror().active() && canMoveNodes();
+        if (busy && !movable) {
             return;
         }
-        output.channel().ifPresent(current -> {
+        output.channel().filter(current -> !(busy && current.followsElsewhere())).ifPresent(current -> {
             output.sendConnectionEvent(current, new SessionReconnect(CloseReason.SERVICE_RESTART.errorCode(),
                     context.store().tokenFor(this), output.seq()));
             current.close(CloseReason.SERVICE_RESTART, "the broker is restarting: reconnect and resume");
         });
-        if (mirror().active() && canMoveNodes() && !ended) {
-            // In a cluster the session is handed over: the node its client resumes on takes it over at once.
+        if (movable && !busy && !ended) {
+            // Handed over: the node its client resumes on takes it over at once (a response still running at the
+            // drain timeout goes on there, continued as after a lost node).
             end("handed_over", null, true);
         }
     }

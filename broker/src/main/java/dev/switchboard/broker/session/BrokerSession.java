@@ -26,4 +26,12 @@ public interface BrokerSession extends RingSubscriber<SessionSignal>, FlowContro
     Principal principal();
     /** A snapshot for the admin API; any thread, never touches shard-confined state. */
     SessionSummary summary();
+
+    /**
+     * Whether a drain must wait for this session to be handed over to another node (a cluster session that can move
+     * and has not moved yet, issue 17). Any thread; a stale answer only makes the drain look once more.
+     */
+    default boolean awaitsHandOver() {
+        return false;
+    }
 }

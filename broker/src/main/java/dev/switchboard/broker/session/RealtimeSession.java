@@ -202,6 +202,18 @@ public final class RealtimeSession extends AbstractSession implements ClientEven
         }
     }
 
+    @Override
+    void onHandedOver() {
+        ResponseRun run = active;
+        if (run != null) {
+            // No closing events: the node that takes the session over continues this response (Takeover).
+            run.trace.cut("handed_over", false);
+            active = null;
+            flowTarget(null);
+            cancelUpstream(run);
+        }
+    }
+
     /**
      * Detached with a nearly full replay log: pause at once, then end the response {@code incomplete}
      * ({@code replay_log_full}) and cancel its upstream, rather than hold the provider stream open for a client

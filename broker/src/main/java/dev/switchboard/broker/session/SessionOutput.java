@@ -28,7 +28,7 @@ final class SessionOutput {
     private final String eventIdPrefix;
     private final String sessionId;
     /** Where sequenced frames are copied for other nodes; {@link SessionMirror#NONE} until a WebSocket opens. */
-    private SessionMirror mirror = SessionMirror.NONE;
+    private volatile SessionMirror mirror = SessionMirror.NONE;
     private final ReplayLog log;
     private ClientChannel channel;
     private long seq;

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class CrossNodeResumeTest {
     private static final String SLOW = "{\"sim_tokens\":\"200\",\"sim_ttft_ms\":\"20\",\"sim_tokens_per_second\":\"40\"}";
+    private static final String MEDIUM = "{\"sim_tokens\":\"80\",\"sim_ttft_ms\":\"20\",\"sim_tokens_per_second\":\"40\"}";
     private static final String SHORT = "{\"sim_tokens\":\"30\",\"sim_ttft_ms\":\"10\",\"sim_tokens_per_second\":\"200\"}";
 
     private ClusterNodes cluster;
@@ -114,6 +115,58 @@ class CrossNodeResumeTest {
                     > ofType(before, "response.done").get(0).path("response").path("usage").path("input_tokens")
                     .asLong(), "the conversation came along: " + done);
         }
+    }
+
+    @Test
+    void a_client_of_a_draining_node_moves_at_once_mid_answer_and_gets_the_whole_answer_from_the_other_node()
+            throws Exception {
+        BrokerProcess a = cluster.node("a", "drain: {timeout: 20s}\n");
+        BrokerProcess b = cluster.node("b");
+        String question = "Tell me about the harbour at night.";
+        String expected;
+        try (RealtimeClient reference = cluster.connect(b)) {
+            reference.next();
+            reference.send(RealtimeClient.userMessage(question));
+            reference.until("conversation.item.done");
+            reference.send(RealtimeClient.responseCreate("evt_ref", MEDIUM));
+            expected = text(reference.until("response.done"));
+        }
+        RealtimeClient first = cluster.connect(a);
+        String token = first.next().path("resume_token").asText();
+        first.send(RealtimeClient.userMessage(question));
+        first.until("conversation.item.done");
+        first.send(RealtimeClient.responseCreate("evt_ask", MEDIUM));
+        first.until(f -> f.path("type").asText().equals("response.output_text.delta"));
+
+        a.process().destroy();
+        // Told at once, mid-answer: the answer goes on at node a while the client is served by node b.
+        List<JsonNode> beforeReconnect = first.until("switchboard.reconnect");
+        assertTrue(ofType(beforeReconnect, "response.done").isEmpty(), "the client moved before the answer ended");
+        assertEquals(1012, first.awaitClose());
+        List<JsonNode> all = new ArrayList<>(sequenced(first.received()));
+        long lastSeq = all.get(all.size() - 1).path("seq").asLong();
+        try (RealtimeClient second = cluster.resume(b, token, lastSeq)) {
+            assertEquals("session.resumed", second.next().path("type").asText());
+            second.until("response.done");
+            // Once idle, node a hands the session over: the client is told to resume once more, and b takes it.
+            JsonNode again = second.until("switchboard.reconnect").get(0);
+            assertEquals(1012, second.awaitClose());
+            all.addAll(sequenced(second.received()));
+            assertEquals(all.get(all.size() - 1).path("seq").asLong(), again.path("last_seq").asLong());
+        }
+        assertTrue(a.process().waitFor(20, TimeUnit.SECONDS), "node a exits once it has handed its session over");
+        try (RealtimeClient third = cluster.resume(b, token, all.get(all.size() - 1).path("seq").asLong())) {
+            assertEquals("session.resumed", third.next().path("type").asText());
+            third.send(RealtimeClient.responseCreate("evt_next", SHORT));
+            List<JsonNode> next = third.until("response.done");
+            assertEquals("completed", next.get(next.size() - 1).path("response").path("status").asText());
+            all.addAll(sequenced(third.received()));
+        }
+        SeqAssert.contiguousFromOne(all);
+        List<JsonNode> dones = ofType(all, "response.done");
+        assertEquals("completed", dones.get(0).path("response").path("status").asText(), dones.get(0)::toString);
+        assertEquals(expected, dones.get(0).path("response").path("output").get(0).path("content").get(0)
+                .path("text").asText());
     }
 
     @Test
