@@ -54,8 +54,14 @@ public record Cluster(Store store, String nodeId, Duration heartbeat) {
                 or(heartbeat, DEFAULT_HEARTBEAT));
     }
 
+    /**
+     * This process's node id when the file names none: random, but one per process, so that loading the same file
+     * twice (a reload, the configuration's version) gives the same settings.
+     */
+    private static final String PROCESS_NODE_ID = "node-" + UUID.randomUUID().toString().substring(0, 8);
+
     private static String randomNodeId() {
-        return "node-" + UUID.randomUUID().toString().substring(0, 8);
+        return PROCESS_NODE_ID;
     }
 
     /**
