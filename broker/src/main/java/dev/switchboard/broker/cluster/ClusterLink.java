@@ -99,7 +99,14 @@ public final class ClusterLink implements AutoCloseable {
         });
         scheduler.setRemoveOnCancelPolicy(true);
         ClusterLink link = new ClusterLink(config, resources, client, connection, scheduler);
-        link.beat();
+        try {
+            // The first beat is in before start returns: a node that has started is alive to every other node.
+            link.beat().get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            link.close();
+            throw new IllegalStateException("cluster.store.uri: Redis did not take this node's heartbeat ("
+                    + e.getMessage() + ")", e);
+        }
         long every = config.heartbeat().toMillis();
         scheduler.scheduleWithFixedDelay(link::beat, every, every, TimeUnit.MILLISECONDS);
         LOG.info("cluster: node {} joined through Redis at {}:{}", config.nodeId(), uri.getHost(), uri.getPort());
@@ -148,8 +155,8 @@ public final class ClusterLink implements AutoCloseable {
         return PREFIX + "node:" + nodeId;
     }
 
-    private void beat() {
-        redis().set(nodeKey(config.nodeId()), Long.toString(System.currentTimeMillis()),
+    private java.util.concurrent.CompletableFuture<String> beat() {
+        return redis().set(nodeKey(config.nodeId()), Long.toString(System.currentTimeMillis()),
                 SetArgs.Builder.px(config.deadAfter().toMillis())).whenComplete((ok, failure) -> {
                     boolean now = failure == null;
                     if (now != reachable) {
@@ -161,7 +168,7 @@ public final class ClusterLink implements AutoCloseable {
                                     failure.getMessage());
                         }
                     }
-                });
+                }).toCompletableFuture();
     }
 
     /** Runs {@code task} when the link closes, before the connection does: for users of the link to stop first. */
