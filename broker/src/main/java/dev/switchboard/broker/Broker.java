@@ -206,7 +206,7 @@ public final class Broker implements AutoCloseable {
             noticeConsumers.add(log.notices());
         });
         Optional<WebhookNotices> webhooks = WebhookNotices.start(config.webhooks(), metrics.registry(), operatorLog,
-                clock, audit.map(AuditLog::notices).orElse(Notices.NONE));
+                clock, audit.map(AuditLog::notices).orElse(Notices.NONE), cluster);
         webhooks.ifPresent(noticeConsumers::add);
         noticeConsumers.add(ledger.notices());
         Notices notices = Notices.fanOut(noticeConsumers);
