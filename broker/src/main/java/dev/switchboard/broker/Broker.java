@@ -178,6 +178,7 @@ public final class Broker implements AutoCloseable {
         UsageLedger ledger = UsageLedger.open(config, clock);
         // Then: with a shared store, Redis must answer before anything runs (docs/scale-out.md).
         Optional<ClusterLink> cluster = ClusterLink.start(config.cluster());
+        cluster.ifPresent(ledger::share);
         Optional<ProviderSimulator> simulator = config.simulator().enabled()
                 ? Optional.of(ProviderSimulator.start(SimulatorConfig.loopbackEphemeral()))
                 : Optional.empty();
@@ -206,7 +207,7 @@ public final class Broker implements AutoCloseable {
             noticeConsumers.add(log.notices());
         });
         Optional<WebhookNotices> webhooks = WebhookNotices.start(config.webhooks(), metrics.registry(), operatorLog,
-                clock, audit.map(AuditLog::notices).orElse(Notices.NONE));
+                clock, audit.map(AuditLog::notices).orElse(Notices.NONE), cluster);
         webhooks.ifPresent(noticeConsumers::add);
         noticeConsumers.add(ledger.notices());
         Notices notices = Notices.fanOut(noticeConsumers);

@@ -45,6 +45,11 @@ final class LedgerWriter {
         this.interval = interval;
     }
 
+    /** Runs {@code task} on this thread every interval too (after the files' flush when both are due). */
+    void alsoEveryInterval(Runnable task) {
+        thread.scheduleWithFixedDelay(task, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     void start() {
         thread.scheduleWithFixedDelay(this::flush, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -1,6 +1,7 @@
 package dev.switchboard.broker.usage;
 
 import dev.switchboard.broker.admission.AdmissionWatch;
+import dev.switchboard.broker.cluster.ClusterLink;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.Guardrails;
 import dev.switchboard.broker.notice.Notice;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>With {@code usage.dir} set the ledger is loaded from there at {@link #open} (a file it cannot read stops the
  * start) and written back by its own thread every {@code usage.flush_interval} and at {@link #close()}; without it
  * the ledger lives in memory and a restart forgets it. Days older than {@code usage.retention_days} are dropped.
+ * In a cluster ({@link #share}) each node also adds its counts to Redis, and the report shows the cluster's sums.
  */
 public final class UsageLedger implements AutoCloseable {
     private final ConcurrentHashMap<Bucket, Counters> rows = new ConcurrentHashMap<>();
@@ -42,6 +44,8 @@ public final class UsageLedger implements AutoCloseable {
     private final InstantSource clock;
     private final int retentionDays;
     private final LedgerWriter writer;
+    /** Set once by {@link #share}, before anything is counted. */
+    private volatile Optional<ClusterLedger> cluster = Optional.empty();
 
     private UsageLedger(BrokerConfig config, InstantSource clock, Optional<LedgerFiles> files) {
         this.prices = Map.copyOf(config.prices());
@@ -106,9 +110,20 @@ public final class UsageLedger implements AutoCloseable {
         tenants = Set.copyOf(known);
     }
 
-    /** The report query over this ledger. */
+    /**
+     * Shares this ledger with the cluster behind {@code link}: from now on the ledger's thread adds this node's
+     * counts to Redis every {@code usage.flush_interval}, and {@link #report()} reads the whole cluster's figures
+     * (docs/usage.md, "In a cluster"). Call once, at start-up, before anything is counted.
+     */
+    public void share(ClusterLink link) {
+        ClusterLedger shared = new ClusterLedger(this, link, retentionDays);
+        cluster = Optional.of(shared);
+        writer.alsoEveryInterval(shared::flush);
+    }
+
+    /** The report query over this ledger (in a cluster, over the cluster's). */
     public UsageReport report() {
-        return new UsageReport(this, clock, retentionDays);
+        return new UsageReport(this, cluster, clock, retentionDays);
     }
 
     // ---- counting (shard and Jetty threads; never blocks) ----
@@ -193,9 +208,13 @@ public final class UsageLedger implements AutoCloseable {
         return rows;
     }
 
-    /** Stops the writer thread and, with {@code usage.dir}, writes what changed since its last flush. */
+    /**
+     * Stops the writer thread and, with {@code usage.dir}, writes what changed since its last flush; in a cluster,
+     * sends the last counts to Redis (waiting for it a few seconds at most). Before the cluster link closes.
+     */
     @Override
     public void close() {
         writer.close();
+        cluster.ifPresent(ClusterLedger::flush);
     }
 }

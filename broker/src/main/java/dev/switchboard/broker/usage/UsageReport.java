@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -22,8 +23,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The usage report of one tenant over a range of UTC days, grouped by model alias, key id or day: the body of
  * {@code GET /admin/tenants/{id}/usage?from=YYYY-MM-DD&to=YYYY-MM-DD&group_by=model|key|day}. Thread-safe; reads
- * the ledger's live counters (a response ending while the report is built may be seen in part). See
- * {@code docs/usage.md}.
+ * the ledger's live counters (a response ending while the report is built may be seen in part). In a cluster it reads
+ * the cluster's sums from Redis instead, blocking the caller a few seconds at most (never call it on a shard or
+ * selector thread); while Redis does not answer it reports this node's own figures, with {@code "scope": "node"}.
+ * See {@code docs/usage.md}.
  */
 public final class UsageReport {
     /** The days reported when {@code from} is not given: the last seven, {@code to} included. */
@@ -35,11 +38,13 @@ public final class UsageReport {
     private static final int ECHO_CHARS = 40;
 
     private final UsageLedger ledger;
+    private final Optional<ClusterLedger> cluster;
     private final InstantSource clock;
     private final int maxDays;
 
-    UsageReport(UsageLedger ledger, InstantSource clock, int maxDays) {
+    UsageReport(UsageLedger ledger, Optional<ClusterLedger> cluster, InstantSource clock, int maxDays) {
         this.ledger = ledger;
+        this.cluster = cluster;
         this.clock = clock;
         this.maxDays = maxDays;
     }
@@ -126,7 +131,11 @@ public final class UsageReport {
     }
 
     private ObjectNode body(String tenant, LocalDate first, LocalDate last, GroupBy group) {
-        Map<Bucket, Tally> rows = ledger.rows(tenant, (int) first.toEpochDay(), (int) last.toEpochDay());
+        int from = (int) first.toEpochDay();
+        int to = (int) last.toEpochDay();
+        // In a cluster: the cluster's sums from Redis; while Redis does not answer, this node's own, and said so.
+        Optional<Map<Bucket, Tally>> shared = cluster.flatMap(c -> c.rows(tenant, from, to));
+        Map<Bucket, Tally> rows = shared.orElseGet(() -> ledger.rows(tenant, from, to));
         Function<Bucket, String> key = switch (group) {
             case MODEL -> Bucket::model;
             case KEY -> Bucket::key;
@@ -137,6 +146,9 @@ public final class UsageReport {
                 Map.Entry::getValue, Tally::plus, TreeMap::new));
         ObjectNode body = JSON.createObjectNode().put("tenant", tenant).put("from", first.toString())
                 .put("to", last.toString()).put("group_by", group.word());
+        if (cluster.isPresent()) {
+            body.put("scope", shared.isPresent() ? "cluster" : "node");
+        }
         ArrayNode array = body.putArray("rows");
         Tally totals = Tally.ZERO;
         for (Map.Entry<String, Tally> row : grouped.entrySet()) {

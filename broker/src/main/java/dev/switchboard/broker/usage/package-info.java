@@ -10,7 +10,10 @@
  * counters of one small row key in a {@link java.util.concurrent.ConcurrentHashMap} (one short-lived key object per
  * ended response, nothing per delta). One thread of the ledger's own ({@code switchboard-usage}) prunes days past
  * the retention and owns every byte of the ledger files; nothing else reads or writes them. {@link
- * dev.switchboard.broker.usage.UsageReport#query} reads the live counters from any thread.
+ * dev.switchboard.broker.usage.UsageReport#query} reads the live counters from any thread. In a cluster the same
+ * thread also adds each row's growth to Redis (waiting for Redis there, bounded, never on a shard thread), and
+ * {@code query} reads the cluster's sums from Redis, blocking its caller (the admin API's thread) a few seconds at
+ * most.
  */
 @NullMarked
 package dev.switchboard.broker.usage;

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,10 +24,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The webhook thread's state and decisions: which endpoints a notice goes to, the limit.exceeded deduplication,
- * the outbox, attempts and their outcomes, retries, giving up and disabling. Every method runs on the webhook thread
- * (the single-threaded {@code thread}), so nothing is locked; attempt outcomes arrive on client threads and are
- * handed back to it.
+ * The webhook thread's state and decisions: which endpoints a notice goes to, the limit.exceeded deduplication (and,
+ * in a cluster, the claim that makes one node announce each event), the outbox, attempts and their outcomes,
+ * retries, giving up and disabling. Every method runs on the webhook thread (the single-threaded {@code thread}), so
+ * nothing is locked; attempt and claim outcomes arrive on client threads and are handed back to it.
  *
  * <p>Invariant: a message is in {@code pending} exactly while it is in the outbox (or, when the outbox could not be
  * written, while it is kept in memory only); at most one attempt of a message is in flight or scheduled.
@@ -42,6 +44,9 @@ final class Dispatcher {
     private final Map<String, Pending> pending = new HashMap<>();
     private final Set<String> disabled = new HashSet<>();
     private final Set<String> limitsThisMinute = new HashSet<>();
+    private final Optional<ClusterClaims> claims;
+    /** Claims in flight; the only field touched off the webhook thread (a concurrent set). */
+    private final Set<CompletableFuture<Void>> claiming = ConcurrentHashMap.newKeySet();
     private long dedupeMinute = Long.MIN_VALUE;
     private boolean closing;
 
@@ -58,8 +63,9 @@ final class Dispatcher {
     }
 
     Dispatcher(Webhooks config, Outbox outbox, Deliverer deliverer, ScheduledExecutorService thread, OperatorLog log,
-               Notices notices, InstantSource clock, WebhookMeters meters) {
+               Notices notices, InstantSource clock, WebhookMeters meters, Optional<ClusterClaims> claims) {
         this.config = config;
+        this.claims = claims;
         this.outbox = outbox;
         this.deliverer = deliverer;
         this.thread = thread;
@@ -98,14 +104,70 @@ final class Dispatcher {
         }
     }
 
-    /** Turns {@code notice} into one message per subscribed endpoint, each written to the outbox, then attempted. */
+    /**
+     * Turns {@code notice} into one message per subscribed endpoint, each written to the outbox, then attempted. In
+     * a cluster the event is first claimed in Redis, and only the node that claims it (or every node, while Redis is
+     * unreachable) enqueues it, on this thread again once the claim has completed.
+     */
     void onNotice(Notice notice) {
         Optional<Payloads.Event> event = Payloads.of(notice);
         if (event.isEmpty() || isRepeatedLimit(notice)) {
             return;
         }
+        Optional<Dedupe> identity = claims.isPresent() ? Dedupe.of(notice) : Optional.empty();
+        if (identity.isEmpty()) {
+            enqueue(event.get(), Optional.empty());
+            return;
+        }
+        claimThenEnqueue(event.get(), identity.get());
+    }
+
+    private void claimThenEnqueue(Payloads.Event event, Dedupe identity) {
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        claiming.add(settled);
+        Runnable done = () -> {
+            claiming.remove(settled);
+            settled.complete(null);
+        };
+        // The outcome arrives on Lettuce's event loop; the outbox's file I/O belongs to the webhook thread.
+        claims.orElseThrow().claim(identity).thenAccept(outcome -> {
+            if (!onThread(() -> {
+                try {
+                    onClaimed(event, identity, outcome);
+                } finally {
+                    done.run();
+                }
+            })) {
+                done.run();
+            }
+        });
+    }
+
+    private void onClaimed(Payloads.Event event, Dedupe identity, ClusterClaims.Outcome outcome) {
+        meters.claim(outcome.word);
+        if (outcome == ClusterClaims.Outcome.UNREACHABLE) {
+            log.warn("webhook:claim:unreachable", "webhook events cannot be claimed in Redis: this node sends them "
+                    + "anyway, other nodes may too (with the same webhook-id){}");
+        }
+        if (outcome.sends()) {
+            enqueue(event, Optional.of(identity));
+        }
+    }
+
+    /**
+     * Futures of the claims whose outcome has not been handled yet; they complete once it has been (the messages
+     * written to the outbox), or when the webhook thread has stopped.
+     */
+    CompletableFuture<Void> claimsSettled() {
+        return CompletableFuture.allOf(claiming.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * One message per subscribed endpoint; its id derived from {@code identity} when there is one (the same on
+     * every node), else random.
+     */
+    private void enqueue(Payloads.Event e, Optional<Dedupe> identity) {
         for (Webhooks.Endpoint endpoint : config.endpoints()) {
-            Payloads.Event e = event.get();
             if (!endpoint.events().contains(e.type()) || disabled.contains(key(endpoint))
                     || (e.tenant().isPresent() && !endpoint.servesTenant(e.tenant().get()))) {
                 continue;
@@ -116,7 +178,11 @@ final class Dispatcher {
                         + "dropped{}", pending.size(), e.type());
                 continue;
             }
-            Message message = new Message(Message.newId(), key(endpoint), e.type(), clock.instant(), e.body());
+            String id = identity.map(d -> d.messageId(key(endpoint))).orElseGet(Message::newId);
+            if (pending.containsKey(id)) {
+                continue;  // the same event, enqueued here already (claims unreachable twice)
+            }
+            Message message = new Message(id, key(endpoint), e.type(), clock.instant(), e.body());
             try {
                 outbox.write(message);
             } catch (IOException | RuntimeException ex) {
@@ -162,11 +228,14 @@ final class Dispatcher {
         deliverer.send(p.endpoint, p.message, clock.instant(), outcome -> back.execute(() -> onOutcome(id, outcome)));
     }
 
-    private void onThread(Runnable task) {
+    /** Runs {@code task} on the webhook thread; false when it has stopped. */
+    private boolean onThread(Runnable task) {
         try {
             thread.execute(task);
+            return true;
         } catch (RejectedExecutionException e) {
             // Stopped: the message stays in the outbox.
+            return false;
         }
     }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code broker.webhooks.endpoints.disabled} — endpoints disabled by a 410</li>
  *   <li>{@code broker.webhooks.outbox.size} — messages waiting in the outbox</li>
  *   <li>{@code broker.webhooks.outbox.errors} — outbox writes or deletes that failed</li>
+ *   <li>{@code broker.webhooks.cluster.claims} (tag {@code outcome}: {@code claimed}, {@code duplicate},
+ *       {@code unreachable}) — in a cluster, events claimed in Redis before they are announced</li>
  * </ul>
  * Thread-safe.
  */
@@ -54,6 +56,10 @@ final class WebhookMeters {
 
     void outboxError() {
         counter("broker.webhooks.outbox.errors", null, null).increment();
+    }
+
+    void claim(String outcome) {
+        counter("broker.webhooks.cluster.claims", "outcome", outcome).increment();
     }
 
     void pending(int size) {

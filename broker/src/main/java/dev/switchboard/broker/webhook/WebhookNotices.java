@@ -1,5 +1,6 @@
 package dev.switchboard.broker.webhook;
 
+import dev.switchboard.broker.cluster.ClusterLink;
 import dev.switchboard.broker.config.Webhooks;
 import dev.switchboard.broker.metrics.OperatorLog;
 import dev.switchboard.broker.notice.Notice;
@@ -53,6 +54,17 @@ public final class WebhookNotices implements Notices, AutoCloseable {
      */
     public static Optional<WebhookNotices> start(Webhooks config, MeterRegistry registry, OperatorLog log,
                                                  InstantSource clock, Notices notices) throws Exception {
+        return start(config, registry, log, clock, notices, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(Webhooks, MeterRegistry, OperatorLog, InstantSource, Notices)}, in a cluster when
+     * {@code cluster} is present: each event is claimed in Redis first, so that one node announces it, with a
+     * {@code webhook-id} that is the same on every node (docs/webhooks.md, "In a cluster").
+     */
+    public static Optional<WebhookNotices> start(Webhooks config, MeterRegistry registry, OperatorLog log,
+                                                 InstantSource clock, Notices notices,
+                                                 Optional<ClusterLink> cluster) throws Exception {
         if (config.endpoints().isEmpty()) {
             return Optional.empty();
         }
@@ -65,7 +77,7 @@ public final class WebhookNotices implements Notices, AutoCloseable {
         Deliverer deliverer = new Deliverer(config);
         WebhookMeters meters = new WebhookMeters(registry);
         Dispatcher dispatcher = new Dispatcher(config, new Outbox(config.outboxDir()), deliverer, thread, log,
-                notices, clock, meters);
+                notices, clock, meters, cluster.map(ClusterClaims::new));
         thread.execute(dispatcher::recover);
         return Optional.of(new WebhookNotices(config, thread, dispatcher, deliverer, meters, log));
     }
@@ -98,8 +110,9 @@ public final class WebhookNotices implements Notices, AutoCloseable {
     }
 
     /**
-     * Stops: what is queued is written to the outbox (not attempted), attempts in flight are abandoned (their
-     * messages stay in the outbox) and the client stops. Blocks up to a few seconds.
+     * Stops: what is queued is written to the outbox (not attempted; in a cluster once its claim has completed),
+     * attempts in flight are abandoned (their messages stay in the outbox) and the client stops. Blocks up to a few
+     * seconds.
      */
     @Override
     public void close() {
@@ -109,6 +122,8 @@ public final class WebhookNotices implements Notices, AutoCloseable {
                 dispatcher.close();
                 drain();
             }).get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            // Claims complete within the Redis command timeout; their messages are written on the webhook thread.
+            dispatcher.claimsSettled().get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {

@@ -9,7 +9,8 @@
  * notices into messages, the outbox's file I/O (write, fsync, delete), scheduling attempts and handling their
  * outcomes — runs on the single {@code switchboard-webhooks} thread, which owns all mutable state, so nothing here
  * is locked. Requests are sent by the package's own Jetty {@code HttpClient} on its own pool; its completion
- * callbacks only hand the outcome back to the webhook thread.
+ * callbacks only hand the outcome back to the webhook thread. In a cluster, the Redis claim of an event (one
+ * {@code SET NX}, never waited for) completes on Lettuce's event loop, which likewise only hands the outcome back.
  */
 @NullMarked
 package dev.switchboard.broker.webhook;
