@@ -7,6 +7,7 @@
 # (after: mvn -q -DskipTests package; needs redis-server). PIN=1: brokers on core 0, the rest on core 1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# SKIP_CLUSTER=1: only the A/B of the stores; SKIP_AB=1: only the cross-node resumes.
 OUT=$1; RESUME_SESSIONS=${2:-200}; DURATION=${3:-60s}; ROUNDS=${4:-3}; CHAT_SESSIONS=${5:-1000}
 mkdir -p "$OUT"
 JAR=broker/target/switchboard.jar
@@ -18,8 +19,12 @@ if [ "${PIN:-0}" = 1 ] && command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge
 fi
 REDIS=$(command -v redis-server || echo /usr/bin/redis-server)
 PIDS=()
-stop() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; PIDS=(); }
-trap stop EXIT
+stop() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  PIDS=()
+}
+trap 'stop; kill ${SIM_PID:-} ${REDIS_PID:-} 2>/dev/null || true' EXIT
 $PIN_OTHERS "$REDIS" --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --loglevel warning \
     > "$OUT/redis.log" 2>&1 &
 REDIS_PID=$!
@@ -41,6 +46,7 @@ cluster:
 YAML
 }
 node_config "$OUT/a.yaml" a $A_PORT; node_config "$OUT/b.yaml" b $B_PORT
+if [ "${SKIP_CLUSTER:-0}" != 1 ]; then
 for _ in $(seq 1 50); do redis-cli -p $REDIS_PORT ping >/dev/null 2>&1 && break; sleep 0.1; done
 $PIN_BROKER java -Xmx2g -jar "$JAR" --config "$OUT/a.yaml" > "$OUT/a.log" 2>&1 & A_PID=$!
 $PIN_BROKER java -Xmx2g -jar "$JAR" --config "$OUT/b.yaml" > "$OUT/b.log" 2>&1 & B_PID=$!
@@ -58,7 +64,9 @@ $PIN_OTHERS java -jar "$LT" --scenario cluster --nodes "$NODES" --key dev-key --
     > "$OUT/cluster.txt" 2>&1 || true
 echo "redis: $(redis-cli -p $REDIS_PORT info memory | grep used_memory_human)" >> "$OUT/cluster.txt"
 stop
-kill "$SIM_PID" 2>/dev/null || true
+fi
+kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true
+[ "${SKIP_AB:-0}" = 1 ] && exit 0
 # The Redis store against the local store, same jar; Redis stays up for side B.
 B_EXTRA=$(printf 'sessions: {resume_secret: "cluster-bench-resume-secret-0123456789"}\ncluster: {store: {kind: redis, uri: "redis://127.0.0.1:%s"}, node_id: bench}' $REDIS_PORT)
 B_EXTRA="$B_EXTRA" loadtest/bench/ab-chat.sh "$JAR" "$JAR" "$OUT/ab" "$ROUNDS" "$CHAT_SESSIONS"
