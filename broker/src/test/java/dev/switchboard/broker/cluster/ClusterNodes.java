@@ -43,8 +43,11 @@ final class ClusterNodes implements AutoCloseable {
         Files.writeString(config, """
                 listen: {host: 127.0.0.1, port: 0}
                 simulator: {enabled: true}
+                providers:
+                  simulator-realtime: {kind: openai-realtime, base_url: "simulator:/v1"}
                 models:
                   sim-chat: {route: [simulator/sim-chat]}
+                  sim-realtime: {route: [simulator-realtime/sim-realtime]}
                 tenants:
                   dev: {keys: [dev-key], models: ["*"]}
                 sessions: {resume_secret: "%s"}
@@ -64,8 +67,12 @@ final class ClusterNodes implements AutoCloseable {
     }
 
     RealtimeClient connect(BrokerProcess node) throws Exception {
+        return connect(node, "sim-chat");
+    }
+
+    RealtimeClient connect(BrokerProcess node, String model) throws Exception {
         return RealtimeClient.connect(client, URI.create("ws://127.0.0.1:" + node.port()
-                + "/v1/realtime?model=sim-chat"), "dev-key");
+                + "/v1/realtime?model=" + model), "dev-key");
     }
 
     RealtimeClient resume(BrokerProcess node, String token, long lastSeq) throws Exception {

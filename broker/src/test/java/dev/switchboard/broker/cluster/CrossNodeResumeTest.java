@@ -170,6 +170,41 @@ class CrossNodeResumeTest {
     }
 
     @Test
+    void a_relayed_session_is_served_from_another_node_while_its_owner_lives_and_refused_once_it_is_lost()
+            throws Exception {
+        BrokerProcess a = cluster.node("a");
+        BrokerProcess b = cluster.node("b");
+        RealtimeClient first = cluster.connect(a, "sim-realtime");
+        String token = first.until("session.created").get(0).path("resume_token").asText();
+        List<JsonNode> before = sequenced(first.received());
+        long lastSeq = before.get(before.size() - 1).path("seq").asLong();
+        first.session().disconnect();
+        try (RealtimeClient second = cluster.resume(b, token, lastSeq)) {
+            assertEquals("session.resumed", second.next().path("type").asText());
+            second.send(RealtimeClient.userMessage("Hello over there."));
+            second.send(RealtimeClient.responseCreate("evt_relay", "{}"));
+            List<JsonNode> answer = second.until("response.done");
+            assertEquals("completed", answer.get(answer.size() - 1).path("response").path("status").asText(),
+                    () -> answer.get(answer.size() - 1).toString());
+            List<JsonNode> all = new ArrayList<>(before);
+            all.addAll(sequenced(second.received()));
+            SeqAssert.contiguousFromOne(all);
+            lastSeq = all.get(all.size() - 1).path("seq").asLong();
+            a.process().destroyForcibly();
+            assertTrue(a.process().waitFor(10, TimeUnit.SECONDS));
+            // The owner is lost: the follower tells its client to reconnect...
+            second.until("switchboard.reconnect");
+            assertEquals(1012, second.awaitClose());
+        }
+        // ... and the relayed conversation, which lived in the lost node's provider connection, cannot go on.
+        try (RealtimeClient third = cluster.resume(b, token, lastSeq)) {
+            JsonNode refused = third.next();
+            assertEquals("session_lost", refused.path("error").path("code").asText(), refused::toString);
+            assertEquals(4410, third.awaitClose());
+        }
+    }
+
+    @Test
     void a_session_ended_on_its_node_cannot_be_resumed_anywhere() throws Exception {
         BrokerProcess a = cluster.node("a");
         BrokerProcess b = cluster.node("b");
