@@ -3,7 +3,6 @@ package dev.switchboard.broker.cluster;
 import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.SessionMirror;
-import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -16,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: shard threads call the {@link SessionMirror} methods, which only add to a lock-free queue (bounded:
  * past {@link #MAX_QUEUED} operations a frame is dropped and counted, and the session's log then has a gap, which
  * another node refuses to resume from). One writer thread ({@code switchboard-mirror}) takes what is queued, sends it
- * as one pipelined batch on a connection of its own, and waits for that batch's replies before the next: while Redis
- * answers, the next batch gathers, so the hot path never waits for Redis and a burst costs one round trip.
+ * as one pipelined batch on a connection of its own, without waiting for the previous batch's replies (up to
+ * {@link #MAX_IN_FLIGHT} commands unanswered); each batch's frames are confirmed to their sessions when its replies
+ * are in. The hot path never waits for Redis, a burst costs one round trip, and a frame waits about one.
  */
 public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSessionMirror.class);
@@ -44,6 +45,8 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
     /** Operations sent in one pipelined batch at most. */
     private static final int MAX_BATCH = 4_096;
     private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(2);
+    /** Commands sent and not yet answered at most before the writer waits for Redis. */
+    private static final int MAX_IN_FLIGHT = 32_768;
     /** How long an ended session's keys stay (marked ended) for followers still reading its stream. */
     private static final long ENDED_KEEP_MILLIS = 30_000;
 
@@ -84,8 +87,10 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
     private volatile boolean sleeping;
     /** Per mirrored session: the last frame's seq and the last entry's sub-id after it (writer thread only). */
     private final Map<String, long[]> lastSeqs = new java.util.HashMap<>();
-    /** Whether the last batch failed: a failure streak is logged once (writer thread only). */
-    private boolean failing;
+    /** Whether the last batch failed: a failure streak is logged once (Lettuce's event loop). */
+    private volatile boolean failing;
+    /** Commands sent and not yet answered. */
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closed;
 
     /**
@@ -250,18 +255,30 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
             replies.add(redis.pexpire(logKey(id), ttlMillis));
         }
         connection.flushCommands();
-        boolean confirmed;
-        try {
-            confirmed = LettuceFutures.awaitAll(BATCH_TIMEOUT, replies.toArray(new RedisFuture<?>[0]));
-        } catch (RuntimeException e) {
-            confirmed = false;
+        // Several batches may be in flight: a batch is sent as soon as it gathers, and confirmed when its replies are
+        // in (Redis answers one connection's commands in order), so a frame waits one round trip, not two.
+        int operations = replies.size();
+        inFlight.addAndGet(operations);
+        int size = batch.size();
+        CompletableFuture.allOf(replies.stream().map(RedisFuture::toCompletableFuture)
+                .toArray(CompletableFuture[]::new)).whenComplete((ok, failure) -> {
+                    inFlight.addAndGet(-operations);
+                    settled(failure == null, size, confirmations);
+                });
+        long deadline = System.nanoTime() + BATCH_TIMEOUT.toNanos();
+        while (inFlight.get() > MAX_IN_FLIGHT && System.nanoTime() < deadline) {
+            // Redis is slow: gather the next batch instead of piling more commands on the connection.
+            LockSupport.parkNanos(this, TimeUnit.MICROSECONDS.toNanos(200));
         }
+    }
+
+    /** A batch's replies are in (Lettuce's event loop): confirm its frames, whatever the outcome. */
+    private void settled(boolean confirmed, int size, Map<LongConsumer, Long> confirmations) {
         if (!confirmed) {
             failed.increment();
             if (!failing) {
                 LOG.warn("cluster: Redis did not confirm a mirror batch of {} operations; sessions written meanwhile "
-                        + "cannot be resumed on another node (broker_cluster_mirror_failures_total counts)",
-                        batch.size());
+                        + "cannot be resumed on another node (broker_cluster_mirror_failures_total counts)", size);
             }
         } else if (failing) {
             LOG.info("cluster: mirror batches confirmed by Redis again");
@@ -277,6 +294,10 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
         LockSupport.unpark(writer);
         try {
             writer.join(BATCH_TIMEOUT.toMillis() * 2);
+            long deadline = System.nanoTime() + BATCH_TIMEOUT.toNanos();
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
