@@ -412,6 +412,8 @@ public final class Broker implements AutoCloseable {
     public boolean drain(Duration timeout) throws InterruptedException {
         handler.stopAccepting();
         store.forEach(session -> signalDrain(session, false));
+        // Clients this node serves for sessions other nodes own move too (their sessions stay where they are).
+        clusterSessions.ifPresent(c -> c.forEachFollower(follower -> signalDrain(follower, false)));
         long deadline = System.nanoTime() + timeout.toNanos();
         if (awaitNoConnections(deadline)) {
             return true;

@@ -80,6 +80,11 @@ public final class ClusterInbox implements AutoCloseable {
         followers.put(follower.id(), follower);
     }
 
+    /** Runs {@code action} for every session followed here (a drain tells their clients to move). */
+    void forEachFollower(java.util.function.Consumer<FollowerSession> action) {
+        followers.values().forEach(action);
+    }
+
     /** Forgets a follower. */
     void unfollowed(FollowerSession follower) {
         followers.remove(follower.id(), follower);

@@ -36,6 +36,11 @@ public final class ClusterSessions implements AutoCloseable {
         return new FollowerSession(sessionId, principal, model, owner, shard, context, inbox, tail);
     }
 
+    /** Runs {@code action} for every session another node owns and this one serves (a drain moves their clients). */
+    public void forEachFollower(java.util.function.Consumer<? super FollowerSession> action) {
+        inbox.forEachFollower(action::accept);
+    }
+
     @Override
     public void close() {
         tail.close();

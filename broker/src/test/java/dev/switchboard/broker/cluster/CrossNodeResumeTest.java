@@ -205,6 +205,32 @@ class CrossNodeResumeTest {
     }
 
     @Test
+    void a_draining_node_moves_the_clients_it_serves_for_another_node_and_they_go_on_at_the_owner() throws Exception {
+        BrokerProcess a = cluster.node("a");
+        BrokerProcess b = cluster.node("b", "drain: {timeout: 20s}\n");
+        RealtimeClient first = cluster.connect(a);
+        String token = first.next().path("resume_token").asText();
+        first.session().disconnect();
+        List<JsonNode> all = new ArrayList<>(sequenced(first.received()));
+        RealtimeClient second = cluster.resume(b, token, 1);
+        assertEquals("session.resumed", second.next().path("type").asText());
+        b.process().destroy();
+        JsonNode reconnect = second.until("switchboard.reconnect").get(0);
+        assertEquals(1012, second.awaitClose());
+        assertTrue(b.process().waitFor(20, TimeUnit.SECONDS), "node b exits once its clients have moved");
+        try (RealtimeClient third = cluster.resume(a, token, reconnect.path("last_seq").asLong())) {
+            assertEquals("session.resumed", third.next().path("type").asText());
+            third.send(RealtimeClient.userMessage("Still there?"));
+            third.send(RealtimeClient.responseCreate("evt_back", SHORT));
+            List<JsonNode> answer = third.until("response.done");
+            assertEquals("completed", answer.get(answer.size() - 1).path("response").path("status").asText());
+            all.addAll(sequenced(second.received()));
+            all.addAll(sequenced(third.received()));
+            SeqAssert.contiguousFromOne(all);
+        }
+    }
+
+    @Test
     void a_session_ended_on_its_node_cannot_be_resumed_anywhere() throws Exception {
         BrokerProcess a = cluster.node("a");
         BrokerProcess b = cluster.node("b");
