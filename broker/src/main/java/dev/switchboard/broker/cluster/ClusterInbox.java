@@ -61,18 +61,19 @@ public final class ClusterInbox implements AutoCloseable {
     }
 
     /** A follower's client attached after {@code lastSeq}: the owner attaches its stand-in. Any thread. */
-    void attach(String owner, String sessionId, long lastSeq) {
-        send(owner, message("attach", sessionId).put("from", link.nodeId()).put("last_seq", lastSeq));
+    void attach(String owner, String sessionId, String followerId, long lastSeq) {
+        send(owner, message("attach", sessionId).put("from", link.nodeId()).put("fid", followerId)
+                .put("last_seq", lastSeq));
     }
 
     /** A follower's client sent {@code frame}. Any thread. */
-    void forward(String owner, String sessionId, String frame) {
-        send(owner, message("frame", sessionId).put("text", frame));
+    void forward(String owner, String sessionId, String followerId, String frame) {
+        send(owner, message("frame", sessionId).put("fid", followerId).put("text", frame));
     }
 
     /** A follower's client went away: the session waits for a resume ({@code keep}) or ends. Any thread. */
-    void detach(String owner, String sessionId, boolean keep) {
-        send(owner, message("detach", sessionId).put("keep", keep));
+    void detach(String owner, String sessionId, String followerId, boolean keep) {
+        send(owner, message("detach", sessionId).put("fid", followerId).put("keep", keep));
     }
 
     /** Registers a follower, to hear that its session is gone. */
@@ -107,25 +108,30 @@ public final class ClusterInbox implements AutoCloseable {
             return;
         }
         String sid = message.path("sid").asText();
+        String fid = message.path("fid").asText();
         switch (message.path("op").asText()) {
-            case "attach" -> attached(sid, message.path("from").asText(), message.path("last_seq").asLong());
+            case "attach" -> attached(sid, message.path("from").asText(), fid, message.path("last_seq").asLong());
             case "frame" -> {
+                // Only from the follower attached now: a replaced one's late frames belong to a client that left.
                 RemoteChannel remote = remotes.get(sid);
+                if (remote == null || !remote.followerId().equals(fid)) {
+                    return;
+                }
                 Optional<BrokerSession> session = context.store().get(sid);
-                if (remote != null && session.isPresent()) {
+                if (session.isPresent()) {
                     remote.feed().client(SessionFactory.decoder(session.get(), context.codec())
                             .apply(message.path("text").asText()), System.nanoTime());
                 }
             }
             case "detach" -> {
-                RemoteChannel remote = remotes.remove(sid);
-                if (remote != null) {
+                RemoteChannel remote = remotes.get(sid);
+                if (remote != null && remote.followerId().equals(fid) && remotes.remove(sid, remote)) {
                     remote.detached(message.path("keep").asBoolean(true));
                 }
             }
             case "gone" -> {
                 FollowerSession follower = followers.get(sid);
-                if (follower != null) {
+                if (follower != null && follower.followerId().equals(fid)) {
                     RingRetry.publish(follower.shard(), follower, new SessionSignal.Followed(List.of(),
                             CloseReason.RESUME_FAILED.wireCode(), "resume_token_expired"), context.scheduler(),
                             () -> { });
@@ -136,13 +142,13 @@ public final class ClusterInbox implements AutoCloseable {
     }
 
     /** Another node's client resumed a session of this node: attach a stand-in for it, or say it is gone. */
-    private void attached(String sid, String from, long lastSeq) {
+    private void attached(String sid, String from, String fid, long lastSeq) {
         Optional<BrokerSession> session = context.store().get(sid);
         if (session.isEmpty()) {
-            send(from, message("gone", sid));
+            send(from, message("gone", sid).put("fid", fid));
             return;
         }
-        RemoteChannel remote = new RemoteChannel(session.get(), from, context.mirror(), context.scheduler());
+        RemoteChannel remote = new RemoteChannel(session.get(), from, fid, context.mirror(), context.scheduler());
         RemoteChannel previous = remotes.put(sid, remote);
         if (previous != null) {
             previous.detached(true);

@@ -36,6 +36,8 @@ public final class FollowerSession implements BrokerSession {
     private final Principal principal;
     private final String model;
     private final String owner;
+    /** This follower's id: one client connection here; the owner's messages and closes name it. */
+    private final String followerId = java.util.UUID.randomUUID().toString();
     private final Shard shard;
     private final SessionContext context;
     private final ClusterInbox inbox;
@@ -95,6 +97,11 @@ public final class FollowerSession implements BrokerSession {
         return owner;
     }
 
+    /** This follower's id (one client connection on this node). */
+    String followerId() {
+        return followerId;
+    }
+
     /** Whether the tail should read more for this session. Any thread. */
     boolean wantsMore() {
         return wantsMore;
@@ -111,9 +118,9 @@ public final class FollowerSession implements BrokerSession {
     @Override
     public void onClientFrame(ClientDecoding frame, long receivedNanos) {
         if (frame instanceof ClientDecoding.Raw raw) {
-            inbox.forward(owner, id, raw.text());
+            inbox.forward(owner, id, followerId, raw.text());
         } else if (frame instanceof ClientDecoding.Decoded decoded) {
-            inbox.forward(owner, id, context.codec().encodeClient(decoded.event()));
+            inbox.forward(owner, id, followerId, context.codec().encodeClient(decoded.event()));
         } else if (channel != null) {
             // Refused here as the owner would refuse it; an error of the connection, outside the session's seq.
             send(new ErrorEvent(((ClientDecoding.Rejected) frame).error()));
@@ -142,7 +149,7 @@ public final class FollowerSession implements BrokerSession {
                 channel = null;
                 tail.unfollow(FollowerSession.this);
                 inbox.unfollowed(FollowerSession.this);
-                inbox.detach(owner, id, signal.channel().keepsSessionOnClose());
+                inbox.detach(owner, id, followerId, signal.channel().keepsSessionOnClose());
                 context.metrics().connectionDetached();
             }
         }
@@ -155,7 +162,7 @@ public final class FollowerSession implements BrokerSession {
             context.metrics().connectionAttached();
             send(new SessionResumed(id, context.store().tokenFor(FollowerSession.this), sentSeq, sentSeq + 1));
             inbox.followed(FollowerSession.this);
-            inbox.attach(owner, id, sentSeq);
+            inbox.attach(owner, id, followerId, sentSeq);
             tail.follow(FollowerSession.this, sentSeq);
         }
 

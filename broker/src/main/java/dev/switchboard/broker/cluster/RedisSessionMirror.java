@@ -69,7 +69,7 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
     private record Refresh(String sessionId) implements Op {
     }
 
-    private record Control(String sessionId, int code, String reason) implements Op {
+    private record Control(String sessionId, int code, String reason, String follower) implements Op {
     }
 
     private record Released(String sessionId) implements Op {
@@ -162,8 +162,8 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
     }
 
     @Override
-    public void control(String sessionId, int closeCode, String reason) {
-        offer(new Control(sessionId, closeCode, reason));
+    public void control(String sessionId, int closeCode, String reason, String follower) {
+        offer(new Control(sessionId, closeCode, reason, follower));
     }
 
     @Override
@@ -231,7 +231,8 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
                 long[] last = lastSeqs.computeIfAbsent(id, k -> new long[] {0, 1});
                 last[1]++;
                 replies.add(redis.xadd(logKey(id), new XAddArgs().id(last[0] + "-" + last[1]),
-                        Map.of("c", Integer.toString(control.code()), "r", control.reason())));
+                        Map.of("c", Integer.toString(control.code()), "r", control.reason(), "t",
+                                control.follower())));
             } else if (op instanceof Released) {
                 replies.add(redis.hset(recordKey(id), "owner", ""));
                 lastSeqs.remove(id);

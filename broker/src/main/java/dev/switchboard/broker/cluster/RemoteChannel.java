@@ -23,12 +23,15 @@ final class RemoteChannel implements ClientChannel {
     private final SessionMirror mirror;
     private final SessionFeed<SessionSignal> feed;
     private final String follower;
+    private final String followerId;
     private volatile boolean keep = true;
     private volatile boolean closed;
 
-    RemoteChannel(BrokerSession session, String follower, SessionMirror mirror, ScheduledExecutorService scheduler) {
+    RemoteChannel(BrokerSession session, String follower, String followerId, SessionMirror mirror,
+                  ScheduledExecutorService scheduler) {
         this.session = session;
         this.follower = follower;
+        this.followerId = followerId;
         this.mirror = mirror;
         this.feed = new SessionFeed<>(session, session.shard(), scheduler, () -> { });
     }
@@ -36,6 +39,11 @@ final class RemoteChannel implements ClientChannel {
     /** The node that serves the client. */
     String follower() {
         return follower;
+    }
+
+    /** The follower (one client connection on that node) this stands in for. */
+    String followerId() {
+        return followerId;
     }
 
     /** The session's ring, in order, for this client's frames and signals. */
@@ -72,7 +80,7 @@ final class RemoteChannel implements ClientChannel {
         }
         closed = true;
         keep = reason.isRetryable();
-        mirror.control(session.id(), reason.wireCode(), message);
+        mirror.control(session.id(), reason.wireCode(), message, followerId);
         feed.signal(new SessionSignal.Closed(this));
     }
 

@@ -115,8 +115,9 @@ final class StreamTail implements AutoCloseable {
             if (body.containsKey("f")) {
                 long seq = Long.parseLong(entryId.substring(0, entryId.indexOf('-')));
                 frames.computeIfAbsent(follower, f -> new ArrayList<>()).add(new Takeover.Frame(seq, body.get("f")));
-            } else if (body.containsKey("c")) {
-                // The owner closed the client here: nothing after it is for this follower.
+            } else if (body.containsKey("c") && follower.followerId().equals(body.get("t"))) {
+                // The owner closed this follower's client: nothing after it is for this follower. (A close of an
+                // earlier follower of the same session is not for this one and is passed over.)
                 closing.add(follower);
                 closes.put(follower, new String[] {body.get("c"), body.getOrDefault("r", "")});
                 followed.remove(follower);

@@ -34,7 +34,7 @@ public interface SessionMirror {
         }
 
         @Override
-        public void control(String sessionId, int closeCode, String reason) {
+        public void control(String sessionId, int closeCode, String reason, String follower) {
         }
 
         @Override
@@ -62,10 +62,10 @@ public interface SessionMirror {
     void ended(String sessionId);
 
     /**
-     * The session's client, served by another node, is closed with {@code closeCode} after the frames mirrored so
-     * far (a close entry in the stream, which that node's follower acts on in order).
+     * The session's client served by another node's follower {@code follower} is closed with {@code closeCode} after
+     * the frames mirrored so far (a close entry in the stream, which only that follower acts on, in order).
      */
-    void control(String sessionId, int closeCode, String reason);
+    void control(String sessionId, int closeCode, String reason, String follower);
 
     /**
      * This node hands the session over (a drain): it keeps no copy, and the next node its client resumes on takes

@@ -87,7 +87,12 @@ class NginxClusterResumeTest {
 
     /** The broker the client's one open connection is on, once the previous connection has gone. */
     private Broker holder() {
-        await().atMost(WAIT).until(() -> a.metrics().activeConnections() + b.metrics().activeConnections() == 1);
+        try {
+            await().atMost(WAIT).until(() -> a.metrics().activeConnections() + b.metrics().activeConnections() == 1);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("connections on a: " + a.metrics().activeConnections() + ", on b: "
+                    + b.metrics().activeConnections(), e);
+        }
         return a.metrics().activeConnections() == 1 ? a : b;
     }
 
