@@ -39,6 +39,11 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Starts node {@code id}; {@code extraYaml} is appended to its configuration. */
     BrokerProcess node(String id, String extraYaml) throws Exception {
+        return node(id, extraYaml, "");
+    }
+
+    /** Starts node {@code id}; {@code tenantYaml} is added to tenant {@code dev}'s settings ({@code , key: value}). */
+    BrokerProcess node(String id, String extraYaml, String tenantYaml) throws Exception {
         Path config = dir.resolve(id + ".yaml");
         Files.writeString(config, """
                 listen: {host: 127.0.0.1, port: 0}
@@ -49,13 +54,13 @@ final class ClusterNodes implements AutoCloseable {
                   sim-chat: {route: [simulator/sim-chat]}
                   sim-realtime: {route: [simulator-realtime/sim-realtime]}
                 tenants:
-                  dev: {keys: [dev-key], models: ["*"]}
+                  dev: {keys: [dev-key], models: ["*"]%s}
                 sessions: {resume_secret: "%s"}
                 cluster:
                   store: {kind: redis, uri: "%s"}
                   node_id: %s
                   heartbeat: 200ms
-                %s""".formatted(SECRET, redis.uri(), id, extraYaml));
+                %s""".formatted(tenantYaml, SECRET, redis.uri(), id, extraYaml));
         BrokerProcess node = BrokerProcess.start(List.of("-Xmx256m", "-XX:+UseSerialGC"),
                 List.of("--config", config.toString()));
         nodes.add(node);

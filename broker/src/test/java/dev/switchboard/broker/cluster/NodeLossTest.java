@@ -112,6 +112,27 @@ class NodeLossTest {
         }
     }
 
+    @Test
+    void a_session_taken_over_holds_its_tenants_session_slot_on_its_new_node() throws Exception {
+        String oneSession = ", limits: {concurrent_sessions: 1}";
+        BrokerProcess a = cluster.node("a", "", oneSession);
+        BrokerProcess b = cluster.node("b", "", oneSession);
+        RealtimeClient first = cluster.connect(a);
+        String token = first.next().path("resume_token").asText();
+        a.process().destroyForcibly();
+        assertTrue(a.process().waitFor(10, TimeUnit.SECONDS), "node a did not die");
+        first.awaitClose();
+        // Followed until a's heartbeat lapses, then taken over: the slot a held was reclaimed, b takes it.
+        long lastSeq = lastSeq(resumeUntil(b, token, 1, "never"), 1);
+        try (RealtimeClient taken = cluster.resume(b, token, lastSeq)) {
+            assertEquals("session.resumed", taken.next().path("type").asText());
+            Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                    () -> cluster.connect(b));
+            assertTrue(String.valueOf(refused).contains("429") || String.valueOf(refused.getCause()).contains("429"),
+                    () -> "a second session is over the tenant's one: " + refused);
+        }
+    }
+
     /**
      * Resumes on {@code node} after {@code lastSeq} until a frame of type {@code last} arrives, as a client does:
      * while the lost node still counts as alive, the session is followed and the client is soon told

@@ -234,9 +234,14 @@ public final class BrokerHandler extends Handler.Abstract {
                 return;
             }
             ClusterResume.Outcome.Attach attach = (ClusterResume.Outcome.Attach) outcome;
-            upgradeTo(request, response, callback, protocols, () -> new WsConnection(attach.session(), lastSeq,
-                    attach.decoder(), context.metrics(), context.scheduler(), config.outbound(),
-                    config.limits().maxFrameBytes()));
+            boolean upgraded = upgradeTo(request, response, callback, protocols, () -> new WsConnection(
+                    attach.session(), lastSeq, attach.decoder(), context.metrics(), context.scheduler(),
+                    config.outbound(), config.limits().maxFrameBytes()));
+            if (!upgraded && context.store().get(attach.session().id()).isPresent()) {
+                // A session taken over for a request that was not a WebSocket upgrade: nothing will resume it here.
+                gatekeeper.sessionNotOpened(principal);
+                context.store().ended(attach.session());
+            }
             return;
         }
         if (found instanceof SessionStore.Lookup.Expired) {

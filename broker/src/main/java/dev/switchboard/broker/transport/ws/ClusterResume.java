@@ -13,6 +13,7 @@ import dev.switchboard.broker.stream.Shard;
 import dev.switchboard.broker.tenant.Principal;
 import dev.switchboard.protocol.codec.ClientDecoding;
 import dev.switchboard.protocol.event.ErrorDetail;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -98,6 +99,12 @@ final class ClusterResume {
         if (!taken.takeover().canReplayAfter(lastSeq)) {
             return refuse("resume_position_unavailable", "last_seq " + lastSeq + " is not in what the lost node "
                     + "mirrored (up to seq " + taken.takeover().lastSeq() + "); start a new session");
+        }
+        // The session now counts against the tenant's concurrent_sessions here; the lost node's slot was reclaimed
+        // when its heartbeat lapsed, and a node that handed the session over gave its slot back.
+        Optional<Admission.Refused> full = gatekeeper.admitSession(principal);
+        if (full.isPresent()) {
+            return new Outcome.Refuse(full.get().errorDetail());
         }
         RealtimeSession session = new RealtimeSession(principal, route, shards.get(), context, taken.takeover());
         context.store().adopt(session);
