@@ -25,6 +25,8 @@ import java.util.concurrent.TimeoutException;
 public final class SessionDirectory {
     /** The longest a look-up waits for Redis. */
     static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** Look-ups at most when other nodes keep claiming the session first. */
+    private static final int CLAIM_ATTEMPTS = 3;
     /** Moves ownership from the expected owner to this node; returns 1 when it did. */
     private static final String CLAIM = "if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then "
             + "redis.call('HSET', KEYS[1], 'owner', ARGV[2]) return 1 else return 0 end";
@@ -71,6 +73,10 @@ public final class SessionDirectory {
      * tenant is {@link Lookup.Absent} (the resume token already proved the tenant; this is a second check).
      */
     public Lookup find(String id, String tenantId) {
+        return find(id, tenantId, CLAIM_ATTEMPTS);
+    }
+
+    private Lookup find(String id, String tenantId, int attempts) {
         try {
             Map<String, String> record = await(link.redis().hgetall(RedisSessionMirror.recordKey(id)));
             if (record.isEmpty() || !tenantId.equals(record.get("tenant")) || !record.containsKey("owner")
@@ -93,7 +99,8 @@ public final class SessionDirectory {
                     new String[] {RedisSessionMirror.recordKey(id)}, owner, link.nodeId()));
             if (claimed == null || claimed != 1L) {
                 // Another node took it first (or it ended meanwhile): look again to say where it is.
-                return find(id, tenantId);
+                return attempts > 1 ? find(id, tenantId, attempts - 1)
+                        : new Lookup.Unavailable("the session's ownership kept changing while it was looked up");
             }
             String state = await(link.redis().hget(RedisSessionMirror.recordKey(id), "state"));
             List<StreamMessage<String, String>> entries = await(link.redis().xrange(
