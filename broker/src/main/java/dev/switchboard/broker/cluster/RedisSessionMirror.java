@@ -4,6 +4,7 @@ import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.SessionMirror;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Mirrors sessions into Redis (issue 17) so that another node can resume them: a session's frames go to the Redis
  * Stream {@code sb:s:ID:log} (entry id {@code SEQ-1}, trimmed to about the replay log's event bound), its record and
  * last state snapshot to the hash {@code sb:s:ID} (tenant, key id, model, kind, owner node, state), both expiring
- * {@code sessions.resume_ttl} after they were last refreshed.
+ * {@code sessions.resume_ttl} after the owner last refreshed them (every third of the TTL, not on every write).
  *
  * <p>Threading: shard threads call the {@link SessionMirror} methods, which only add to a lock-free queue (bounded:
  * past {@link #MAX_QUEUED} operations a frame is dropped and counted, and the session's log then has a gap, which
@@ -47,6 +48,15 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
     private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(2);
     /** Commands sent and not yet answered at most before the writer waits for Redis. */
     private static final int MAX_IN_FLIGHT = 32_768;
+    /**
+     * A close entry for a follower, right after the stream's last entry (id {@code MS-(SEQ+1)} of the last
+     * {@code MS-SEQ}; {@code 0-2} in an empty stream), so it sorts after every frame mirrored before it and before
+     * the next frame ({@code SEQ'-1} with a higher seq) — whichever node mirrored those frames.
+     */
+    private static final String CONTROL_AFTER_LAST = "local last = redis.call('XREVRANGE', KEYS[1], '+', '-', "
+            + "'COUNT', 1) local ms, sq = 0, 1 if #last > 0 then local id = last[1][1] local d = string.find(id, '-') "
+            + "ms = tonumber(string.sub(id, 1, d - 1)) sq = tonumber(string.sub(id, d + 1)) end "
+            + "return redis.call('XADD', KEYS[1], ms .. '-' .. (sq + 1), 'c', ARGV[1], 'r', ARGV[2], 't', ARGV[3])";
     /** How long an ended session's keys stay (marked ended) for followers still reading its stream. */
     private static final long ENDED_KEEP_MILLIS = 30_000;
 
@@ -85,8 +95,11 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
     private final Counter failed;
     private final Thread writer;
     private volatile boolean sleeping;
-    /** Per mirrored session: the last frame's seq and the last entry's sub-id after it (writer thread only). */
-    private final Map<String, long[]> lastSeqs = new java.util.HashMap<>();
+    /**
+     * Sessions opened here whose stream has no expiry yet: a stream is created by its first frame, which then sets it
+     * (writer thread only). Afterwards both keys are refreshed every third of the TTL, not on every write.
+     */
+    private final Set<String> unexpiring = new HashSet<>();
     /** Whether the last batch failed: a failure streak is logged once (Lettuce's event loop). */
     private volatile boolean failing;
     /** Commands sent and not yet answered. */
@@ -96,7 +109,7 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
     /**
      * Starts the writer.
      *
-     * @param resumeTtl how long a session's keys live after they were last written or refreshed
+     * @param resumeTtl how long a session's keys live after they were last refreshed
      * @param maxEvents about how many frames a session's stream keeps (the replay log's bound)
      * @param localSessions the ids of the sessions this node holds, refreshed every third of {@code resumeTtl}
      */
@@ -209,8 +222,6 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
     private void send(List<Op> batch) {
         RedisAsyncCommands<String, String> redis = connection.async();
         List<RedisFuture<?>> replies = new ArrayList<>(batch.size() + 8);
-        Set<String> touched = new HashSet<>();
-        Set<String> ended = new HashSet<>();
         Map<LongConsumer, Long> confirmations = new java.util.IdentityHashMap<>();
         for (Op op : batch) {
             String id = op.sessionId();
@@ -218,42 +229,33 @@ public final class RedisSessionMirror implements SessionMirror, AutoCloseable {
                 replies.add(redis.xadd(logKey(id), new XAddArgs().id(frame.seq() + "-1").maxlen(maxEvents)
                         .approximateTrimming(), Map.of("f", frame.text())));
                 confirmations.merge(frame.confirmed(), frame.seq(), Math::max);
-                long[] last = lastSeqs.computeIfAbsent(id, k -> new long[2]);
-                last[0] = frame.seq();
-                last[1] = 1;
+                if (unexpiring.remove(id)) {
+                    // The stream exists from its first frame on: it expires like the record from now on.
+                    replies.add(redis.pexpire(logKey(id), ttlMillis));
+                }
             } else if (op instanceof State state) {
                 replies.add(redis.hset(recordKey(id), "state", state.json()));
             } else if (op instanceof Opened opened) {
                 replies.add(redis.hset(recordKey(id), Map.of("tenant", opened.tenant(), "key_id", opened.keyId(),
                         "model", opened.model(), "kind", opened.kind(), "owner", link.nodeId())));
+                replies.add(redis.pexpire(recordKey(id), ttlMillis));
+                unexpiring.add(id);
             } else if (op instanceof Control control) {
-                // After the last frame mirrored: entry id SEQ-2 and up sort after frame SEQ's SEQ-1.
-                long[] last = lastSeqs.computeIfAbsent(id, k -> new long[] {0, 1});
-                last[1]++;
-                replies.add(redis.xadd(logKey(id), new XAddArgs().id(last[0] + "-" + last[1]),
-                        Map.of("c", Integer.toString(control.code()), "r", control.reason(), "t",
-                                control.follower())));
+                replies.add(redis.eval(CONTROL_AFTER_LAST, ScriptOutputType.VALUE, new String[] {logKey(id)},
+                        Integer.toString(control.code()), control.reason(), control.follower()));
             } else if (op instanceof Released) {
                 replies.add(redis.hset(recordKey(id), "owner", ""));
-                lastSeqs.remove(id);
+            } else if (op instanceof Refresh) {
+                replies.add(redis.pexpire(recordKey(id), ttlMillis));
+                replies.add(redis.pexpire(logKey(id), ttlMillis));
             } else if (op instanceof Ended) {
                 // Marked, then gone shortly: a follower still reading the stream finds its close entry first, and
                 // no node takes an ended session over.
                 replies.add(redis.hset(recordKey(id), "ended", "1"));
                 replies.add(redis.pexpire(recordKey(id), ENDED_KEEP_MILLIS));
                 replies.add(redis.pexpire(logKey(id), ENDED_KEEP_MILLIS));
-                lastSeqs.remove(id);
-                ended.add(id);
-                touched.remove(id);
-                continue;
+                unexpiring.remove(id);
             }
-            if (!ended.contains(id)) {
-                touched.add(id);
-            }
-        }
-        for (String id : touched) {
-            replies.add(redis.pexpire(recordKey(id), ttlMillis));
-            replies.add(redis.pexpire(logKey(id), ttlMillis));
         }
         connection.flushCommands();
         // Several batches may be in flight: a batch is sent as soon as it gathers, and confirmed when its replies are
