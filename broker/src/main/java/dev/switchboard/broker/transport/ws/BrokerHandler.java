@@ -37,6 +37,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Routes HTTP requests: {@code GET /healthz}, {@code GET /metrics} (both also {@code HEAD}), the
@@ -245,21 +246,32 @@ public final class BrokerHandler extends Handler.Abstract {
             return;
         }
         if (found instanceof SessionStore.Lookup.Expired) {
-            refuse.accept(ErrorDetail.invalidRequest("resume_token_expired",
-                    "the session has ended (its resume_ttl passed or it was closed); start a new one", ""));
+            refuse.accept(sessionEnded());
             return;
         }
         BrokerSession session = ((SessionStore.Lookup.Found<BrokerSession>) found).session();
-        String model = query.getValue("model");
-        if (model != null && !model.equals(session.model())) {
-            refuse.accept(ErrorDetail.invalidRequest("invalid_value",
-                    "the session uses model " + session.model() + ", not " + model, "").withParam("model"));
+        java.util.Optional<ErrorDetail> otherModel = otherModel(session.model(), query.getValue("model"));
+        if (otherModel.isPresent()) {
+            refuse.accept(otherModel.get());
             return;
         }
         // The session's own kind, not today's route: a reload may have moved or removed its model since it began.
         upgradeTo(request, response, callback, protocols, () -> new WsConnection(session, lastSeq,
                 SessionFactory.decoder(session, context.codec()), context.metrics(), context.scheduler(),
                 config.outbound(), config.limits().maxFrameBytes()));
+    }
+
+    /** The refusal of a resume whose session has ended (here, or in the whole cluster). */
+    static ErrorDetail sessionEnded() {
+        return ErrorDetail.invalidRequest("resume_token_expired",
+                "the session has ended (its resume_ttl passed or it was closed); start a new one", "");
+    }
+
+    /** The refusal of a resume that names a model ({@code asked}, when not null) other than the session's. */
+    static java.util.Optional<ErrorDetail> otherModel(String sessionModel, @Nullable String asked) {
+        return asked == null || asked.equals(sessionModel) ? java.util.Optional.empty()
+                : java.util.Optional.of(ErrorDetail.invalidRequest("invalid_value", "the session uses model "
+                + sessionModel + ", not " + asked, "").withParam("model"));
     }
 
     private void refuseResume(Request request, Response response, Callback callback, Principal principal,

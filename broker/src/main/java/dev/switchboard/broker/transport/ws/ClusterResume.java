@@ -61,8 +61,7 @@ final class ClusterResume {
     Outcome resume(Principal principal, String sessionId, long lastSeq, @Nullable String model) {
         SessionDirectory.Lookup found = directory.find(sessionId, principal.tenant().id());
         if (found instanceof SessionDirectory.Lookup.Absent) {
-            return refuse("resume_token_expired",
-                    "the session has ended (its resume_ttl passed or it was closed); start a new one");
+            return new Outcome.Refuse(BrokerHandler.sessionEnded());
         }
         if (found instanceof SessionDirectory.Lookup.Unavailable unavailable) {
             return refuse("cluster_store_unavailable", "this session is held by another broker node and the cluster "
@@ -72,9 +71,9 @@ final class ClusterResume {
             return refuse(unresumable.code(), unresumable.message());
         }
         if (found instanceof SessionDirectory.Lookup.OwnedBy owned) {
-            if (model != null && !model.equals(owned.model())) {
-                return new Outcome.Refuse(ErrorDetail.invalidRequest("invalid_value", "the session uses model "
-                        + owned.model() + ", not " + model, "").withParam("model"));
+            Optional<ErrorDetail> otherModel = BrokerHandler.otherModel(owned.model(), model);
+            if (otherModel.isPresent()) {
+                return new Outcome.Refuse(otherModel.get());
             }
             // The owner keeps the session and its upstream; this node serves the client from the mirrored stream
             // and forwards the client's frames, unread, to the owner, which decodes them as its own.
@@ -82,9 +81,9 @@ final class ClusterResume {
                     context.codec()::peekClient);
         }
         SessionDirectory.Lookup.TakenOver taken = (SessionDirectory.Lookup.TakenOver) found;
-        if (model != null && !model.equals(taken.model())) {
-            return new Outcome.Refuse(ErrorDetail.invalidRequest("invalid_value", "the session uses model "
-                    + taken.model() + ", not " + model, "").withParam("model"));
+        Optional<ErrorDetail> otherModel = BrokerHandler.otherModel(taken.model(), model);
+        if (otherModel.isPresent()) {
+            return new Outcome.Refuse(otherModel.get());
         }
         Admission admitted = gatekeeper.admitModel(principal, taken.model());
         if (admitted instanceof Admission.Refused refused) {
