@@ -505,7 +505,7 @@ abstract class AbstractSession implements BrokerSession {
         boolean busy = responseInProgress() && !force;
         // In a cluster (issue 17) a client moves at once, even mid-answer: it resumes on another node, which follows
         // the session while this one finishes the answer; the session itself is handed over once it is idle.
-        boolean movable = mirror().active() && canMoveNodes();
+        boolean movable = awaitsHandOver();
         if (busy && !movable) {
             return;
         }
