@@ -24,6 +24,7 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import dev.switchboard.protocol.event.ClientEvent;
 import dev.switchboard.protocol.event.ErrorDetail;
 import dev.switchboard.protocol.event.InvalidFieldException;
+import dev.switchboard.protocol.event.ResponseOutputTextDelta;
 import dev.switchboard.protocol.event.ServerEvent;
 import dev.switchboard.protocol.event.UnknownClientEvent;
 import dev.switchboard.protocol.event.UnknownServerEvent;
@@ -327,9 +328,36 @@ public final class EventCodec {
             }
             return writeTree(copy, event);
         }
+        if (event instanceof ResponseOutputTextDelta delta) {
+            return encodeTextDelta(delta, eventId, seq);
+        }
+        return encodeEnvelope(event, eventId, seq);
+    }
+
+    /** {@link #encodeServer(ServerEvent, String, long)} through Jackson for every modelled event (tests compare). */
+    String encodeEnvelope(ServerEvent event, String eventId, long seq) {
         String body = encodeServer(event);
         StringBuilder sb = new StringBuilder(body.length() + eventId.length() + 32);
         sb.append(body, 0, body.length() - 1).append(",\"event_id\":\"").append(eventId).append('"');
+        if (seq >= 0) {
+            sb.append(",\"seq\":").append(seq);
+        }
+        return sb.append('}').toString();
+    }
+
+    /**
+     * The most frequent frame, one per streamed token, written from a template: the same text Jackson writes
+     * (field order and escaping; {@code EventCodecTest} compares the two), at a fraction of the cost (issue 12).
+     */
+    private static String encodeTextDelta(ResponseOutputTextDelta delta, String eventId, long seq) {
+        StringBuilder sb = new StringBuilder(128 + delta.delta().length() + delta.responseId().length()
+                + delta.itemId().length() + eventId.length());
+        sb.append("{\"type\":\"response.output_text.delta\",\"response_id\":");
+        JsonText.appendQuoted(sb, delta.responseId()).append(",\"item_id\":");
+        JsonText.appendQuoted(sb, delta.itemId()).append(",\"output_index\":").append(delta.outputIndex())
+                .append(",\"content_index\":").append(delta.contentIndex()).append(",\"delta\":");
+        JsonText.appendQuoted(sb, delta.delta()).append(",\"event_id\":");
+        JsonText.appendQuoted(sb, eventId);
         if (seq >= 0) {
             sb.append(",\"seq\":").append(seq);
         }
