@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.protocol.codec.JsonText;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,6 +25,9 @@ final class ChatJson {
      * @param created epoch seconds
      * @param model the model reported in {@code model}: the client's alias until the answering model is known
      */
+    /** The text of a content chunk up to its content (built on first use; one thread uses a builder). */
+    private String textChunkHead;
+
     ChatJson(ObjectMapper json, String id, long created, String model) {
         this.json = json;
         this.id = id;
@@ -55,6 +59,25 @@ final class ChatJson {
             chunk.putNull("usage");
         }
         return chunk;
+    }
+
+    /**
+     * The chunk of one content delta after the first, as {@link #chunk} writes it (the text is the same; a test
+     * compares them), written from a template: one per streamed token, so it skips the tree (issue 12).
+     */
+    String textChunk(String content, boolean usageField) {
+        String head = textChunkHead;
+        if (head == null) {
+            StringBuilder sb = new StringBuilder(160).append("{\"id\":");
+            JsonText.appendQuoted(sb, id).append(",\"object\":\"chat.completion.chunk\",\"created\":").append(created)
+                    .append(",\"model\":");
+            JsonText.appendQuoted(sb, model).append(",\"choices\":[{\"index\":0,\"delta\":{\"content\":");
+            head = sb.toString();
+            textChunkHead = head;
+        }
+        StringBuilder sb = new StringBuilder(head.length() + content.length() + 64).append(head);
+        JsonText.appendQuoted(sb, content).append("},\"logprobs\":null,\"finish_reason\":null}]");
+        return (usageField ? sb.append(",\"usage\":null") : sb).append('}').toString();
     }
 
     /** The trailing usage chunk: no choices. */

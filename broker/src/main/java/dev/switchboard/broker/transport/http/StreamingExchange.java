@@ -102,6 +102,14 @@ final class StreamingExchange extends ChatExchange {
 
     @Override
     void onText(long seq, String text) {
+        if (delivering && roleSent) {
+            // Every token after the first: the chunk from its template, the event in one builder (issue 12).
+            String data = chat().textChunk(text, call.includeUsage());
+            String id = responseId();
+            writer.offer(new StringBuilder(data.length() + id.length() + 40).append("id: ").append(id).append('.')
+                    .append(seq).append("\ndata: ").append(data).append("\n\n").toString(), false);
+            return;
+        }
         ObjectNode delta = startDelta(false);
         delta.put("content", text);
         send(seq, delta);
