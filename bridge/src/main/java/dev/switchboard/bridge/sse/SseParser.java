@@ -16,7 +16,12 @@ public final class SseParser {
     private int lineLength;
     private boolean lastWasCr;
     private boolean atStreamStart = true;
+    private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID = "id".getBytes(StandardCharsets.US_ASCII);
     private final StringBuilder data = new StringBuilder();
+    /** The event's data while it has one line (then {@link #data} is unused). */
+    private String singleData;
     private boolean hasData;
     private String eventType = "";
     private String lastId = "";
@@ -36,88 +41,124 @@ public final class SseParser {
     }
 
     /**
-     * Consumes all remaining bytes of {@code buffer}, emitting each complete event.
+     * Consumes all remaining bytes of {@code buffer}, emitting each complete event. The bytes between line ends
+     * are copied in bulk (issue 12: this runs once per token on the selector thread).
      *
      * @throws SseFormatException when a line exceeds the limit
      */
     public void feed(ByteBuffer buffer, Consumer<SseEvent> sink) {
+        int limit = buffer.limit();
         while (buffer.hasRemaining()) {
-            byte b = buffer.get();
+            int start = buffer.position();
+            int end = start;
+            byte b = 0;
+            while (end < limit) {
+                b = buffer.get(end);
+                if (b == '\n' || b == '\r') {
+                    break;
+                }
+                end++;
+            }
+            if (end > start) {
+                lastWasCr = false;
+                append(buffer, end - start);
+            }
+            if (end == limit) {
+                return;
+            }
+            buffer.position(end + 1);
             if (b == '\n') {
                 if (!lastWasCr) {
                     endLine(sink);
                 }
                 lastWasCr = false;
-            } else if (b == '\r') {
+            } else {
                 endLine(sink);
                 lastWasCr = true;
-            } else {
-                lastWasCr = false;
-                append(b);
             }
         }
     }
 
-    private void append(byte b) {
-        if (lineLength == line.length) {
-            if (line.length >= maxLineBytes) {
+    /** Moves the next {@code count} bytes of {@code buffer} to the line. */
+    private void append(ByteBuffer buffer, int count) {
+        int needed = lineLength + count;
+        if (needed > line.length) {
+            if (needed > maxLineBytes) {
                 throw new SseFormatException("SSE line longer than " + maxLineBytes + " bytes");
             }
-            byte[] bigger = new byte[Math.min(maxLineBytes, line.length * 2)];
+            byte[] bigger = new byte[Math.min(maxLineBytes, Math.max(needed, line.length * 2))];
             System.arraycopy(line, 0, bigger, 0, lineLength);
             line = bigger;
         }
-        line[lineLength++] = b;
+        buffer.get(line, lineLength, count);
+        lineLength = needed;
     }
 
     private void endLine(Consumer<SseEvent> sink) {
-        String text = lineLength == 0 ? "" : new String(line, 0, lineLength, StandardCharsets.UTF_8);
+        int from = 0;
+        int length = lineLength;
         lineLength = 0;
         if (atStreamStart) {
             atStreamStart = false;
             // The specification strips one leading UTF-8 byte order mark from the stream.
-            if (text.startsWith("\uFEFF")) {
-                text = text.substring(1);
+            if (length >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF) {
+                from = 3;
             }
         }
-        if (text.isEmpty()) {
+        if (from == length) {
             dispatch(sink);
             return;
         }
-        if (text.charAt(0) == ':') {
+        if (line[from] == ':') {
             return; // comment / heartbeat
         }
-        int colon = text.indexOf(':');
-        String field = colon < 0 ? text : text.substring(0, colon);
-        String value = colon < 0 ? "" : text.substring(colon + 1);
-        if (value.startsWith(" ")) {
-            value = value.substring(1);
+        int colon = from;
+        while (colon < length && line[colon] != ':') {
+            colon++;
         }
-        switch (field) {
-            case "data" -> {
-                if (hasData) {
-                    data.append('\n');
-                }
-                data.append(value);
-                hasData = true;
-            }
-            case "event" -> eventType = value;
-            case "id" -> {
-                if (value.indexOf('\0') < 0) {
-                    lastId = value;
-                }
-            }
-            default -> {
-                // "retry" and unknown fields are ignored, as the SSE specification requires.
+        int valueFrom = Math.min(colon + 1, length);
+        if (valueFrom < length && line[valueFrom] == ' ') {
+            valueFrom++;
+        }
+        int fieldLength = colon - from;
+        if (isField(from, fieldLength, DATA)) {
+            onData(new String(line, valueFrom, length - valueFrom, StandardCharsets.UTF_8));
+        } else if (isField(from, fieldLength, EVENT)) {
+            eventType = new String(line, valueFrom, length - valueFrom, StandardCharsets.UTF_8);
+        } else if (isField(from, fieldLength, ID)) {
+            String value = new String(line, valueFrom, length - valueFrom, StandardCharsets.UTF_8);
+            if (value.indexOf('\0') < 0) {
+                lastId = value;
             }
         }
+        // "retry" and unknown fields are ignored, as the SSE specification requires.
+    }
+
+    private boolean isField(int from, int length, byte[] name) {
+        return length == name.length && java.util.Arrays.equals(line, from, from + length, name, 0, length);
+    }
+
+    /** One {@code data} line: most events have one, kept as it is; more are joined with line feeds. */
+    private void onData(String value) {
+        if (!hasData) {
+            singleData = value;
+            hasData = true;
+            return;
+        }
+        if (singleData != null) {
+            data.setLength(0);
+            data.append(singleData);
+            singleData = null;
+        }
+        data.append('\n').append(value);
     }
 
     private void dispatch(Consumer<SseEvent> sink) {
         if (hasData) {
-            sink.accept(new SseEvent(eventType.isEmpty() ? "message" : eventType, data.toString(), lastId));
+            String joined = singleData != null ? singleData : data.toString();
+            sink.accept(new SseEvent(eventType.isEmpty() ? "message" : eventType, joined, lastId));
         }
-        data.setLength(0);
+        singleData = null;
         hasData = false;
         eventType = "";
     }
