@@ -11,8 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchboard.bridge.upstream.RecordingListener;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -46,6 +48,35 @@ class RelayReadThreadTest {
 
     @Test
     void every_reply_of_a_relay_is_delivered_on_one_thread_the_selector() throws Exception {
+        String name = replyThread(connector);
+
+        assertTrue(name.startsWith("realtime-"), () -> "delivered on " + name + ", not a thread of the connector");
+    }
+
+    @Test
+    void a_connector_on_a_shared_executor_reads_on_its_threads_and_leaves_it_running_when_closed() throws Exception {
+        QueuedThreadPool shared = new QueuedThreadPool(16, 2);
+        shared.setName("shared-upstream");
+        shared.start();
+        try {
+            RealtimeConnector onShared = RealtimeConnector.start(config(provider.httpBaseUri()), Optional.empty(),
+                    shared);
+            String name;
+            try {
+                name = replyThread(onShared);
+            } finally {
+                onShared.close();
+            }
+
+            assertTrue(name.startsWith("shared-upstream-"), () -> "delivered on " + name);
+            assertTrue(shared.isRunning(), "closing the connector stopped the executor it was given");
+        } finally {
+            shared.stop();
+        }
+    }
+
+    /** Relays {@link #ROUND_TRIPS} round trips one at a time and returns the one thread their replies came on. */
+    private String replyThread(RealtimeConnector relays) throws Exception {
         provider.script(Script.ga());
         Set<String> names = ConcurrentHashMap.newKeySet();
         // The greeting may be read by the thread that demanded the first message; every later read is the
@@ -55,7 +86,7 @@ class RelayReadThreadTest {
                 names.add(Thread.currentThread().getName());
             }
         });
-        RelayUpstream relay = connector.open(MODEL, listener);
+        RelayUpstream relay = relays.open(MODEL, listener);
         FakeRealtimeConnection connection = provider.takeConnection(WAIT);
         awaitRelayed(listener, 1);
 
@@ -67,9 +98,11 @@ class RelayReadThreadTest {
 
         await().atMost(WAIT).until(() -> connection.sent().size() == 1 + ROUND_TRIPS);
         assertEquals(connection.sent(), relayedJson(listener));
+        listener.assertContractHeld();
         assertEquals(1, names.size(), () -> "delivered on " + names);
         String name = List.copyOf(names).get(0);
-        assertTrue(name.startsWith("realtime-"), () -> "delivered on " + name + ", not a thread of the connector");
-        listener.assertContractHeld();
+        // The Cancelled End is delivered on this thread, after the names were taken.
+        relay.cancel();
+        return name;
     }
 }
