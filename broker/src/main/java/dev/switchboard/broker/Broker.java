@@ -471,8 +471,9 @@ public final class Broker implements AutoCloseable {
         tracing.ifPresent(Tracing::close);
         heapPressure.close();
         scheduler.shutdownNow();
-        httpClients.close();
+        // Providers first: the Realtime connectors run on the upstream clients' pool, which closes last.
         providers.close();
+        httpClients.close();
         simulator.ifPresent(ProviderSimulator::close);
         // Last: the rings have stopped, so nothing more is mirrored; what was queued is written, then leaving deletes
         // the heartbeat, so other nodes take this node's sessions over at once when their clients resume there.

@@ -8,10 +8,12 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -23,8 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens Realtime WebSocket relays to one {@code openai-realtime} provider. Owns one Jetty {@link WebSocketClient}
- * (and its thread pool), started by {@link #start} and stopped by {@link #close()}. Thread-safe; shared by all
- * sessions.
+ * (with its selector, and its thread pool unless it is given a shared executor), started by {@link #start} and
+ * stopped by {@link #close()}. Thread-safe; shared by all sessions.
+ *
+ * <p>Provider frames are read on the client's selector thread ({@link SelectorReadConnector}): each network read,
+ * the event's type and the {@code tryDeliver} run where the bytes were noticed, without a hand-off to the pool.
  *
  * <p>Each relay connects to {@code {base_url}/realtime?model=…} with the configured key as a bearer token and
  * without {@code permessage-deflate} (audio is base64 and barely compresses; inflating costs CPU and memory per
@@ -41,13 +46,16 @@ public final class RealtimeConnector implements RelayConnector {
     private final AtomicBoolean binaryLogged = new AtomicBoolean();
     private final String endpointPrefix;
 
-    private RealtimeConnector(RealtimeConfig config, Optional<SslContextFactory.Client> trust) {
+    private RealtimeConnector(RealtimeConfig config, Optional<SslContextFactory.Client> trust,
+                              Optional<Executor> shared) {
         this.config = config;
-        QueuedThreadPool threads = new QueuedThreadPool();
-        threads.setName("realtime-" + config.name());
-        this.http = new HttpClient();
+        this.http = new HttpClient(new HttpClientTransportOverHTTP(new SelectorReadConnector()));
         trust.ifPresent(http::setSslContextFactory);
-        http.setExecutor(threads);
+        http.setExecutor(shared.orElseGet(() -> {
+            QueuedThreadPool threads = new QueuedThreadPool();
+            threads.setName("realtime-" + config.name());
+            return threads;
+        }));
         this.client = new WebSocketClient(http);
         client.setConnectTimeout(config.timeouts().connect().toMillis());
         client.setIdleTimeout(config.timeouts().idle());
@@ -76,7 +84,28 @@ public final class RealtimeConnector implements RelayConnector {
      * @throws IllegalStateException as {@link #start(RealtimeConfig)}
      */
     public static RealtimeConnector start(RealtimeConfig config, Optional<SslContextFactory.Client> trust) {
-        RealtimeConnector connector = new RealtimeConnector(config, trust);
+        return launch(config, trust, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(RealtimeConfig, Optional)}, on {@code executor} instead of a thread pool of its own: the
+     * broker's one upstream pool, shared with its HTTP clients (issue 12). The client's selector takes one of its
+     * threads for as long as the connector runs; reads run on that selector, so the pool otherwise only connects,
+     * resolves names and restarts reads after a pause.
+     *
+     * @param executor already started, and stopped by its owner after {@link #close()}: Jetty leaves a running
+     *     executor alone
+     * @throws IllegalStateException as {@link #start(RealtimeConfig)}, also when the executor has no thread to
+     *     spare for the selector
+     */
+    public static RealtimeConnector start(RealtimeConfig config, Optional<SslContextFactory.Client> trust,
+                                          Executor executor) {
+        return launch(config, trust, Optional.of(executor));
+    }
+
+    private static RealtimeConnector launch(RealtimeConfig config, Optional<SslContextFactory.Client> trust,
+                                            Optional<Executor> executor) {
+        RealtimeConnector connector = new RealtimeConnector(config, trust, executor);
         try {
             connector.http.start();
             connector.client.start();

@@ -9,9 +9,13 @@
  * package-private {@code RealtimeRelay} with an explicitly demanding Jetty endpoint and an {@code Outbox} for
  * client events.
  *
- * <p>Threading: listener calls come from Jetty WebSocket client threads or from the thread calling
- * {@code resume()}/{@code retryDelivery()}/{@code cancel()}, never concurrently for one relay; {@code trySend},
- * {@code pause}, {@code resume}, {@code retryDelivery} and {@code cancel} are any-thread and never block.
+ * <p>Threading: provider frames are read on the WebSocket client's selector thread ({@code SelectorReadConnector},
+ * {@link dev.switchboard.bridge.realtime.WebSocketSelectorReads}), so listener calls come from that selector, from
+ * the pool thread that restarts reading after a demand made outside Jetty's read loop, or from the thread calling
+ * {@code resume()}/{@code retryDelivery()}/{@code cancel()}; never concurrently for one relay. Nothing on the read
+ * path may block: the listener's {@code tryDeliver} must not. {@code trySend}, {@code pause}, {@code resume},
+ * {@code retryDelivery} and {@code cancel} are any-thread and never block; {@code trySend} writes on the calling
+ * thread when the socket takes the bytes.
  */
 @NullMarked
 package dev.switchboard.bridge.realtime;

@@ -137,7 +137,8 @@ public final class Providers implements AutoCloseable {
         if (p.kind().equals(BrokerConfig.REALTIME_KIND)) {
             RealtimeConnector relay = RealtimeConnector.start(new RealtimeConfig(name, base, p.apiKey(),
                     new RealtimeConfig.Timeouts(p.timeouts().connect(), p.timeouts().firstToken(),
-                            RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()), own);
+                            RealtimeConfig.Timeouts.defaults().idle()), RealtimeConfig.Limits.defaults()), own,
+                    clients.executorForClient());
             synchronized (relays) {
                 relays.add(relay);
             }

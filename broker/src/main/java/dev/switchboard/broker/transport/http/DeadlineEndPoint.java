@@ -1,5 +1,6 @@
 package dev.switchboard.broker.transport.http;
 
+import dev.switchboard.bridge.realtime.WebSocketSelectorReads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -35,6 +37,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * starts with the first byte of the TLS handshake, so a client trickling its handshake is bounded too. An HTTP/2
  * connection (negotiated by ALPN) is held to the header deadline until its first request's headers arrive, then
  * {@link #leave() left} to HTTP/2's own limits.
+ *
+ * <p>Once upgraded to a WebSocket (directly or beneath TLS), its reads run on the selector thread instead of a pool
+ * thread ({@link WebSocketSelectorReads}, issue 12): {@code WsConnection} only decodes and publishes with
+ * {@code tryPublish}, so it never blocks there. Plain HTTP requests keep Jetty's default.
  *
  * <p>Threading: {@link #fill} runs on whichever Jetty thread reads the connection, {@link #onRequest()} and
  * {@link #onRequestComplete()} on Jetty threads, the deadlines on the connector's scheduler. The phase is one
@@ -61,6 +67,7 @@ final class DeadlineEndPoint extends SocketChannelEndPoint {
     private final AtomicInteger headerStarts = new AtomicInteger();
     /** The pending deadline, if any; it acts only if its phase (and request) is still current. */
     private volatile Scheduler.Task deadline;
+    private final WebSocketSelectorReads webSocketReads = new WebSocketSelectorReads(this);
 
     /**
      * @param headerTimeout from a request's first byte to the end of its headers
@@ -133,6 +140,16 @@ final class DeadlineEndPoint extends SocketChannelEndPoint {
         if (phase.compareAndSet(LINGERING, DONE)) {
             close();
         }
+    }
+
+    @Override
+    public void fillInterested(Callback callback) {
+        super.fillInterested(webSocketReads.fillCallback(callback));
+    }
+
+    @Override
+    public boolean tryFillInterested(Callback callback) {
+        return super.tryFillInterested(webSocketReads.fillCallback(callback));
     }
 
     @Override
