@@ -566,9 +566,13 @@ public record BrokerConfig(
      *     {@code sleeping} (spins, yields, then sleeps briefly; producers never make a system call)
      */
     public record Rings(int shards, int size, String waitStrategy) {
-        /** One shard per core (at least 2), 16,384 slots each, parking wait (lock-free, see docs/benchmarks.md). */
+        /**
+         * One shard per core the JVM may use, 16,384 slots each, parking wait (lock-free, see docs/benchmarks.md).
+         * A broker confined to one core gets one shard: a second consumer thread there only adds wake-ups and
+         * context switches (half the futex calls per token with one, issue 12).
+         */
         public static Rings defaults() {
-            return new Rings(Math.max(2, Runtime.getRuntime().availableProcessors()), 16384, "parking");
+            return new Rings(Math.max(1, Runtime.getRuntime().availableProcessors()), 16384, "parking");
         }
 
         @JsonCreator
