@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The per-token fast path of {@link OpenAiChunkMapper}: reads a content chunk with Jackson's streaming parser,
+ * The per-token fast path of {@link OpenAiChunkMapper}: reads a plain content chunk by hand
+ * ({@link PlainChunkReader}) and anything else with Jackson's streaming parser,
  * taking only the fields the mapper needs, instead of building a tree per token. Chunks carrying {@code error}
  * or {@code tool_calls} are rare and are handed back to the tree-based path ({@link #needsTree}). Not
  * thread-safe: one instance per stream, reused for every chunk.
@@ -21,9 +23,16 @@ final class ChunkScanner {
     boolean needsTree;
 
     private final JsonFactory factory;
+    private final @Nullable PlainChunkReader plain;
 
     ChunkScanner(JsonFactory factory) {
+        this(factory, true);
+    }
+
+    /** @param plainFirst whether {@link PlainChunkReader} reads first (false: Jackson alone, for comparisons) */
+    ChunkScanner(JsonFactory factory, boolean plainFirst) {
         this.factory = factory;
+        this.plain = plainFirst ? new PlainChunkReader() : null;
     }
 
     /**
@@ -32,6 +41,9 @@ final class ChunkScanner {
      * @throws IOException when the chunk is not valid JSON (the caller counts it as malformed)
      */
     void scan(String data) throws IOException {
+        if (plain != null && plain.read(data, this)) {
+            return;
+        }
         content = null;
         finishReason = null;
         model = null;
