@@ -7,7 +7,7 @@
 # measured window. Prints Markdown tables of the medians. Loopback only; every run is bounded by its duration.
 #
 # Usage: loadtest/bench/peers/run-peers.sh [OUT_DIR]      (after: mvn -q -DskipTests package)
-# Env: ROUNDS (3), DURATION (10s), SEQ_DURATION (20s), WARMUP (3s), BROKER_WARMUP (20s), PIN (1: proxies on core 0,
+# Env: ROUNDS (3), DURATION (10s), SEQ_DURATION (20s), WARMUP (3s), BROKER_WARMUP (60s), PIN (1: proxies on core 0,
 #      mock and client on core 1), SCENARIOS (all: sse-seq sse-50 sse-200 sse-200-peak ws-1 ws-50),
 #      BROKER_JAVA_OPTS (-Xmx2g), PEER_PORT_BASE (18400; uses 5 ports from there).
 set -euo pipefail
@@ -17,7 +17,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 SEQ_DURATION=${SEQ_DURATION:-20s}
 WARMUP=${WARMUP:-3s}
-BROKER_WARMUP=${BROKER_WARMUP:-20s}
+BROKER_WARMUP=${BROKER_WARMUP:-60s}
 SCENARIOS=${SCENARIOS:-sse-seq sse-50 sse-200 sse-200-peak ws-1 ws-50}
 BASE=${PEER_PORT_BASE:-18400}
 MOCK_PORT=$BASE; NGINX_PORT=$((BASE + 1)); BROKER_PORT=$((BASE + 2))
