@@ -44,8 +44,9 @@ class PlainChunkReaderTest {
     @Test
     void a_provider_chunk_is_read_by_hand_with_escapes_decoded() {
         ChunkScanner scanner = new ChunkScanner(FACTORY);
-        String chunk = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1733,\"model\":\"gpt-x\","
-                + "\"system_fingerprint\":null,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a \\\"b\\\"\\n\\u00e9\\/\"},"
+        String chunk = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1733,"
+                + "\"model\":\"gpt-x\",\"system_fingerprint\":null,\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"content\":\"a \\\"b\\\"\\n\\u00e9\\/\"},"
                 + "\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}";
         assertTrue(new PlainChunkReader().read(chunk, scanner));
         assertEquals("a \"b\"\né/", scanner.content);

@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
 class TemplateFramesTest {
     private static final EventCodec CODEC = EventCodec.create();
     private static final String[] SAMPLES = {
-        "", "the", " world", "quote \" and back\\slash", "tab\tnew\nline\rcr\bbs\fff", "\u0000\u0001\u001f\u007f",
-        "héllo wörld", "日本語のテキスト", "emoji 😀 and a lone \ud83d surrogate", "</script> & 'x'", "\u2028\u2029",
+        "", "the", " world", "quote \" and back\\slash", "tab\tnew\nline\rcr\bbs\fff",
+        "\u0000\u0001\u001f\u007f",
+        "héllo wörld", "日本語のテキスト",
+        "emoji 😀 and a lone \ud83d surrogate", "</script> & 'x'", "\u2028\u2029",
     };
 
     @Test
