@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.config.Tls;
 import dev.switchboard.broker.metrics.BrokerMetrics;
-import dev.switchboard.broker.transport.http.DeadlineConnector;
 import dev.switchboard.broker.transport.http.ListenerConnectors;
 import java.net.URI;
 import java.nio.file.Path;
@@ -92,9 +91,6 @@ class ListenerWebSocketReadThreadTest {
             assertEquals(1, names.size(), () -> "read on " + names);
             String name = List.copyOf(names).get(0);
             assertTrue(name.startsWith("listener-"), () -> "read on " + name + ", not a thread of the server");
-            // Each message emptied the socket; the empty read after it was spared (ShortReads).
-            long skipped = ((DeadlineConnector) connector).skippedReads();
-            assertTrue(skipped >= MESSAGES / 2, () -> "spared " + skipped + " reads");
         } finally {
             client.stop();
             server.stop();

@@ -1,13 +1,11 @@
 package dev.switchboard.broker.transport.http;
 
-import dev.switchboard.bridge.net.ShortReads;
 import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.metrics.BrokerMetrics;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
@@ -58,7 +56,6 @@ public final class DeadlineConnector extends ServerConnector {
     private static final Logger LOG = LoggerFactory.getLogger(DeadlineConnector.class);
 
     private final Duration headerTimeout;
-    private final LongAdder skippedReads = new LongAdder();
     private final BrokerMetrics metrics;
     private final RateLimitedLog timeouts = new RateLimitedLog(LOG::info, RateLimitedLog.INTERVAL, System::nanoTime);
 
@@ -131,14 +128,9 @@ public final class DeadlineConnector extends ServerConnector {
     @Override
     protected SocketChannelEndPoint newEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key) {
         DeadlineEndPoint endPoint = new DeadlineEndPoint(channel, selector, key, getScheduler(), headerTimeout,
-                CLOSE_LINGER, this::onHeaderTimeout, new ShortReads(skippedReads));
+                CLOSE_LINGER, this::onHeaderTimeout);
         endPoint.setIdleTimeout(getIdleTimeout());
         return endPoint;
-    }
-
-    /** Reads of client connections spared because the read before them emptied the socket ({@link ShortReads}). */
-    public long skippedReads() {
-        return skippedReads.sum();
     }
 
     private void onHeaderTimeout() {

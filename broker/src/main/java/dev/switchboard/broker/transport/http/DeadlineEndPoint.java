@@ -1,6 +1,5 @@
 package dev.switchboard.broker.transport.http;
 
-import dev.switchboard.bridge.net.ShortReads;
 import dev.switchboard.bridge.realtime.WebSocketSelectorReads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
-import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 
@@ -70,20 +68,16 @@ final class DeadlineEndPoint extends SocketChannelEndPoint {
     /** The pending deadline, if any; it acts only if its phase (and request) is still current. */
     private volatile Scheduler.Task deadline;
     private final WebSocketSelectorReads webSocketReads = new WebSocketSelectorReads(this);
-    /** A client's message mostly arrives in one read: the empty read after it is spared. */
-    private final ShortReads shortReads;
 
     /**
      * @param headerTimeout from a request's first byte to the end of its headers
      * @param linger how long a connection that does not persist may keep receiving after the answer
      * @param onHeaderTimeout runs once for each connection closed by the header deadline (metrics, a
      *     rate-limited log line), on the scheduler thread; must not block
-     * @param shortReads this end point's own, spares the empty read after a read that emptied the socket
      */
     DeadlineEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
-                     Duration headerTimeout, Duration linger, Runnable onHeaderTimeout, ShortReads shortReads) {
+                     Duration headerTimeout, Duration linger, Runnable onHeaderTimeout) {
         super(channel, selector, key, scheduler);
-        this.shortReads = shortReads;
         this.scheduler = scheduler;
         this.headerTimeoutMs = headerTimeout.toMillis();
         this.lingerMs = linger.toMillis();
@@ -92,10 +86,7 @@ final class DeadlineEndPoint extends SocketChannelEndPoint {
 
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
-        if (shortReads.skip()) {
-            return 0;
-        }
-        int filled = shortReads.filled(BufferUtil.space(buffer), super.fill(buffer));
+        int filled = super.fill(buffer);
         if (filled > 0 && phase.get() == AWAITING_REQUEST && phase.compareAndSet(AWAITING_REQUEST, READING_HEADERS)) {
             int request = headerStarts.incrementAndGet();
             deadline = scheduler.schedule(() -> onHeaderDeadline(request), headerTimeoutMs, TimeUnit.MILLISECONDS);
