@@ -39,7 +39,6 @@ public final class RealtimeConnector implements RelayConnector {
     private static final Logger LOG = LoggerFactory.getLogger(RealtimeConnector.class);
 
     private final RealtimeConfig config;
-    private final SelectorReadConnector selectorConnector;
     private final HttpClient http;
     private final WebSocketClient client;
     private final JsonFactory json = new JsonFactory();
@@ -50,8 +49,7 @@ public final class RealtimeConnector implements RelayConnector {
     private RealtimeConnector(RealtimeConfig config, Optional<SslContextFactory.Client> trust,
                               Optional<Executor> shared) {
         this.config = config;
-        this.selectorConnector = new SelectorReadConnector();
-        this.http = new HttpClient(new HttpClientTransportOverHTTP(selectorConnector));
+        this.http = new HttpClient(new HttpClientTransportOverHTTP(new SelectorReadConnector()));
         trust.ifPresent(http::setSslContextFactory);
         http.setExecutor(shared.orElseGet(() -> {
             QueuedThreadPool threads = new QueuedThreadPool();
@@ -65,11 +63,6 @@ public final class RealtimeConnector implements RelayConnector {
         client.setMaxBinaryMessageSize(config.limits().maxMessageBytes());
         String base = config.baseUri().toString();
         this.endpointPrefix = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/realtime?model=";
-    }
-
-    /** Reads of provider sockets spared because the read before them emptied the socket (tests). */
-    long skippedReads() {
-        return selectorConnector.skippedReads();
     }
 
     /**

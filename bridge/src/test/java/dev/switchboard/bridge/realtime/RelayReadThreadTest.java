@@ -51,8 +51,6 @@ class RelayReadThreadTest {
         String name = replyThread(connector);
 
         assertTrue(name.startsWith("realtime-"), () -> "delivered on " + name + ", not a thread of the connector");
-        // Each reply emptied the socket; the empty read after it was spared (ShortReads).
-        assertTrue(connector.skippedReads() >= 10, () -> "spared " + connector.skippedReads() + " reads");
     }
 
     @Test
