@@ -347,7 +347,7 @@ public final class EventCodec {
 
     /**
      * The most frequent frame, one per streamed token, written from a template: the same text Jackson writes
-     * (field order and escaping; {@code EventCodecTest} compares the two), at a fraction of the cost (issue 12).
+     * (field order and escaping; {@code TemplateFramesTest} compares the two), at a fraction of the cost (issue 12).
      */
     private static String encodeTextDelta(ResponseOutputTextDelta delta, String eventId, long seq) {
         StringBuilder sb = new StringBuilder(128 + delta.delta().length() + delta.responseId().length()

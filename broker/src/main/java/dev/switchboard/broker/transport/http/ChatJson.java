@@ -19,15 +19,15 @@ final class ChatJson {
     private final long created;
     private final String model;
 
+    /** The text of a content chunk up to its content (built on first use; one thread uses a builder). */
+    private String textChunkHead;
+
     /**
      * @param json the mapper that builds the trees
      * @param id {@code chatcmpl-<response id>}
      * @param created epoch seconds
      * @param model the model reported in {@code model}: the client's alias until the answering model is known
      */
-    /** The text of a content chunk up to its content (built on first use; one thread uses a builder). */
-    private String textChunkHead;
-
     ChatJson(ObjectMapper json, String id, long created, String model) {
         this.json = json;
         this.id = id;
