@@ -2,6 +2,7 @@ package dev.switchboard.bridge.sse;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -11,14 +12,14 @@ import java.util.function.Consumer;
  * thread-safe: one parser per stream.
  */
 public final class SseParser {
+    private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID = "id".getBytes(StandardCharsets.US_ASCII);
     private final int maxLineBytes;
     private byte[] line;
     private int lineLength;
     private boolean lastWasCr;
     private boolean atStreamStart = true;
-    private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ID = "id".getBytes(StandardCharsets.US_ASCII);
     private final StringBuilder data = new StringBuilder();
     /** The event's data while it has one line (then {@link #data} is unused). */
     private String singleData;
@@ -122,11 +123,11 @@ public final class SseParser {
         }
         int fieldLength = colon - from;
         if (isField(from, fieldLength, DATA)) {
-            onData(new String(line, valueFrom, length - valueFrom, StandardCharsets.UTF_8));
+            onData(text(valueFrom, length));
         } else if (isField(from, fieldLength, EVENT)) {
-            eventType = new String(line, valueFrom, length - valueFrom, StandardCharsets.UTF_8);
+            eventType = text(valueFrom, length);
         } else if (isField(from, fieldLength, ID)) {
-            String value = new String(line, valueFrom, length - valueFrom, StandardCharsets.UTF_8);
+            String value = text(valueFrom, length);
             if (value.indexOf('\0') < 0) {
                 lastId = value;
             }
@@ -135,7 +136,12 @@ public final class SseParser {
     }
 
     private boolean isField(int from, int length, byte[] name) {
-        return length == name.length && java.util.Arrays.equals(line, from, from + length, name, 0, length);
+        return length == name.length && Arrays.equals(line, from, from + length, name, 0, length);
+    }
+
+    /** The line's bytes from {@code from} to {@code to}, decoded. */
+    private String text(int from, int to) {
+        return new String(line, from, to - from, StandardCharsets.UTF_8);
     }
 
     /** One {@code data} line: most events have one, kept as it is; more are joined with line feeds. */

@@ -103,11 +103,8 @@ final class StreamingExchange extends ChatExchange {
     @Override
     void onText(long seq, String text) {
         if (delivering && roleSent) {
-            // Every token after the first: the chunk from its template, the event in one builder (issue 12).
-            String data = chat().textChunk(text, call.includeUsage());
-            String id = responseId();
-            writer.offer(new StringBuilder(data.length() + id.length() + 40).append("id: ").append(id).append('.')
-                    .append(seq).append("\ndata: ").append(data).append("\n\n").toString(), false);
+            // Every token after the first: the chunk from its template, no tree (issue 12).
+            writer.offer(event(seq, chat().textChunk(text, call.includeUsage())), false);
             return;
         }
         ObjectNode delta = startDelta(false);
@@ -217,6 +214,10 @@ final class StreamingExchange extends ChatExchange {
     }
 
     private String event(long seq, JsonNode data) {
+        return event(seq, data.toString());
+    }
+
+    private String event(long seq, String data) {
         return "id: " + eventId(seq) + "\ndata: " + data + "\n\n";
     }
 }
