@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Lets Jetty read a WebSocket connection on the selector thread that noticed its bytes, instead of handing each
- * network read to a pool thread (issue 12). One per TCP end point; the end point passes every fill-interest
- * callback through {@link #fillCallback}.
+ * network read to a pool thread (issue 12). One per {@link WebSocketReadEndPoint}, which passes every
+ * fill-interest callback through {@link #fillCallback}.
  *
  * <p>Why at the end point: Jetty decides where a read runs from the invocation type of the callback registered for
  * fill interest ({@code SelectableChannelEndPoint}'s fillable task reports {@code FillInterest}'s callback type,
@@ -35,12 +35,12 @@ import org.jspecify.annotations.Nullable;
  * selector. Thread-safe: read-interest registrations of one end point do not overlap, and the cached wrapper is
  * only an optimisation (a race allocates one more).
  */
-public final class WebSocketSelectorReads {
+final class WebSocketSelectorReads {
     private final EndPoint endPoint;
     private volatile @Nullable NonBlockingRead last;
 
     /** @param endPoint the TCP end point whose fill interest goes through {@link #fillCallback} */
-    public WebSocketSelectorReads(EndPoint endPoint) {
+    WebSocketSelectorReads(EndPoint endPoint) {
         this.endPoint = endPoint;
     }
 
@@ -48,7 +48,7 @@ public final class WebSocketSelectorReads {
      * The callback to register for fill interest in place of {@code read}: {@code read} itself, or, while the end
      * point's connection is a WebSocket connection (directly or beneath TLS), {@code read} declared non-blocking.
      */
-    public Callback fillCallback(Callback read) {
+    Callback fillCallback(Callback read) {
         if (!isWebSocket(endPoint.getConnection())) {
             return read;
         }

@@ -10,7 +10,7 @@
  * client events.
  *
  * <p>Threading: provider frames are read on the WebSocket client's selector thread ({@code SelectorReadConnector},
- * {@link dev.switchboard.bridge.realtime.WebSocketSelectorReads}), so listener calls come from that selector, from
+ * {@link dev.switchboard.bridge.realtime.WebSocketReadEndPoint}), so listener calls come from that selector, from
  * the pool thread that restarts reading after a demand made outside Jetty's read loop, or from the thread calling
  * {@code resume()}/{@code retryDelivery()}/{@code cancel()}; never concurrently for one relay. Nothing on the read
  * path may block: the listener's {@code tryDeliver} must not. {@code trySend}, {@code pause}, {@code resume},

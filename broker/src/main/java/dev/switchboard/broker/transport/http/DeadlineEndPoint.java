@@ -1,6 +1,6 @@
 package dev.switchboard.broker.transport.http;
 
-import dev.switchboard.bridge.realtime.WebSocketSelectorReads;
+import dev.switchboard.bridge.realtime.WebSocketReadEndPoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -11,8 +11,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.ManagedSelector;
-import org.eclipse.jetty.io.SocketChannelEndPoint;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -39,14 +37,14 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * {@link #leave() left} to HTTP/2's own limits.
  *
  * <p>Once upgraded to a WebSocket (directly or beneath TLS), its reads run on the selector thread instead of a pool
- * thread ({@link WebSocketSelectorReads}, issue 12): {@code WsConnection} only decodes and publishes with
+ * thread ({@link WebSocketReadEndPoint}, issue 12): {@code WsConnection} only decodes and publishes with
  * {@code tryPublish}, so it never blocks there. Plain HTTP requests keep Jetty's default.
  *
  * <p>Threading: {@link #fill} runs on whichever Jetty thread reads the connection, {@link #onRequest()} and
  * {@link #onRequestComplete()} on Jetty threads, the deadlines on the connector's scheduler. The phase is one
  * atomic; each transition is a compare-and-set, and a deadline acts only if its phase is still current.
  */
-final class DeadlineEndPoint extends SocketChannelEndPoint {
+final class DeadlineEndPoint extends WebSocketReadEndPoint {
     /** Between requests: the idle timeout alone applies. */
     private static final int AWAITING_REQUEST = 0;
     /** A request's first bytes arrived; its headers are due within the header timeout. */
@@ -67,7 +65,6 @@ final class DeadlineEndPoint extends SocketChannelEndPoint {
     private final AtomicInteger headerStarts = new AtomicInteger();
     /** The pending deadline, if any; it acts only if its phase (and request) is still current. */
     private volatile Scheduler.Task deadline;
-    private final WebSocketSelectorReads webSocketReads = new WebSocketSelectorReads(this);
 
     /**
      * @param headerTimeout from a request's first byte to the end of its headers
@@ -140,16 +137,6 @@ final class DeadlineEndPoint extends SocketChannelEndPoint {
         if (phase.compareAndSet(LINGERING, DONE)) {
             close();
         }
-    }
-
-    @Override
-    public void fillInterested(Callback callback) {
-        super.fillInterested(webSocketReads.fillCallback(callback));
-    }
-
-    @Override
-    public boolean tryFillInterested(Callback callback) {
-        return super.tryFillInterested(webSocketReads.fillCallback(callback));
     }
 
     @Override
