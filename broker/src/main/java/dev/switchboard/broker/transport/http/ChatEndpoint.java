@@ -9,6 +9,7 @@ import dev.switchboard.broker.config.BrokerConfig;
 import dev.switchboard.broker.route.ModelCatalog;
 import dev.switchboard.broker.resume.ReplayLog;
 import dev.switchboard.broker.route.Route;
+import dev.switchboard.broker.session.BrokerSession;
 import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.session.SessionContext;
 import dev.switchboard.broker.session.SessionFactory;
@@ -22,8 +23,6 @@ import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.time.Duration;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -60,11 +59,8 @@ public final class ChatEndpoint {
     private final BrokerConfig.Outbound bounds;
     private final InstantSource clock;
     private final Duration bodyTimeout;
-    /**
-     * Streamed responses by response id, for {@code Last-Event-ID} resumes. Entries outlive their session by at
-     * most the TTL; a resume always re-checks the session in the store.
-     */
-    private final Cache<String, RealtimeSession> streams;
+    /** Streamed responses' sessions by response id, for {@code Last-Event-ID} resumes. */
+    private final ResumableStreams streams;
     /** Trailing content after the JSON object makes a body malformed, as for Realtime frames. */
     private final ObjectMapper json = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
@@ -78,8 +74,7 @@ public final class ChatEndpoint {
      */
     public ChatEndpoint(Gatekeeper gatekeeper, Supplier<Shard> shards, SessionContext context,
                         BrokerConfig.Outbound bounds, InstantSource clock, Duration resumeTtl, Duration bodyTimeout) {
-        this.streams = Caffeine.newBuilder().maximumSize(1_000_000).expireAfterWrite(resumeTtl.plusMinutes(1))
-                .build();
+        this.streams = new ResumableStreams(resumeTtl);
         this.gatekeeper = gatekeeper;
         this.shards = shards;
         this.context = context;
@@ -187,7 +182,7 @@ public final class ChatEndpoint {
         long created = clock.instant().getEpochSecond();
         ChatExchange exchange = call.stream()
                 ? new StreamingExchange(session, call, request, response, callback, json, context.scheduler(),
-                created, bounds, context.metrics(), false, streams::put)
+                created, bounds, context.metrics(), false, streams)
                 : new CollectingExchange(session, call, request, response, callback, json, context.scheduler(),
                 created);
         exchange.start(receivedNanos);
@@ -208,13 +203,14 @@ public final class ChatEndpoint {
             return;
         }
         String responseId = lastEventId.substring(0, dot);
-        RealtimeSession session = streams.getIfPresent(responseId);
-        if (session == null || !session.tenantId().equals(tenant.id())) {
+        Optional<String> sessionId = streams.sessionOf(responseId, tenant.id());
+        if (sessionId.isEmpty()) {
             refuse(response, callback, HttpError.of(410, "resume_token_invalid",
                     "no stream with this Last-Event-ID is known for this API key"));
             return;
         }
-        if (context.store().findById(session.id(), tenant.id()).isEmpty()) {
+        Optional<BrokerSession> live = context.store().findById(sessionId.get(), tenant.id());
+        if (!(live.orElse(null) instanceof RealtimeSession session)) {
             refuse(response, callback, HttpError.of(410, "resume_token_expired",
                     "the stream has ended or its resume window passed; send the request again without "
                     + "Last-Event-ID"));
@@ -232,7 +228,7 @@ public final class ChatEndpoint {
             return;
         }
         new StreamingExchange(session, call, request, response, callback, json, context.scheduler(),
-                clock.instant().getEpochSecond(), bounds, context.metrics(), true, streams::put)
+                clock.instant().getEpochSecond(), bounds, context.metrics(), true, streams)
                 .resume(responseId, lastSeq);
     }
 

@@ -9,7 +9,6 @@ import dev.switchboard.broker.session.RealtimeSession;
 import dev.switchboard.broker.transport.http.HttpErrors.HttpError;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +39,7 @@ final class StreamingExchange extends ChatExchange {
 
     private final SseWriter writer;
     private final boolean resumed;
-    private final BiConsumer<String, RealtimeSession> onResponse;
+    private final ResumableStreams resumable;
     private boolean committed;
     private boolean roleSent;
     private volatile boolean delivering;
@@ -49,10 +48,10 @@ final class StreamingExchange extends ChatExchange {
     StreamingExchange(RealtimeSession session, ChatCall call, Request request, Response response, Callback callback,
                       ObjectMapper json, ScheduledExecutorService scheduler, long createdEpochSeconds,
                       BrokerConfig.Outbound bounds, BrokerMetrics metrics, boolean resumed,
-                      BiConsumer<String, RealtimeSession> onResponse) {
+                      ResumableStreams resumable) {
         super(session, call, request, response, callback, json, scheduler, createdEpochSeconds);
         this.resumed = resumed;
-        this.onResponse = onResponse;
+        this.resumable = resumable;
         // A resumed stream continues an answer whose role chunk the client already has, unless the replay
         // shows the answer's first item opening (see onItemOpened).
         this.roleSent = resumed;
@@ -74,7 +73,7 @@ final class StreamingExchange extends ChatExchange {
 
     @Override
     void onCreated() {
-        onResponse.accept(responseId(), session);
+        resumable.opened(responseId(), session.id(), session.tenantId());
         committed = true;
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
