@@ -349,9 +349,12 @@ public final class EventCodec {
      * The most frequent frame, one per streamed token, written from a template: the same text Jackson writes
      * (field order and escaping; {@code TemplateFramesTest} compares the two), at a fraction of the cost (issue 12).
      */
+    private static final int TEXT_DELTA_FIXED_CHARS = 192;
+
     private static String encodeTextDelta(ResponseOutputTextDelta delta, String eventId, long seq) {
-        StringBuilder sb = new StringBuilder(128 + delta.delta().length() + delta.responseId().length()
-                + delta.itemId().length() + eventId.length());
+        // The template's own text is 132 chars and the three numbers up to 39 more: sized so it never grows.
+        StringBuilder sb = new StringBuilder(TEXT_DELTA_FIXED_CHARS + delta.delta().length()
+                + delta.responseId().length() + delta.itemId().length() + eventId.length());
         sb.append("{\"type\":\"response.output_text.delta\",\"response_id\":");
         JsonText.appendQuoted(sb, delta.responseId()).append(",\"item_id\":");
         JsonText.appendQuoted(sb, delta.itemId()).append(",\"output_index\":").append(delta.outputIndex())
