@@ -315,9 +315,9 @@ abstract class ChatExchange implements ClientChannel {
         return chat;
     }
 
-    /** The SSE {@code id} of events derived from the server event with {@code seq}. */
-    protected final String eventId(long seq) {
-        return responseId + "." + seq;
+    /** Appends the SSE {@code id} of events derived from the server event with {@code seq}. */
+    protected final StringBuilder appendEventId(StringBuilder out, long seq) {
+        return out.append(responseId).append('.').append(seq);
     }
 
     /** Whether the exchange has ended. */

@@ -66,6 +66,11 @@ final class ChatJson {
      * compares them), written from a template: one per streamed token, so it skips the tree (issue 12).
      */
     String textChunk(String content, boolean usageField) {
+        return appendTextChunk(new StringBuilder(256 + content.length()), content, usageField).toString();
+    }
+
+    /** Appends {@link #textChunk}'s text to {@code out}, so a caller can frame it without another copy. */
+    StringBuilder appendTextChunk(StringBuilder out, String content, boolean usageField) {
         String head = textChunkHead;
         if (head == null) {
             StringBuilder sb = new StringBuilder(160).append("{\"id\":");
@@ -75,9 +80,9 @@ final class ChatJson {
             head = sb.toString();
             textChunkHead = head;
         }
-        StringBuilder sb = new StringBuilder(head.length() + content.length() + 64).append(head);
-        JsonText.appendQuoted(sb, content).append("},\"logprobs\":null,\"finish_reason\":null}]");
-        return (usageField ? sb.append(",\"usage\":null") : sb).append('}').toString();
+        out.append(head);
+        JsonText.appendQuoted(out, content).append("},\"logprobs\":null,\"finish_reason\":null}]");
+        return (usageField ? out.append(",\"usage\":null") : out).append('}');
     }
 
     /** The trailing usage chunk: no choices. */

@@ -102,8 +102,9 @@ final class StreamingExchange extends ChatExchange {
     @Override
     void onText(long seq, String text) {
         if (delivering && roleSent) {
-            // Every token after the first: the chunk from its template, no tree (issue 12).
-            writer.offer(event(seq, chat().textChunk(text, call.includeUsage())), false);
+            // Every token after the first: the chunk from its template, no tree, framed in the same builder (issue 12).
+            StringBuilder out = eventHead(new StringBuilder(384 + text.length()), seq);
+            writer.offer(chat().appendTextChunk(out, text, call.includeUsage()).append("\n\n").toString(), false);
             return;
         }
         ObjectNode delta = startDelta(false);
@@ -176,7 +177,7 @@ final class StreamingExchange extends ChatExchange {
         if (call.includeUsage()) {
             out.append(event(seq, chat().usageChunk(realtimeResponse.path("usage"))));
         }
-        out.append("id: ").append(eventId(seq)).append("\ndata: [DONE]\n\n");
+        appendEventId(out.append("id: "), seq).append("\ndata: [DONE]\n\n");
         if (end()) {
             writer.offer(out.toString(), true);
         }
@@ -217,6 +218,11 @@ final class StreamingExchange extends ChatExchange {
     }
 
     private String event(long seq, String data) {
-        return "id: " + eventId(seq) + "\ndata: " + data + "\n\n";
+        return eventHead(new StringBuilder(64 + data.length()), seq).append(data).append("\n\n").toString();
+    }
+
+    /** An event's {@code id} line and the start of its {@code data} line. */
+    private StringBuilder eventHead(StringBuilder out, long seq) {
+        return appendEventId(out.append("id: "), seq).append("\ndata: ");
     }
 }
