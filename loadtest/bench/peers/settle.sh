@@ -2,13 +2,14 @@
 # How the broker's throughput and its JIT settle (issue 12): one simulator (core 1) and one broker (core 0), the
 # same peer-client run repeated back to back; per repetition prints tokens, tokens/s, the broker's CPU ticks, its
 # CPU seconds per 1,000 tokens and the ticks its JIT compiler threads used. Loopback only; bounded by N x DURATION.
-# Usage: loadtest/bench/peers/settle.sh OUT_DIR [N] [DURATION] [client args...]   (after: mvn -q -DskipTests package)
+# Usage: [JAR=broker.jar] loadtest/bench/peers/settle.sh OUT_DIR [N] [DURATION] [client args...]
+#   (after: mvn -q -DskipTests package; JAR picks another broker build, for an A/B)
 # Default client args: the 200-stream peak (200 tokens, TTFT 0, gap 0). Ports 18500 and 18502.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 OUT=${1:-/tmp/settle}; N=${2:-9}; DUR=${3:-20s}; shift $(( $# < 3 ? $# : 3 ))
 ARGS=("$@"); [ ${#ARGS[@]} -gt 0 ] || ARGS=(--concurrency 200 --tokens 200 --ttft-ms 0 --gap-ms 0)
-JAR=broker/target/switchboard.jar; LT=loadtest/target/switchboard-loadtest.jar
+JAR=${JAR:-broker/target/switchboard.jar}; LT=loadtest/target/switchboard-loadtest.jar
 for f in "$JAR" "$LT"; do [ -f "$f" ] || { echo "missing $f: run mvn -q -DskipTests package first" >&2; exit 2; }; done
 mkdir -p "$OUT"
 cat > "$OUT/broker.yaml" <<YAML
