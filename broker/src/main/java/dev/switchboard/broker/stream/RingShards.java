@@ -32,7 +32,7 @@ public final class RingShards implements AutoCloseable {
      * mid-batch. A bound in time, not in events: with many streams in the backlog, a bound of 64 events gave each
      * stream one token per write (issue 12: {@code writev} was a tenth of the broker's CPU at the streaming peak).
      */
-    static final long FLUSH_AFTER_NANOS = 500_000;
+    static final long FLUSH_AFTER_NANOS = 250_000;
     /** How often, in events, a long batch reads the clock. */
     static final int CLOCK_EVERY = 16;
 
