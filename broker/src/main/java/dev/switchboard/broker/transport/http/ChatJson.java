@@ -62,14 +62,10 @@ final class ChatJson {
     }
 
     /**
-     * The chunk of one content delta after the first, as {@link #chunk} writes it (the text is the same; a test
-     * compares them), written from a template: one per streamed token, so it skips the tree (issue 12).
+     * Appends the chunk of one content delta after the first, as {@link #chunk} writes it (the text is the same; a
+     * test compares them), written from a template: one per streamed token, so it skips the tree (issue 12). It is
+     * appended to the caller's builder so that the SSE event around it costs no further copy.
      */
-    String textChunk(String content, boolean usageField) {
-        return appendTextChunk(new StringBuilder(256 + content.length()), content, usageField).toString();
-    }
-
-    /** Appends {@link #textChunk}'s text to {@code out}, so a caller can frame it without another copy. */
     StringBuilder appendTextChunk(StringBuilder out, String content, boolean usageField) {
         String head = textChunkHead;
         if (head == null) {

@@ -1,6 +1,7 @@
 package dev.switchboard.broker.transport.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Optional;
@@ -24,20 +25,27 @@ class ChatJsonTest {
             boolean usage = i % 2 == 0;
             String tree = chat.chunk(JSON.createObjectNode().put("content", content), Optional.empty(), usage)
                     .toString();
-            assertEquals(tree, chat.textChunk(content, usage));
+            assertEquals(tree, textChunk(chat, content, usage));
             // The template is built once per builder and reused.
             assertEquals(chat.chunk(JSON.createObjectNode().put("content", "x"), Optional.empty(), usage).toString(),
-                    chat.textChunk("x", usage));
+                    textChunk(chat, "x", usage));
         }
     }
 
     @Test
     void a_builder_for_the_answering_model_writes_that_model() {
         ChatJson chat = new ChatJson(JSON, "chatcmpl-r", 5, "alias");
-        chat.textChunk("a", false);
+        textChunk(chat, "a", false);
         ChatJson answering = chat.withModel("provider-model");
         assertEquals(answering.chunk(JSON.createObjectNode().put("content", "b"), Optional.empty(), false).toString(),
-                answering.textChunk("b", false));
+                textChunk(answering, "b", false));
+    }
+
+    /** The templated chunk, appended after an SSE event's start as the endpoint writes it, without that start. */
+    private static String textChunk(ChatJson chat, String content, boolean usage) {
+        String framed = chat.appendTextChunk(new StringBuilder("id: r.1\ndata: "), content, usage).toString();
+        assertTrue(framed.startsWith("id: r.1\ndata: "), framed);
+        return framed.substring("id: r.1\ndata: ".length());
     }
 
     private static String randomText(Random random) {
