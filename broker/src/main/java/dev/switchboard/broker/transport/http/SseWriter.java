@@ -52,8 +52,8 @@ final class SseWriter extends IteratingCallback {
     private boolean lastWriting;
     private boolean finished;
     private final ByteBufferPool pool;
-    /** The pieces of the write being prepared, encoded ({@link #process} only, which Jetty never runs twice at once). */
-    private final ArrayList<byte[]> encoded = new ArrayList<>();
+    /** The pieces of the write being prepared ({@link #process} only, which Jetty never runs twice at once). */
+    private final ArrayList<String> writing = new ArrayList<>();
     /** The pooled buffer of the write in flight, if it has one. */
     private RetainableByteBuffer held;
     /** Pieces offered on the shard thread wait for the end of the ring batch (shard thread only). */
@@ -151,13 +151,14 @@ final class SseWriter extends IteratingCallback {
             writingPieces = 0;
             while (!queue.isEmpty()) {
                 String piece = queue.poll();
-                encoded.add(piece.getBytes(StandardCharsets.UTF_8));
+                writing.add(piece);
                 writingBytes += piece.length();
                 writingPieces++;
             }
             last = lastOffered;
             lastWriting = last;
         }
+        // Encoded outside the monitor, which the shard thread takes for every piece it offers.
         response.write(last, gather(), this);
         return Action.SCHEDULED;
     }
@@ -168,15 +169,18 @@ final class SseWriter extends IteratingCallback {
      * (issue 12: a quarter of the bytes the broker allocated at the streaming peak).
      */
     private ByteBuffer gather() {
-        if (encoded.size() == 1) {
-            ByteBuffer single = ByteBuffer.wrap(encoded.get(0));
-            encoded.clear();
+        if (writing.size() == 1) {
+            ByteBuffer single = ByteBuffer.wrap(writing.get(0).getBytes(StandardCharsets.UTF_8));
+            writing.clear();
             return single;
         }
+        byte[][] encoded = new byte[writing.size()][];
         int size = 0;
-        for (byte[] piece : encoded) {
-            size += piece.length;
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = writing.get(i).getBytes(StandardCharsets.UTF_8);
+            size += encoded[i].length;
         }
+        writing.clear();
         held = pool.acquire(size, true);
         ByteBuffer out = held.getByteBuffer();
         BufferUtil.clearToFill(out);
@@ -184,7 +188,6 @@ final class SseWriter extends IteratingCallback {
             out.put(piece);
         }
         BufferUtil.flipToFlush(out, 0);
-        encoded.clear();
         return out;
     }
 
