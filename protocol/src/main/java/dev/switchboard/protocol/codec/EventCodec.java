@@ -345,12 +345,13 @@ public final class EventCodec {
         return sb.append('}').toString();
     }
 
+    /** Room for the text-delta template beyond its four strings: sized so its builder never grows. */
+    private static final int TEXT_DELTA_FIXED_CHARS = 192;
+
     /**
      * The most frequent frame, one per streamed token, written from a template: the same text Jackson writes
      * (field order and escaping; {@code TemplateFramesTest} compares the two), at a fraction of the cost (issue 12).
      */
-    private static final int TEXT_DELTA_FIXED_CHARS = 192;
-
     private static String encodeTextDelta(ResponseOutputTextDelta delta, String eventId, long seq) {
         // The template's own text is 132 chars and the three numbers up to 39 more: sized so it never grows.
         StringBuilder sb = new StringBuilder(TEXT_DELTA_FIXED_CHARS + delta.delta().length()
