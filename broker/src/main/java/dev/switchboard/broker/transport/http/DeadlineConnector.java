@@ -79,7 +79,7 @@ public final class DeadlineConnector extends ServerConnector {
 
     private static ConnectionFactory[] connectionFactories(Optional<SslContextFactory.Server> tls) {
         HttpConfiguration http = httpConfiguration(tls.isPresent());
-        HttpConnectionFactory http11 = new HttpConnectionFactory(http);
+        HttpConnectionFactory http11 = new SerialHttpConnectionFactory(http);
         if (tls.isEmpty()) {
             return new ConnectionFactory[] {http11};
         }

@@ -3,8 +3,9 @@
  * answered as one JSON object) and {@code GET /v1/models}; and the HTTP plumbing under every route:
  * {@code ListenerConnectors} (a listener's connector, plain HTTP/1.1 or TLS with HTTP/2 and HTTP/1.1 by ALPN),
  * {@code DeadlineConnector} (request header and body deadlines Jetty's idle timeout cannot give, a bounded close
- * linger) and {@code JsonErrorHandler} (Jetty's own refusals in OpenAI's error shape, logged rate-limited and
- * without request data). {@code HttpErrors.refuse} is the one way any route refuses a request: OpenAI's error
+ * linger), {@code SerialHttpConnectionFactory} (HTTP/1.1 connections whose read loop two threads never run at
+ * once, which Jetty 12.0 allows after a malformed request) and {@code JsonErrorHandler} (Jetty's own refusals
+ * in OpenAI's error shape, logged rate-limited and without request data). {@code HttpErrors.refuse} is the one way any route refuses a request: OpenAI's error
  * shape, at once, without waiting for an unread body.
  *
  * <p>A chat-completions request does not get a pipeline of its own. It becomes a <em>headless</em>
