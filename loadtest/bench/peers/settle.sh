@@ -3,7 +3,7 @@
 # same peer-client run repeated back to back; per repetition prints tokens, tokens/s, the broker's CPU ticks, its
 # CPU seconds per 1,000 tokens and the ticks its JIT compiler threads used. Loopback only; bounded by N x DURATION.
 # Usage: [JAR=broker.jar] loadtest/bench/peers/settle.sh OUT_DIR [N] [DURATION] [client args...]
-#   (after: mvn -q -DskipTests package; JAR picks another broker build, for an A/B)
+#   (after: mvn -q -DskipTests package; JAR picks another broker build, for an A/B; BROKER_JAVA_OPTS (-Xmx2g))
 # Default client args: the 200-stream peak (200 tokens, TTFT 0, gap 0). Ports 18500 and 18502.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -22,7 +22,8 @@ tenants:
   bench: {keys: [bench-key], models: ["*"]}
 YAML
 taskset -c 1 java -Xmx1g -jar "$JAR" simulator --port 18500 > "$OUT/mock.log" 2>&1 & MOCK=$!
-taskset -c 0 java -Xmx2g -jar "$JAR" --config "$OUT/broker.yaml" > "$OUT/broker.log" 2>&1 & BR=$!
+# shellcheck disable=SC2086
+taskset -c 0 java ${BROKER_JAVA_OPTS:--Xmx2g} -jar "$JAR" --config "$OUT/broker.yaml" > "$OUT/broker.log" 2>&1 & BR=$!
 trap 'kill $BR $MOCK 2>/dev/null || true; wait $BR $MOCK 2>/dev/null || true' EXIT
 for _ in $(seq 1 150); do
   curl -sf -o /dev/null http://127.0.0.1:18502/healthz && curl -sf -o /dev/null http://127.0.0.1:18500/v1/models \

@@ -91,6 +91,7 @@ public final class PeerBench {
         }
         r.put("latency_max_us", latency.getMaxValue() / 1000.0);
         r.put("proxy_ticks", used.proxy());
+        r.put("proxy_jit_ticks", used.proxyJit());
         r.put("mock_ticks", used.mock());
         r.put("client_ticks", used.client());
         return r;
@@ -113,15 +114,19 @@ public final class PeerBench {
         }
     }
 
-    /** CPU ticks of the proxy, the mock and this client at one instant; -1 where a process could not be read. */
-    private record Cpu(long proxy, long mock, long client) {
+    /**
+     * CPU ticks of the proxy (and of its JIT compiler threads among them), the mock and this client at one instant;
+     * -1 where a process could not be read.
+     */
+    private record Cpu(long proxy, long proxyJit, long mock, long client) {
         static Cpu sample(BenchOptions options) {
-            return new Cpu(or(ProcCpu.ticks(options.proxyPids())), or(ProcCpu.ticks(options.mockPids())),
-                    or(ProcCpu.self()));
+            return new Cpu(or(ProcCpu.ticks(options.proxyPids())), or(ProcCpu.compilerTicks(options.proxyPids())),
+                    or(ProcCpu.ticks(options.mockPids())), or(ProcCpu.self()));
         }
 
         Cpu to(Cpu later) {
-            return new Cpu(diff(proxy, later.proxy), diff(mock, later.mock), diff(client, later.client));
+            return new Cpu(diff(proxy, later.proxy), diff(proxyJit, later.proxyJit), diff(mock, later.mock),
+                    diff(client, later.client));
         }
 
         private static long or(OptionalLong ticks) {

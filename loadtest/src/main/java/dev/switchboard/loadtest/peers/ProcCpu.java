@@ -32,6 +32,41 @@ final class ProcCpu {
         return OptionalLong.of(sum);
     }
 
+    /**
+     * The summed ticks of the JIT compiler threads ({@code C1 CompilerThre…}, {@code C2 CompilerThre…}) of
+     * {@code pids}, read from {@code /proc/PID/task/TID/stat}: how much of a JVM proxy's time went to compiling
+     * rather than to the traffic. 0 for a process that has none (nginx); empty if a process cannot be read.
+     */
+    static OptionalLong compilerTicks(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    sum += compilerThreadTicks(task);
+                }
+            } catch (IOException | RuntimeException e) {
+                return OptionalLong.empty();
+            }
+        }
+        return OptionalLong.of(sum);
+    }
+
+    /** One thread's ticks if it is a JIT compiler thread, else 0; 0 too if it ended while being read. */
+    private static long compilerThreadTicks(Path task) {
+        try {
+            String stat = Files.readString(task.resolve("stat"));
+            return isCompilerThread(stat) ? parse(stat) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Whether a thread's stat line names a HotSpot JIT compiler thread. */
+    static boolean isCompilerThread(String stat) {
+        int open = stat.indexOf('(');
+        return stat.startsWith("C1 ", open + 1) || stat.startsWith("C2 ", open + 1);
+    }
+
     /** The ticks of this JVM. */
     static OptionalLong self() {
         return ticks(List.of(ProcessHandle.current().pid()));

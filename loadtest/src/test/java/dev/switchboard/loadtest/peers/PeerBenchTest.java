@@ -1,6 +1,7 @@
 package dev.switchboard.loadtest.peers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -88,6 +89,19 @@ class PeerBenchTest {
         assertEquals(281, ProcCpu.parse(stat));
         assertTrue(ProcCpu.ticks(List.of(ProcessHandle.current().pid())).isPresent());
         assertEquals(0L, ProcCpu.ticks(List.of()).getAsLong());
+    }
+
+    @Test
+    void a_jvms_compiler_threads_are_found_by_name_and_counted_apart() {
+        assertTrue(ProcCpu.isCompilerThread("7 (C2 CompilerThre) S 1 2 3 0 -1 0 0 0 0 0 40 2 0 0 20 0 1 0"));
+        assertTrue(ProcCpu.isCompilerThread("8 (C1 CompilerThre) S 1 2 3 0 -1 0 0 0 0 0 9 1 0 0 20 0 1 0"));
+        assertFalse(ProcCpu.isCompilerThread("9 (switchboard-sha) S 1 2 3 0 -1 0 0 0 0 0 9 1 0 0 20 0 1 0"));
+        assertFalse(ProcCpu.isCompilerThread("10 (x C2 y) S 1 2 3 0 -1 0 0 0 0 0 9 1 0 0 20 0 1 0"));
+        long self = ProcessHandle.current().pid();
+        // This JVM has compiler threads (the test itself ran interpreted, then compiled), and they are a part of it.
+        long compiler = ProcCpu.compilerTicks(List.of(self)).getAsLong();
+        assertTrue(compiler >= 0 && compiler <= ProcCpu.ticks(List.of(self)).getAsLong());
+        assertEquals(0L, ProcCpu.compilerTicks(List.of()).getAsLong());
     }
 
     @Test
