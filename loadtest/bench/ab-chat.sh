@@ -16,6 +16,8 @@ BROKER_PORT=18100
 # never hit) with none on the same jar: B_TENANT='limits: {requests_per_minute: 10000000}, budgets: [...]'.
 # A_EXTRA / B_EXTRA: top-level YAML added to each side, e.g. a policy the tenant extra names:
 # B_EXTRA='policies: {standard: {output: [...]}}' B_TENANT='policy: standard'.
+# A_JAVA_OPTS / B_JAVA_OPTS: each side's broker JVM options (default -Xmx2g), e.g. to compare garbage collectors on
+# the same jar: B_JAVA_OPTS='-Xmx2g -XX:+UseG1GC'.
 config() { # file tenant-extra top-level-extra
   cat > "$1" <<YAML
 listen: {host: 127.0.0.1, port: $BROKER_PORT}
@@ -41,11 +43,12 @@ SIM_PID=""; BROKER_PID=""
 stop() { kill $BROKER_PID $SIM_PID 2>/dev/null || true; wait $BROKER_PID $SIM_PID 2>/dev/null || true; }
 trap stop EXIT
 
-one() { # label jar round config
-  local label=$1 jar=$2 round=$3 CONFIG=$4
+one() { # label jar round config java-opts
+  local label=$1 jar=$2 round=$3 CONFIG=$4 opts=$5
   $PIN_OTHERS java -Xmx1g -jar "$jar" simulator --port $SIM_PORT > "$OUT/$label-$round-simulator.log" 2>&1 &
   SIM_PID=$!
-  $PIN_BROKER java -Xmx2g -jar "$jar" --config "$CONFIG" > "$OUT/$label-$round-broker.log" 2>&1 &
+  # shellcheck disable=SC2086
+  $PIN_BROKER java $opts -jar "$jar" --config "$CONFIG" > "$OUT/$label-$round-broker.log" 2>&1 &
   BROKER_PID=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BROKER_PORT/healthz" >/dev/null && break; sleep 0.1; done
   lt --sessions 500 --duration 20s --ramp 5s > "$OUT/$label-$round-warmup.txt" 2>&1 || true
@@ -68,6 +71,6 @@ PY
 }
 
 for round in $(seq 1 "$ROUNDS"); do
-  one A "$A_JAR" "$round" "$A_CONFIG"
-  one B "$B_JAR" "$round" "$B_CONFIG"
+  one A "$A_JAR" "$round" "$A_CONFIG" "${A_JAVA_OPTS:--Xmx2g}"
+  one B "$B_JAR" "$round" "$B_CONFIG" "${B_JAVA_OPTS:--Xmx2g}"
 done
