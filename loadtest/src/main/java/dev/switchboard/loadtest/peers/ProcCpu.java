@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 /**
  * CPU time of processes from Linux {@code /proc/PID/stat}: user plus system time ({@code utime + stime}, fields 14
@@ -40,7 +41,7 @@ final class ProcCpu {
     static OptionalLong compilerTicks(List<Long> pids) {
         long sum = 0;
         for (long pid : pids) {
-            try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
                 for (Path task : (Iterable<Path>) tasks::iterator) {
                     sum += compilerThreadTicks(task);
                 }

@@ -51,7 +51,14 @@ final class SerialHttpConnectionFactory extends HttpConnectionFactory {
                 return;
             }
             do {
-                super.onFillable();
+                try {
+                    super.onFillable();
+                } catch (RuntimeException | Error e) {
+                    // Jetty's loop catches what it meets itself; should anything escape, the connection must not be
+                    // left looking busy, with every later read only counted.
+                    pending.set(0);
+                    throw e;
+                }
             } while (pending.decrementAndGet() != 0);
         }
     }
