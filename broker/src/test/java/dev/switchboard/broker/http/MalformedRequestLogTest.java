@@ -11,13 +11,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
  * What malformed requests cost in the log: slf4j-simple writes to whatever {@code System.err} is when it logs,
- * so the test swaps it for a buffer while a broker of its own refuses 200 malformed requests.
+ * so each test swaps it for a buffer while a broker of its own refuses malformed requests.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class MalformedRequestLogTest {
@@ -31,21 +32,8 @@ class MalformedRequestLogTest {
                         + "\r\n\r\n",
                 "GET /v1/models/" + MARKER.repeat(1000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n",
                 "GET /v1/%zz" + MARKER + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.err;
-        try (Broker broker = Broker.start(new ConfigLoader(name -> null).parse(HttpHardeningTest.CONFIG)
-                .withListen(new BrokerConfig.Listen("127.0.0.1", 0)))) {
-            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            for (int i = 0; i < 200; i++) {
-                // Each answer is written after its log line (if any), so all lines are in once the loop ends.
-                int status = RawHttp.exchange(broker, requests.get(i % requests.size())).status();
-                assertTrue(status >= 400 && status < 500, "status " + status);
-            }
-        } finally {
-            System.setErr(original);
-        }
-
-        String log = captured.toString(StandardCharsets.UTF_8);
+        String log = logWhileSending(requests, 200, status -> assertTrue(status >= 400 && status < 500,
+                "status " + status));
         assertFalse(log.contains(MARKER), log);
         List<String> lines = log.lines().filter(line -> line.contains(" WARN ")).toList();
         // One line when the first request is refused; a second only if the loop outlasted the 10 s interval.
@@ -64,20 +52,29 @@ class MalformedRequestLogTest {
         List<String> requests = List.of(
                 "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nHost: other\r\n\r\n",
                 "GET /v1/%zz HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        String log = logWhileSending(requests, 6_000, status -> assertEquals(400, status));
+        assertFalse(log.contains("already released"), log);
+        assertFalse(log.contains("Job failed"), log);
+    }
+
+    /**
+     * What a broker of its own logs while {@code count} of {@code requests} (in turn, each on a new connection) are
+     * answered, each status checked by {@code checkStatus}. Each answer is written after its log line (if any), so
+     * all lines are in once the last answer has been read.
+     */
+    private static String logWhileSending(List<String> requests, int count, IntConsumer checkStatus)
+            throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.err;
         try (Broker broker = Broker.start(new ConfigLoader(name -> null).parse(HttpHardeningTest.CONFIG)
                 .withListen(new BrokerConfig.Listen("127.0.0.1", 0)))) {
             System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            for (int i = 0; i < 6_000; i++) {
-                assertEquals(400, RawHttp.exchange(broker, requests.get(i % requests.size())).status());
+            for (int i = 0; i < count; i++) {
+                checkStatus.accept(RawHttp.exchange(broker, requests.get(i % requests.size())).status());
             }
         } finally {
             System.setErr(original);
         }
-
-        String log = captured.toString(StandardCharsets.UTF_8);
-        assertFalse(log.contains("already released"), log);
-        assertFalse(log.contains("Job failed"), log);
+        return captured.toString(StandardCharsets.UTF_8);
     }
 }

@@ -5,8 +5,8 @@
  * {@code DeadlineConnector} (request header and body deadlines Jetty's idle timeout cannot give, a bounded close
  * linger), {@code SerialHttpConnectionFactory} (HTTP/1.1 connections whose read loop two threads never run at
  * once, which Jetty 12.0 allows after a malformed request) and {@code JsonErrorHandler} (Jetty's own refusals
- * in OpenAI's error shape, logged rate-limited and without request data). {@code HttpErrors.refuse} is the one way any route refuses a request: OpenAI's error
- * shape, at once, without waiting for an unread body.
+ * in OpenAI's error shape, logged rate-limited and without request data). {@code HttpErrors.refuse} is the one
+ * way any route refuses a request: OpenAI's error shape, at once, without waiting for an unread body.
  *
  * <p>A chat-completions request does not get a pipeline of its own. It becomes a <em>headless</em>
  * {@link dev.switchboard.broker.session.RealtimeSession}, pinned to a ring shard like a WebSocket session, whose
